@@ -1,0 +1,104 @@
+"""Every AWS operation the connector may call, declared once.
+
+The seam (`aws.py`) refuses any operation that is not declared here, and the
+least-privilege IAM policy (`iam_policy.py`) is generated from this table, so
+the policy cannot drift from the code: a test checks that the operations the
+code names are exactly the ones declared.
+
+Page sizes are the maximum each API accepts (from the API references): asking
+for the largest page is what keeps a sync within its call budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Access = Literal["read", "write"]
+
+# IAM service prefixes differ from the boto3 service names for sso-admin.
+IAM_PREFIX = {
+    "sso-admin": "sso",
+    "identitystore": "identitystore",
+    "organizations": "organizations",
+    "sts": "sts",
+}
+
+# CreateAccountAssignment, DeleteAccountAssignment and ProvisionPermissionSet make
+# IAM Identity Center create and update roles and the SAML provider in the target
+# account on the caller's behalf, so the caller needs these IAM actions too
+# (IAM Identity Center User Guide, "Permissions required to use the IAM Identity
+# Center console" and the AWSSSOMasterAccountAdministrator managed policy).
+ROLE_MANAGEMENT_ACTIONS = (
+    "iam:AttachRolePolicy",
+    "iam:CreateRole",
+    "iam:DeleteRole",
+    "iam:DeleteRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:GetRole",
+    "iam:ListAttachedRolePolicies",
+    "iam:ListRolePolicies",
+    "iam:PutRolePolicy",
+    "iam:UpdateRole",
+    "iam:UpdateRoleDescription",
+    "iam:CreateSAMLProvider",
+    "iam:GetSAMLProvider",
+    "iam:UpdateSAMLProvider",
+    "iam:DeleteSAMLProvider",
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    service: str
+    name: str
+    access: Access
+    page_size: int | None = None  # MaxResults for paginated operations
+    result_key: str | None = None  # the list a page carries
+    needs_role_management: bool = False
+    needs_permission: bool = True  # sts:GetCallerIdentity needs none
+
+    @property
+    def iam_action(self) -> str:
+        return f"{IAM_PREFIX[self.service]}:{self.name}"
+
+
+_DECLARED = (
+    # sso-admin: instance, permission sets, provisioning, assignments
+    Operation("sso-admin", "ListInstances", "read", 100, "Instances"),
+    Operation("sso-admin", "ListPermissionSets", "read", 100, "PermissionSets"),
+    Operation("sso-admin", "DescribePermissionSet", "read"),
+    Operation(
+        "sso-admin", "ListManagedPoliciesInPermissionSet", "read", 100, "AttachedManagedPolicies"
+    ),
+    Operation(
+        "sso-admin",
+        "ListCustomerManagedPolicyReferencesInPermissionSet",
+        "read",
+        100,
+        "CustomerManagedPolicyReferences",
+    ),
+    Operation("sso-admin", "GetInlinePolicyForPermissionSet", "read"),
+    Operation("sso-admin", "GetPermissionsBoundaryForPermissionSet", "read"),
+    Operation("sso-admin", "ListTagsForResource", "read", None, "Tags"),
+    Operation("sso-admin", "ListAccountsForProvisionedPermissionSet", "read", 100, "AccountIds"),
+    Operation("sso-admin", "ListPermissionSetsProvisionedToAccount", "read", 100, "PermissionSets"),
+    Operation("sso-admin", "ListAccountAssignments", "read", 100, "AccountAssignments"),
+    Operation("sso-admin", "ListAccountAssignmentsForPrincipal", "read", 100, "AccountAssignments"),
+    # identitystore
+    Operation("identitystore", "ListUsers", "read", 100, "Users"),
+    Operation("identitystore", "ListGroups", "read", 100, "Groups"),
+    Operation("identitystore", "ListGroupMemberships", "read", 100, "GroupMemberships"),
+    # organizations (optional: names and status of accounts)
+    Operation("organizations", "DescribeOrganization", "read"),
+    Operation("organizations", "ListAccounts", "read", 20, "Accounts"),
+    # sts: which account the credentials belong to (no permission needed)
+    Operation("sts", "GetCallerIdentity", "read", needs_permission=False),
+)
+
+OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _DECLARED}
+
+
+def operation(service: str, name: str) -> Operation:
+    """The declared operation, or KeyError: an undeclared call is a bug."""
+    return OPERATIONS[(service, name)]

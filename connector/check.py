@@ -1,0 +1,182 @@
+"""`idc-connector check`: what an IGA platform's "test connection" should tell.
+
+It proves, in order, that the credentials work, that the instance is found,
+and that every IAM action the connector needs is allowed, naming each one
+that is not. Each action is probed with one cheap call. AWS authorises a
+request before it validates it, so a call on an id that does not exist
+answers "not found" when allowed and "access denied" when not: the probes
+never change anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from connector.aws import AwsClients
+from connector.aws_operations import OPERATIONS, Operation
+from connector.config import Settings
+from connector.errors import AccessDeniedError, AwsCallError, ConnectorError
+from connector.readers.instance import Instance, discover_instance
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    instance: Instance
+    account_id: str
+    permission_set_arn: str
+    group_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action: str
+    allowed: bool
+    optional: bool
+    detail: str = ""
+
+
+@dataclass
+class CheckReport:
+    caller_arn: str | None = None
+    account_id: str | None = None
+    instance: Instance | None = None
+    results: list[ActionResult] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def missing(self) -> list[str]:
+        return [r.action for r in self.results if not r.allowed and not r.optional]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.missing
+
+
+# Optional actions: the connector works without them, with less information.
+OPTIONAL_SERVICES = frozenset({"organizations"})
+
+_FAKE_ID = "00000000-0000-0000-0000-000000000000"
+
+Probe = Callable[[ProbeContext], dict[str, Any]]
+
+# One probe (the call's parameters) per declared operation that needs a permission.
+PROBES: dict[str, Probe] = {
+    "ListInstances": lambda c: {"MaxResults": 1},
+    "ListPermissionSets": lambda c: {"InstanceArn": c.instance.instance_arn, "MaxResults": 1},
+    "DescribePermissionSet": lambda c: _ps(c),
+    "ListManagedPoliciesInPermissionSet": lambda c: _ps(c) | {"MaxResults": 1},
+    "ListCustomerManagedPolicyReferencesInPermissionSet": lambda c: _ps(c) | {"MaxResults": 1},
+    "GetInlinePolicyForPermissionSet": lambda c: _ps(c),
+    "GetPermissionsBoundaryForPermissionSet": lambda c: _ps(c),
+    "ListTagsForResource": lambda c: {
+        "InstanceArn": c.instance.instance_arn,
+        "ResourceArn": c.permission_set_arn,
+    },
+    "ListAccountsForProvisionedPermissionSet": lambda c: _ps(c) | {"MaxResults": 1},
+    "ListPermissionSetsProvisionedToAccount": lambda c: {
+        "InstanceArn": c.instance.instance_arn,
+        "AccountId": c.account_id,
+        "MaxResults": 1,
+    },
+    "ListAccountAssignments": lambda c: _ps(c) | {"AccountId": c.account_id, "MaxResults": 1},
+    "ListAccountAssignmentsForPrincipal": lambda c: {
+        "InstanceArn": c.instance.instance_arn,
+        "PrincipalType": "USER",
+        "PrincipalId": c.user_id,
+        "MaxResults": 1,
+    },
+    "ListUsers": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
+    "ListGroups": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
+    "ListGroupMemberships": lambda c: {
+        "IdentityStoreId": c.instance.identity_store_id,
+        "GroupId": c.group_id,
+        "MaxResults": 1,
+    },
+    "DescribeOrganization": lambda c: {},
+    "ListAccounts": lambda c: {"MaxResults": 1},
+}
+
+
+def _ps(c: ProbeContext) -> dict[str, Any]:
+    return {"InstanceArn": c.instance.instance_arn, "PermissionSetArn": c.permission_set_arn}
+
+
+def run_check(aws: AwsClients, settings: Settings) -> CheckReport:
+    report = CheckReport()
+    try:
+        identity = aws.call("sts", "GetCallerIdentity")
+        report.caller_arn, report.account_id = identity.get("Arn"), identity.get("Account")
+        report.instance = discover_instance(aws, settings)
+    except ConnectorError as exc:
+        report.error = str(exc)
+        return report
+    context = _context(aws, report.instance, report.account_id or "000000000000")
+    for op in OPERATIONS.values():
+        if not op.needs_permission:
+            continue
+        if op.access == "write":
+            continue  # write probes arrive with the write operations
+        report.results.append(_probe(aws, op, context))
+    return report
+
+
+def _context(aws: AwsClients, instance: Instance, account_id: str) -> ProbeContext:
+    """Real ids where they can be read cheaply, well-formed unknown ones otherwise."""
+    return ProbeContext(
+        instance=instance,
+        account_id=account_id,
+        permission_set_arn=_first(
+            aws,
+            "sso-admin",
+            "ListPermissionSets",
+            lambda page: (page.get("PermissionSets") or [None])[0],
+            f"{instance.instance_arn}/ps-0000000000000000",
+            InstanceArn=instance.instance_arn,
+        ),
+        group_id=_first(
+            aws,
+            "identitystore",
+            "ListGroups",
+            lambda page: ((page.get("Groups") or [{}])[0]).get("GroupId"),
+            _FAKE_ID,
+            IdentityStoreId=instance.identity_store_id,
+        ),
+        user_id=_first(
+            aws,
+            "identitystore",
+            "ListUsers",
+            lambda page: ((page.get("Users") or [{}])[0]).get("UserId"),
+            _FAKE_ID,
+            IdentityStoreId=instance.identity_store_id,
+        ),
+    )
+
+
+def _first(
+    aws: AwsClients,
+    service: str,
+    name: str,
+    pick: Callable[[dict[str, Any]], str | None],
+    fallback: str,
+    **params: Any,
+) -> str:
+    try:
+        return pick(aws.call(service, name, MaxResults=1, **params)) or fallback
+    except ConnectorError:
+        return fallback  # the probe of that action reports the problem
+
+
+def _probe(aws: AwsClients, op: Operation, context: ProbeContext) -> ActionResult:
+    optional = op.service in OPTIONAL_SERVICES
+    try:
+        aws.call(op.service, op.name, **PROBES[op.name](context))
+    except AccessDeniedError as exc:
+        return ActionResult(op.iam_action, False, optional, str(exc))
+    except AwsCallError as exc:
+        # Authorised, then rejected for the made-up id or for the setup
+        # (for example Organizations not in use): the permission is there.
+        return ActionResult(op.iam_action, True, optional, f"{exc.code}")
+    return ActionResult(op.iam_action, True, optional)

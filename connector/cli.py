@@ -1,0 +1,301 @@
+"""`idc-connector`: the command line, and the one place that wires every part.
+
+Each command reads settings, calls into the connector, and turns a
+`ConnectorError` into one clear message and its exit code (2 for
+configuration), never a traceback. `serve` and `demo` import the HTTP side
+lazily: this module is the composition root; the rest of `connector` never
+imports Flask.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from types import FrameType
+from typing import Any
+
+from connector import iam_policy
+from connector.check import CheckReport, run_check
+from connector.config import load_settings
+from connector.connection import connect
+from connector.errors import ConnectorError
+from connector.logs import configure_logging
+from connector.progress import progress_for
+from connector.store.store import Store
+from connector.sync import SyncResult, run_sync
+from connector.tokens import create_token, list_tokens, revoke_token
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    configure_logging()
+    try:
+        code: int = args.handler(args)
+    except ConnectorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="idc-connector",
+        description="SCIM 2.0 connector between AWS IAM Identity Center and IGA platforms.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sync = sub.add_parser("sync", help="read Identity Center into the store once (or --loop)")
+    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    sync.add_argument(
+        "--loop", action="store_true", help="sync every IDCC_SYNC_INTERVAL until stopped"
+    )
+    sync.set_defaults(handler=cmd_sync)
+
+    check = sub.add_parser("check", help="test credentials, instance discovery and IAM actions")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.set_defaults(handler=cmd_check)
+
+    policy = sub.add_parser("iam-policy", help="print the least-privilege IAM policy")
+    policy.add_argument("--read-only", action="store_true", help="aggregation only, no writes")
+    policy.set_defaults(handler=cmd_iam_policy)
+
+    status = sub.add_parser("status", help="show recent syncs and their outcome")
+    status.add_argument("--limit", type=int, default=10)
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_status)
+
+    token = sub.add_parser("token", help="manage API tokens")
+    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    create = token_sub.add_parser("create", help="create a token and print it once")
+    create.add_argument("name")
+    create.add_argument("--scope", choices=("read", "write"), default="read")
+    create.set_defaults(handler=cmd_token_create)
+    token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
+        handler=cmd_token_list
+    )
+    revoke = token_sub.add_parser("revoke", help="revoke a token")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=cmd_token_revoke)
+
+    serve = sub.add_parser("serve", help="serve the store over HTTP, syncing periodically")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--no-sync", action="store_true", help="serve only; sync elsewhere")
+    serve.set_defaults(handler=cmd_serve)
+
+    demo = sub.add_parser(
+        "demo", help="simulate an Identity Center, sync it and serve it (no AWS account needed)"
+    )
+    demo.add_argument("--size", default="tiny", help="seed preset: tiny, S, M, L (default tiny)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8080)
+    demo.add_argument("--data-dir", default="var/demo")
+    demo.set_defaults(handler=cmd_demo)
+
+    simulator = sub.add_parser(
+        "simulator", help="run the simulated Identity Center alone (tests, benchmarks)"
+    )
+    simulator.add_argument("--size", default="tiny", help="seed preset (tiny, S, M, L, ...)")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    simulator.add_argument("--manifest", help="write the seed manifest (JSON) to this file")
+    simulator.add_argument(
+        "--assignment-delay", type=float, default=0.0, help="seconds assignments stay IN_PROGRESS"
+    )
+    simulator.set_defaults(handler=cmd_simulator)
+    return parser
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    store = Store.open(settings.database_url)
+    stop = _stop_on_signals()
+    while True:
+        aws = connect(settings)
+        progress = progress_for(aws.stats)
+        try:
+            result = run_sync(settings, store, aws, progress=progress, stop=stop)
+        except ConnectorError as exc:
+            if not args.loop or stop.is_set():
+                raise
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            _print_sync(result, as_json=args.json)
+        finally:
+            progress.close()
+        if not args.loop or stop.wait(settings.sync_interval):
+            return 0
+
+
+def _stop_on_signals() -> threading.Event:
+    """SIGTERM and SIGINT ask the sync to stop; it then records itself as failed."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    return stop
+
+
+def _print_sync(result: SyncResult, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.__dict__, indent=2, default=str))
+        return
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
+    print(f"sync {result.sync_id} succeeded in {result.seconds:.1f}s: {counts}")
+    changes = result.changes
+    for change in ("added", "changed", "removed"):
+        if changes[change]:
+            parts = ", ".join(f"{v} {k}" for k, v in sorted(changes[change].items()))
+            print(f"  {change}: {parts}")
+    aws = result.aws
+    print(
+        f"  AWS calls: {aws['total_calls']} ({aws['http_attempts']} HTTP attempts, "
+        f"{aws['total_throttles']} throttled); walk: {result.walk['pair_discovery']} first, "
+        f"assignments per {result.walk['assignment_walk']}"
+    )
+    for operation, count in aws["calls"].items():
+        print(f"    {operation:<60} {count:>7}")
+    if result.organizations_unavailable:
+        print(f"  note: account names unavailable: {result.organizations_unavailable}")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    report = run_check(connect(settings), settings)
+    if args.json:
+        print(json.dumps(_check_json(report), indent=2))
+    else:
+        _print_check(report)
+    if report.error:
+        return 3
+    return 4 if report.missing else 0
+
+
+def _check_json(report: CheckReport) -> dict[str, Any]:
+    return {
+        "ok": report.ok,
+        "caller": report.caller_arn,
+        "account_id": report.account_id,
+        "instance": report.instance.__dict__ if report.instance else None,
+        "error": report.error,
+        "missing": report.missing,
+        "actions": [r.__dict__ for r in report.results],
+    }
+
+
+def _print_check(report: CheckReport) -> None:
+    if report.caller_arn:
+        print(f"credentials: ok ({report.caller_arn})")
+    if report.error:
+        print(f"FAILED: {report.error}")
+        return
+    if report.instance:
+        print(
+            f"instance: {report.instance.instance_arn} "
+            f"(identity store {report.instance.identity_store_id})"
+        )
+    for result in report.results:
+        mark = "ok" if result.allowed else ("optional, missing" if result.optional else "MISSING")
+        print(f"  {result.action:<62} {mark}")
+    if report.missing:
+        print(f"FAILED: {len(report.missing)} IAM actions missing: {', '.join(report.missing)}")
+        print("  add them with the policy from `idc-connector iam-policy`")
+    else:
+        print("all required IAM actions allowed")
+
+
+def cmd_iam_policy(args: argparse.Namespace) -> int:
+    print(json.dumps(iam_policy.build_policy(read_only=args.read_only), indent=2))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings().database_url)
+    syncs = store.syncs(limit=args.limit)
+    if args.json:
+        print(json.dumps([s.__dict__ for s in syncs], indent=2, default=str))
+        return 0
+    if not syncs:
+        print("no sync has run yet: run `idc-connector sync`")
+    for s in syncs:
+        took = f"{(s.finished_at - s.started_at).total_seconds():.1f}s" if s.finished_at else "-"
+        calls = (s.aws or {}).get("total_calls", "-")
+        line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
+        print(f"{line}  {calls} calls" + (f"  {s.error}" if s.error else ""))
+    return 0
+
+
+def cmd_token_create(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings().database_url)
+    token = create_token(store, args.name, args.scope)
+    print(token)
+    print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
+    return 0
+
+
+def cmd_token_list(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings().database_url)
+    for info in list_tokens(store):
+        state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
+        print(f"{info.name:<32} {info.scope:<6} created {info.created_at:%Y-%m-%d}  {state}")
+    return 0
+
+
+def cmd_token_revoke(args: argparse.Namespace) -> int:
+    revoke_token(Store.open(load_settings().database_url), args.name)
+    print(f"token {args.name!r} revoked")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from scim.server import serve
+
+    settings = load_settings()
+    Store.open(settings.database_url).close()  # migrate once, before workers start
+    return serve(
+        settings, host=args.host, port=args.port, workers=args.workers, sync=not args.no_sync
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from scim.demo import run_demo
+
+    return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
+
+
+def cmd_simulator(args: argparse.Namespace) -> int:
+    from connector.simulator.run import run_simulator
+
+    return run_simulator(
+        size=args.size,
+        host=args.host,
+        port=args.port,
+        manifest_path=args.manifest,
+        assignment_delay=args.assignment_delay,
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Settings from `IDCC_*` environment variables and an optional TOML file.
+
+Every setting is declared once, in `Settings`, with the environment variable
+that sets it (the field name upper-cased behind `IDCC_`) and the key that sets
+it in the file named by `IDCC_CONFIG_FILE` (the field name). The environment
+wins over the file, so a container can override one value of a shared file.
+All problems are collected and reported together as one `ConfigError`, so an
+administrator fixes the configuration in one round instead of one per run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connector.errors import ConfigError
+
+ENV_PREFIX = "IDCC_"
+CREDENTIALS_MODES = ("default_chain", "access_key", "assume_role")
+ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
+ORGANIZATIONS_MODES = ("auto", "on", "off")
+DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_INSTANCE_ARN = re.compile(r"^arn:aws[a-z-]*:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$")
+# AWS documents d-[0-9a-f]{10}; the simulator draws from [0-9a-z], so accept both.
+_IDENTITY_STORE_ID = re.compile(r"^d-[0-9a-z]{10}$|^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in `15m`, `1h`, `30s`, `2d` or a bare number of seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 1h or 2d")
+    return int(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} must be greater than zero")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} must be a whole number greater than zero")
+    return value
+
+
+def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in options:
+            raise ValueError(f"{text!r} is not one of {', '.join(options)}")
+        return value
+
+    return parse
+
+
+def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip()
+        if not regex.match(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return parse
+
+
+def _setting(parse: Callable[[str], Any] = str, *, secret: bool = False, **kwargs: Any) -> Any:
+    return field(metadata={"parse": parse, "secret": secret}, repr=not secret, **kwargs)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the connector needs to know; see docs/setup.md for each setting."""
+
+    region: str | None = _setting(default=None)
+    credentials_mode: str = _setting(_choice(CREDENTIALS_MODES), default="default_chain")
+    aws_access_key_id: str | None = _setting(default=None)
+    aws_secret_access_key: str | None = _setting(secret=True, default=None)
+    aws_session_token: str | None = _setting(secret=True, default=None)
+    role_arn: str | None = _setting(_pattern(_ROLE_ARN, "an IAM role ARN"), default=None)
+    external_id: str | None = _setting(secret=True, default=None)
+    role_session_name: str = _setting(default="identity-center-connector")
+    role_duration: int = _setting(parse_duration, default=3600)
+    instance_arn: str | None = _setting(
+        _pattern(_INSTANCE_ARN, "an IAM Identity Center instance ARN"), default=None
+    )
+    identity_store_id: str | None = _setting(
+        _pattern(_IDENTITY_STORE_ID, "an identity store ID (d-xxxxxxxxxx)"), default=None
+    )
+    database_url: str = _setting(secret=True, default=DEFAULT_DATABASE_URL)
+    sync_interval: int = _setting(parse_duration, default=900)
+    aws_endpoint_url: str | None = _setting(default=None)
+    sso_admin_rps: float = _setting(_positive_float, default=20.0)
+    identitystore_rps: float = _setting(_positive_float, default=20.0)
+    organizations_rps: float = _setting(_positive_float, default=10.0)
+    aws_max_attempts: int = _setting(_positive_int, default=10)
+    sync_concurrency: int = _setting(_positive_int, default=8)
+    assignment_walk: str = _setting(_choice(ASSIGNMENT_WALKS), default="auto")
+    organizations: str = _setting(_choice(ORGANIZATIONS_MODES), default="auto")
+
+    def redacted(self) -> dict[str, Any]:
+        """The settings as shown to an administrator, secrets masked."""
+        shown: dict[str, Any] = {}
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            if spec.metadata["secret"] and value is not None:
+                value = _redact_url(value) if spec.name == "database_url" else "********"
+            shown[spec.name] = value
+        return shown
+
+
+def _redact_url(url: str) -> str:
+    """A database URL without its password."""
+    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1********@", url)
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, config_file: str | os.PathLike[str] | None = None
+) -> Settings:
+    """Read settings from the environment (and the TOML file it names)."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    problems: list[str] = []
+    file_name = config_file or env.get(f"{ENV_PREFIX}CONFIG_FILE")
+    if file_name:
+        raw.update(_read_file(Path(file_name), problems))
+    names = {spec.name for spec in dataclasses.fields(Settings)}
+    for name in names:
+        value = env.get(f"{ENV_PREFIX}{name.upper()}")
+        if value is not None and value != "":
+            raw[name] = value
+    if not raw.get("region"):
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        if region:
+            raw["region"] = region
+
+    values: dict[str, Any] = {}
+    for spec in dataclasses.fields(Settings):
+        if spec.name not in raw:
+            continue
+        try:
+            values[spec.name] = spec.metadata["parse"](raw[spec.name])
+        except ValueError as exc:
+            problems.append(f"{ENV_PREFIX}{spec.name.upper()}: {exc}")
+    settings = Settings(**values)
+    problems.extend(_cross_checks(settings))
+    if problems:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
+    return settings
+
+
+def _read_file(path: Path, problems: list[str]) -> dict[str, str]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{ENV_PREFIX}CONFIG_FILE: {path} does not exist")
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        problems.append(f"{ENV_PREFIX}CONFIG_FILE: {path} cannot be read: {exc}")
+        return {}
+    names = {spec.name for spec in dataclasses.fields(Settings)}
+    unknown = sorted(set(document) - names)
+    if unknown:
+        problems.append(f"{path}: unknown settings {', '.join(unknown)}")
+    return {key: str(value) for key, value in document.items() if key in names}
+
+
+def _cross_checks(settings: Settings) -> list[str]:
+    problems = []
+    if not settings.region:
+        problems.append(f"{ENV_PREFIX}REGION: missing (the region of the Identity Center instance)")
+    if settings.credentials_mode == "access_key" and not (
+        settings.aws_access_key_id and settings.aws_secret_access_key
+    ):
+        problems.append(
+            f"{ENV_PREFIX}CREDENTIALS_MODE=access_key needs {ENV_PREFIX}AWS_ACCESS_KEY_ID "
+            f"and {ENV_PREFIX}AWS_SECRET_ACCESS_KEY"
+        )
+    if settings.credentials_mode == "assume_role" and not settings.role_arn:
+        problems.append(f"{ENV_PREFIX}CREDENTIALS_MODE=assume_role needs {ENV_PREFIX}ROLE_ARN")
+    if settings.credentials_mode != "assume_role" and (settings.role_arn or settings.external_id):
+        problems.append(
+            f"{ENV_PREFIX}ROLE_ARN and {ENV_PREFIX}EXTERNAL_ID are only used with "
+            f"{ENV_PREFIX}CREDENTIALS_MODE=assume_role"
+        )
+    if not 900 <= settings.role_duration <= 43200:
+        problems.append(f"{ENV_PREFIX}ROLE_DURATION: must be between 15m and 12h (AWS STS limits)")
+    if settings.sync_interval < 60:
+        problems.append(f"{ENV_PREFIX}SYNC_INTERVAL: must be at least 1m")
+    if settings.identity_store_id and not settings.instance_arn:
+        problems.append(
+            f"{ENV_PREFIX}IDENTITY_STORE_ID is set without {ENV_PREFIX}INSTANCE_ARN: "
+            "pin both or neither"
+        )
+    if not settings.database_url.split(":", 1)[0].startswith(("sqlite", "postgresql")):
+        problems.append(f"{ENV_PREFIX}DATABASE_URL: only sqlite:// and postgresql:// are supported")
+    return problems
+
+
+def settings_to_env(settings: Settings) -> dict[str, str]:
+    """The `IDCC_*` variables that make `load_settings` return `settings` again.
+
+    Used to hand the same settings to a child process (the periodic sync of
+    `serve`), so the child reads them the one way settings are read.
+    """
+    env = {}
+    for spec in dataclasses.fields(Settings):
+        value = getattr(settings, spec.name)
+        if value is not None:
+            env[f"{ENV_PREFIX}{spec.name.upper()}"] = str(value)
+    return env

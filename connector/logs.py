@@ -1,0 +1,48 @@
+"""Structured logs: one JSON object a line in production, readable text on a terminal.
+
+Nothing logged here carries a secret: the connector never logs settings,
+credentials or tokens, and AWS error messages name actions, not keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+# Attributes every LogRecord has; anything else was passed through `extra=`.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        document: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        document.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
+        if record.exc_info:
+            document["exception"] = self.formatException(record.exc_info)
+        return json.dumps(document, default=str, ensure_ascii=False)
+
+
+def configure_logging(level: str | None = None, *, json_format: bool | None = None) -> None:
+    """JSON unless writing to a terminal; IDCC_LOG_FORMAT=json|text and IDCC_LOG_LEVEL override."""
+    level = level or os.environ.get("IDCC_LOG_LEVEL", "INFO")
+    if json_format is None:
+        chosen = os.environ.get("IDCC_LOG_FORMAT")
+        json_format = chosen == "json" if chosen else not sys.stderr.isatty()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        JsonFormatter() if json_format else logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # botocore logs request details at DEBUG; keep it quiet unless asked.
+    logging.getLogger("botocore").setLevel(max(root.level, logging.WARNING))

@@ -1,0 +1,46 @@
+"""Client-side pacing that keeps a sync under AWS's request quotas.
+
+IAM Identity Center allows 20 requests per second shared by all sso-admin
+operations, and 20 per second for each identitystore operation (IAM Identity
+Center User Guide, "Throttling limits"). Pacing calls evenly at that rate means
+AWS never has to throttle us, so no call is wasted on a retry; botocore's
+adaptive retries stay behind this as the safety net for throttles caused by
+other clients of the same account.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+
+class RateLimiter:
+    """Hands out evenly spaced send slots: at most `rate` per second, no bursts."""
+
+    def __init__(
+        self,
+        rate: float,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self._interval = 1.0 / rate
+        self._next_slot = float("-inf")
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._sleep = sleep
+
+    def acquire(self) -> float:
+        """Wait for the next free slot; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next_slot)
+            self._next_slot = slot + self._interval
+        wait = slot - now
+        if wait > 0:
+            self._sleep(wait)
+        return wait

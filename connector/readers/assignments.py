@@ -1,0 +1,58 @@
+"""Account assignments of users and groups (sso-admin).
+
+Either per provisioned (account, permission set) pair (ListAccountAssignments)
+or per principal (ListAccountAssignmentsForPrincipal, which AWS allows only for
+organization instances, called from the management account).
+"""
+
+from __future__ import annotations
+
+from connector.aws import AwsClients
+from connector.records import Assignment, ProvisionedPair
+
+
+def assignments_for_pair(
+    aws: AwsClients, instance_arn: str, pair: ProvisionedPair
+) -> list[Assignment]:
+    return [
+        Assignment(
+            account_id=item["AccountId"],
+            permission_set_arn=item["PermissionSetArn"],
+            principal_type=item["PrincipalType"],
+            principal_id=item["PrincipalId"],
+        )
+        for item in aws.items(
+            "sso-admin",
+            "ListAccountAssignments",
+            InstanceArn=instance_arn,
+            AccountId=pair.account_id,
+            PermissionSetArn=pair.permission_set_arn,
+        )
+    ]
+
+
+def assignments_for_principal(
+    aws: AwsClients, instance_arn: str, principal_type: str, principal_id: str
+) -> list[Assignment]:
+    """The principal's own assignments.
+
+    Only items naming this principal are kept, so that a group's assignment
+    reported on one of its members (if AWS ever does) is not taken for a
+    direct one; the group's own walk records it.
+    """
+    return [
+        Assignment(
+            account_id=item["AccountId"],
+            permission_set_arn=item["PermissionSetArn"],
+            principal_type=item["PrincipalType"],
+            principal_id=item["PrincipalId"],
+        )
+        for item in aws.items(
+            "sso-admin",
+            "ListAccountAssignmentsForPrincipal",
+            InstanceArn=instance_arn,
+            PrincipalType=principal_type,
+            PrincipalId=principal_id,
+        )
+        if item["PrincipalId"] == principal_id and item["PrincipalType"] == principal_type
+    ]

@@ -1,0 +1,180 @@
+"""Domain records: what the connector knows about an Identity Center, AWS-free.
+
+Readers turn AWS pages into these; the store keeps them; the SCIM layer maps
+them to resources. They are frozen so that a snapshot, once read, cannot be
+changed behind the store's back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Email:
+    value: str
+    type: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    value: str
+    type: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Address:
+    street_address: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postal_code: str | None = None
+    country: str | None = None
+    formatted: str | None = None
+    type: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class ExternalId:
+    issuer: str
+    id: str
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    user_name: str
+    display_name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    middle_name: str | None = None
+    honorific_prefix: str | None = None
+    honorific_suffix: str | None = None
+    formatted_name: str | None = None
+    nick_name: str | None = None
+    profile_url: str | None = None
+    title: str | None = None
+    user_type: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    preferred_language: str | None = None
+    website: str | None = None
+    birthdate: str | None = None
+    user_status: str | None = None  # ENABLED / DISABLED where AWS reports it
+    emails: tuple[Email, ...] = ()
+    phone_numbers: tuple[PhoneNumber, ...] = ()
+    addresses: tuple[Address, ...] = ()
+    external_ids: tuple[ExternalId, ...] = ()
+    # The Identity Store's "aws:identitystore:enterprise" extension, as AWS returns it.
+    enterprise: Mapping[str, Any] | None = field(default=None, hash=False, compare=True)
+    created_at: datetime | None = field(default=None, compare=False)
+    updated_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    display_name: str
+    description: str | None = None
+    external_ids: tuple[ExternalId, ...] = ()
+    created_at: datetime | None = field(default=None, compare=False)
+    updated_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Membership:
+    membership_id: str
+    group_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    arn: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CustomerManagedPolicy:
+    name: str
+    path: str = "/"
+
+
+@dataclass(frozen=True)
+class PermissionsBoundary:
+    """One of the two, as in the PermissionsBoundary shape of the sso-admin API."""
+
+    managed_policy_arn: str | None = None
+    customer_managed_policy: CustomerManagedPolicy | None = None
+
+
+@dataclass(frozen=True)
+class PermissionSet:
+    arn: str
+    name: str
+    description: str | None = None
+    session_duration: str | None = None
+    relay_state: str | None = None
+    managed_policies: tuple[ManagedPolicy, ...] = ()
+    customer_managed_policies: tuple[CustomerManagedPolicy, ...] = ()
+    inline_policy: str | None = None
+    permissions_boundary: PermissionsBoundary | None = None
+    tags: tuple[tuple[str, str], ...] = ()
+    created_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Account:
+    """An AWS account; name, email and status are known only through Organizations."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvisionedPair:
+    """A permission set provisioned to an account: an entitlement that can be granted."""
+
+    account_id: str
+    permission_set_arn: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    account_id: str
+    permission_set_arn: str
+    principal_type: str  # "USER" or "GROUP"
+    principal_id: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one sync read, complete and consistent as of that sync."""
+
+    instance_arn: str
+    identity_store_id: str
+    users: tuple[User, ...] = ()
+    groups: tuple[Group, ...] = ()
+    memberships: tuple[Membership, ...] = ()
+    permission_sets: tuple[PermissionSet, ...] = ()
+    accounts: tuple[Account, ...] = ()
+    provisioned_pairs: tuple[ProvisionedPair, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "users": len(self.users),
+            "groups": len(self.groups),
+            "memberships": len(self.memberships),
+            "permission_sets": len(self.permission_sets),
+            "accounts": len(self.accounts),
+            "provisioned_pairs": len(self.provisioned_pairs),
+            "assignments": len(self.assignments),
+        }

@@ -1,0 +1,1 @@
+"""The local store: SQLite by default, PostgreSQL by URL, schema by Alembic."""

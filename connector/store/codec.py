@@ -1,0 +1,257 @@
+"""Records to rows and back, and the identity and content hash of each object.
+
+Object ids in the change record are strings: an object's natural key, with
+parts joined by "|" (no AWS id or ARN contains one).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from connector.records import (
+    Account,
+    Address,
+    Assignment,
+    CustomerManagedPolicy,
+    Email,
+    ExternalId,
+    Group,
+    ManagedPolicy,
+    Membership,
+    PermissionsBoundary,
+    PermissionSet,
+    PhoneNumber,
+    ProvisionedPair,
+    Snapshot,
+    User,
+)
+
+Row = dict[str, Any]
+
+# Fields kept outside the user row (child tables) or not compared for change.
+_USER_CHILDREN = ("emails", "phone_numbers", "addresses", "external_ids")
+
+
+def object_key(record: object) -> tuple[str, str]:
+    """(object type, object id) of a record, as the change record names it."""
+    match record:
+        case User(id=user_id):
+            return "user", user_id
+        case Group(id=group_id):
+            return "group", group_id
+        case Membership(group_id=group_id, user_id=user_id):
+            return "membership", f"{group_id}|{user_id}"
+        case PermissionSet(arn=arn):
+            return "permission_set", arn
+        case Account(id=account_id):
+            return "account", account_id
+        case ProvisionedPair(account_id=account_id, permission_set_arn=arn):
+            return "provisioned_pair", f"{account_id}|{arn}"
+        case Assignment(account_id=a, permission_set_arn=p, principal_type=k, principal_id=i):
+            return "assignment", f"{a}|{p}|{k}|{i}"
+    raise TypeError(f"not a stored record: {record!r}")
+
+
+def content_hash(record: object) -> str:
+    """A hash of everything an IGA platform could see change in the object.
+
+    AWS's own timestamps are left out: they are not attributes, and a change
+    they mark shows in the attributes anyway.
+    """
+    document = dataclasses.asdict(record)  # type: ignore[call-overload]
+    document.pop("created_at", None)
+    document.pop("updated_at", None)
+    text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def all_records(snapshot: Snapshot) -> Iterator[object]:
+    yield from snapshot.users
+    yield from snapshot.groups
+    yield from snapshot.memberships
+    yield from snapshot.permission_sets
+    yield from snapshot.accounts
+    yield from snapshot.provisioned_pairs
+    yield from snapshot.assignments
+
+
+# -- records to rows ---------------------------------------------------------
+
+
+def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
+    """Rows for every snapshot table, keyed by table name."""
+    rows: dict[str, list[Row]] = defaultdict(list)
+    for user in snapshot.users:
+        rows["users"].append(
+            {
+                "snapshot_id": snapshot_id,
+                **{
+                    spec.name: getattr(user, spec.name)
+                    for spec in dataclasses.fields(User)
+                    if spec.name not in _USER_CHILDREN
+                },
+                "enterprise": dict(user.enterprise) if user.enterprise is not None else None,
+            }
+        )
+        for position, email in enumerate(user.emails):
+            rows["user_emails"].append(_multi(snapshot_id, user.id, position, email))
+        for position, phone in enumerate(user.phone_numbers):
+            rows["user_phone_numbers"].append(_multi(snapshot_id, user.id, position, phone))
+        for position, address in enumerate(user.addresses):
+            rows["user_addresses"].append(_multi(snapshot_id, user.id, position, address))
+        rows["external_ids"].extend(_external_ids(snapshot_id, "user", user.id, user.external_ids))
+    for group in snapshot.groups:
+        rows["groups"].append(
+            {
+                "snapshot_id": snapshot_id,
+                "id": group.id,
+                "display_name": group.display_name,
+                "description": group.description,
+                "created_at": group.created_at,
+                "updated_at": group.updated_at,
+            }
+        )
+        rows["external_ids"].extend(
+            _external_ids(snapshot_id, "group", group.id, group.external_ids)
+        )
+    rows["memberships"] = [
+        {"snapshot_id": snapshot_id, **dataclasses.asdict(m)} for m in snapshot.memberships
+    ]
+    rows["permission_sets"] = [
+        _permission_set_row(snapshot_id, p) for p in snapshot.permission_sets
+    ]
+    for name, records in (
+        ("accounts", snapshot.accounts),
+        ("provisioned_pairs", snapshot.provisioned_pairs),
+        ("assignments", snapshot.assignments),
+    ):
+        rows[name] = [{"snapshot_id": snapshot_id, **dataclasses.asdict(r)} for r in records]
+    return rows
+
+
+def _multi(snapshot_id: int, user_id: str, position: int, value: object) -> Row:
+    row = dataclasses.asdict(value)  # type: ignore[call-overload]
+    row["is_primary"] = row.pop("primary")
+    return {"snapshot_id": snapshot_id, "user_id": user_id, "position": position, **row}
+
+
+def _external_ids(
+    snapshot_id: int, owner_type: str, owner_id: str, items: Sequence[ExternalId]
+) -> list[Row]:
+    return [
+        {
+            "snapshot_id": snapshot_id,
+            "owner_type": owner_type,
+            "owner_id": owner_id,
+            "position": position,
+            "issuer": item.issuer,
+            "external_id": item.id,
+        }
+        for position, item in enumerate(items)
+    ]
+
+
+def _permission_set_row(snapshot_id: int, ps: PermissionSet) -> Row:
+    return {
+        "snapshot_id": snapshot_id,
+        "arn": ps.arn,
+        "name": ps.name,
+        "description": ps.description,
+        "session_duration": ps.session_duration,
+        "relay_state": ps.relay_state,
+        "managed_policies": [dataclasses.asdict(p) for p in ps.managed_policies],
+        "customer_managed_policies": [dataclasses.asdict(p) for p in ps.customer_managed_policies],
+        "inline_policy": ps.inline_policy,
+        "permissions_boundary": _boundary_json(ps.permissions_boundary),
+        "tags": [list(tag) for tag in ps.tags],
+        "created_at": ps.created_at,
+    }
+
+
+def _boundary_json(boundary: PermissionsBoundary | None) -> dict[str, Any] | None:
+    return dataclasses.asdict(boundary) if boundary is not None else None
+
+
+# -- rows to records ---------------------------------------------------------
+
+
+def user_from_row(row: Mapping[Any, Any], children: Mapping[str, Sequence[Any]]) -> User:
+    """A user from its row and its child rows ("emails", ... keyed lists)."""
+    scalar = {
+        spec.name: row[spec.name]
+        for spec in dataclasses.fields(User)
+        if spec.name not in _USER_CHILDREN
+    }
+    return User(
+        **scalar,
+        emails=tuple(
+            Email(value=r.value, type=r.type, primary=r.is_primary)
+            for r in children.get("emails", ())
+        ),
+        phone_numbers=tuple(
+            PhoneNumber(value=r.value, type=r.type, primary=r.is_primary)
+            for r in children.get("phone_numbers", ())
+        ),
+        addresses=tuple(
+            Address(
+                street_address=r.street_address,
+                locality=r.locality,
+                region=r.region,
+                postal_code=r.postal_code,
+                country=r.country,
+                formatted=r.formatted,
+                type=r.type,
+                primary=r.is_primary,
+            )
+            for r in children.get("addresses", ())
+        ),
+        external_ids=tuple(
+            ExternalId(issuer=r.issuer, id=r.external_id) for r in children.get("external_ids", ())
+        ),
+    )
+
+
+def group_from_row(row: Mapping[Any, Any], external: Sequence[Any]) -> Group:
+    return Group(
+        id=row["id"],
+        display_name=row["display_name"],
+        description=row["description"],
+        external_ids=tuple(ExternalId(issuer=r.issuer, id=r.external_id) for r in external),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def permission_set_from_row(row: Mapping[Any, Any]) -> PermissionSet:
+    boundary = row["permissions_boundary"]
+    return PermissionSet(
+        arn=row["arn"],
+        name=row["name"],
+        description=row["description"],
+        session_duration=row["session_duration"],
+        relay_state=row["relay_state"],
+        managed_policies=tuple(ManagedPolicy(**p) for p in row["managed_policies"]),
+        customer_managed_policies=tuple(
+            CustomerManagedPolicy(**p) for p in row["customer_managed_policies"]
+        ),
+        inline_policy=row["inline_policy"],
+        permissions_boundary=(
+            PermissionsBoundary(
+                managed_policy_arn=boundary.get("managed_policy_arn"),
+                customer_managed_policy=(
+                    CustomerManagedPolicy(**boundary["customer_managed_policy"])
+                    if boundary.get("customer_managed_policy")
+                    else None
+                ),
+            )
+            if boundary
+            else None
+        ),
+        tags=tuple((key, value) for key, value in row["tags"]),
+        created_at=row["created_at"],
+    )

@@ -1,0 +1,250 @@
+"""Writing a snapshot atomically, recording what changed, and reading it back.
+
+`publish_snapshot` does everything in one transaction: insert the new rows
+under the sync's id, compare each object's content hash with the change
+record, record additions, changes and removals, and point `current_snapshot`
+at the new rows. If any step fails, the transaction rolls back and readers go
+on seeing the previous snapshot. Old rows are removed afterwards, in a
+separate transaction, because readers never look at them again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from connector.records import Account, Assignment, Membership, ProvisionedPair, Snapshot
+from connector.store import tables as t
+from connector.store.codec import (
+    all_records,
+    content_hash,
+    group_from_row,
+    object_key,
+    permission_set_from_row,
+    snapshot_rows,
+    user_from_row,
+)
+
+# Rows per INSERT statement batch: large enough to be fast, small enough for
+# SQLite's and psycopg's parameter limits.
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    added: dict[str, int]
+    changed: dict[str, int]
+    removed: dict[str, int]
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {"added": self.added, "changed": self.changed, "removed": self.removed}
+
+
+def current_snapshot_id(connection: sa.Connection) -> int | None:
+    return connection.execute(sa.select(t.current_snapshot.c.snapshot_id)).scalar_one_or_none()
+
+
+def publish_snapshot(
+    connection: sa.Connection, sync_id: int, snapshot: Snapshot, now: datetime
+) -> ChangeSummary:
+    """Insert, diff and switch, inside the caller's transaction."""
+    for name, rows in snapshot_rows(snapshot, sync_id).items():
+        table = t.metadata.tables[name]
+        for start in range(0, len(rows), _BATCH):
+            connection.execute(table.insert(), rows[start : start + _BATCH])
+    summary = _record_changes(connection, sync_id, snapshot, now)
+    switched = connection.execute(
+        t.current_snapshot.update()
+        .where(t.current_snapshot.c.singleton == 1)
+        .values(snapshot_id=sync_id, switched_at=now)
+    )
+    if switched.rowcount == 0:
+        connection.execute(
+            t.current_snapshot.insert().values(singleton=1, snapshot_id=sync_id, switched_at=now)
+        )
+    return summary
+
+
+def drop_stale_snapshots(connection: sa.Connection) -> None:
+    """Delete rows of every snapshot but the current one (old or abandoned)."""
+    keep = current_snapshot_id(connection)
+    for table in t.SNAPSHOT_TABLES:
+        condition = table.c.snapshot_id != keep if keep is not None else sa.true()
+        connection.execute(table.delete().where(condition))
+
+
+def _record_changes(
+    connection: sa.Connection, sync_id: int, snapshot: Snapshot, now: datetime
+) -> ChangeSummary:
+    versions = t.object_versions
+    known = {
+        (row.object_type, row.object_id): (row.content_hash, row.removed_at is None)
+        for row in connection.execute(
+            sa.select(
+                versions.c.object_type,
+                versions.c.object_id,
+                versions.c.content_hash,
+                versions.c.removed_at,
+            )
+        )
+    }
+    fresh = {object_key(record): content_hash(record) for record in all_records(snapshot)}
+    counts: dict[str, defaultdict[str, int]] = {
+        change: defaultdict(int) for change in ("added", "changed", "removed")
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    changes: list[dict[str, Any]] = []
+    for key, digest in fresh.items():
+        previous = known.get(key)
+        if previous is None:
+            inserts.append(
+                {
+                    "object_type": key[0],
+                    "object_id": key[1],
+                    "content_hash": digest,
+                    "created_at": now,
+                    "last_modified_at": now,
+                    "removed_at": None,
+                    "last_sync_id": sync_id,
+                }
+            )
+            change = "added"
+        elif not previous[1]:
+            change = "added"  # it was removed and came back
+        elif previous[0] != digest:
+            change = "changed"
+        else:
+            continue
+        if previous is not None:
+            updates.append(
+                {"t": key[0], "i": key[1], "h": digest, "m": now, "r": None, "s": sync_id}
+            )
+        changes.append(_change(sync_id, key, change, now))
+        counts[change][key[0]] += 1
+    for key, (digest, present) in known.items():
+        if present and key not in fresh:
+            updates.append(
+                {"t": key[0], "i": key[1], "h": digest, "m": now, "r": now, "s": sync_id}
+            )
+            changes.append(_change(sync_id, key, "removed", now))
+            counts["removed"][key[0]] += 1
+    _execute_batches(connection, versions.insert(), inserts)
+    _execute_batches(
+        connection,
+        versions.update()
+        .where(versions.c.object_type == sa.bindparam("t"))
+        .where(versions.c.object_id == sa.bindparam("i"))
+        .values(
+            content_hash=sa.bindparam("h"),
+            last_modified_at=sa.bindparam("m"),
+            removed_at=sa.bindparam("r"),
+            last_sync_id=sa.bindparam("s"),
+        ),
+        updates,
+    )
+    _execute_batches(connection, t.object_changes.insert(), changes)
+    return ChangeSummary(
+        added=dict(counts["added"]),
+        changed=dict(counts["changed"]),
+        removed=dict(counts["removed"]),
+    )
+
+
+def _change(sync_id: int, key: tuple[str, str], change: str, now: datetime) -> dict[str, Any]:
+    return {
+        "sync_id": sync_id,
+        "object_type": key[0],
+        "object_id": key[1],
+        "change": change,
+        "at": now,
+    }
+
+
+def _execute_batches(
+    connection: sa.Connection, statement: sa.Executable, rows: Sequence[dict[str, Any]]
+) -> None:
+    for start in range(0, len(rows), _BATCH):
+        connection.execute(statement, rows[start : start + _BATCH])
+
+
+# -- reading a whole snapshot back (CLI summaries, tests, manifests) --------
+
+
+def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
+    def rows(table: sa.Table, *order: sa.ColumnElement[Any]) -> Iterable[sa.Row[Any]]:
+        return connection.execute(
+            sa.select(table).where(table.c.snapshot_id == snapshot_id).order_by(*order)
+        )
+
+    children: dict[str, defaultdict[str, list[Any]]] = {
+        name: defaultdict(list) for name in ("emails", "phone_numbers", "addresses")
+    }
+    for name, table in (
+        ("emails", t.user_emails),
+        ("phone_numbers", t.user_phone_numbers),
+        ("addresses", t.user_addresses),
+    ):
+        for row in rows(table, table.c.user_id, table.c.position):
+            children[name][row.user_id].append(row)
+    external: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for row in rows(t.external_ids, t.external_ids.c.owner_id, t.external_ids.c.position):
+        external[(row.owner_type, row.owner_id)].append(row)
+
+    users = tuple(
+        user_from_row(
+            row._mapping,
+            {
+                "emails": children["emails"][row.id],
+                "phone_numbers": children["phone_numbers"][row.id],
+                "addresses": children["addresses"][row.id],
+                "external_ids": external[("user", row.id)],
+            },
+        )
+        for row in rows(t.users, t.users.c.id)
+    )
+    groups = tuple(
+        group_from_row(row._mapping, external[("group", row.id)])
+        for row in rows(t.groups, t.groups.c.id)
+    )
+    instance = connection.execute(
+        sa.select(t.syncs.c.instance_arn, t.syncs.c.identity_store_id).where(
+            t.syncs.c.id == snapshot_id
+        )
+    ).one()
+    return Snapshot(
+        instance_arn=instance.instance_arn or "",
+        identity_store_id=instance.identity_store_id or "",
+        users=users,
+        groups=groups,
+        memberships=tuple(
+            Membership(membership_id=r.membership_id, group_id=r.group_id, user_id=r.user_id)
+            for r in rows(t.memberships, t.memberships.c.group_id, t.memberships.c.user_id)
+        ),
+        permission_sets=tuple(
+            permission_set_from_row(r._mapping)
+            for r in rows(t.permission_sets, t.permission_sets.c.arn)
+        ),
+        accounts=tuple(
+            Account(id=r.id, name=r.name, email=r.email, status=r.status)
+            for r in rows(t.accounts, t.accounts.c.id)
+        ),
+        provisioned_pairs=tuple(
+            ProvisionedPair(account_id=r.account_id, permission_set_arn=r.permission_set_arn)
+            for r in rows(t.provisioned_pairs, t.provisioned_pairs.c.account_id)
+        ),
+        assignments=tuple(
+            Assignment(
+                account_id=r.account_id,
+                permission_set_arn=r.permission_set_arn,
+                principal_type=r.principal_type,
+                principal_id=r.principal_id,
+            )
+            for r in rows(t.assignments, t.assignments.c.account_id)
+        ),
+    )

@@ -1,0 +1,120 @@
+"""`Store`: the one object the rest of the connector uses to reach the store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from connector.records import Snapshot
+from connector.store import engine as store_engine
+from connector.store import snapshots, sync_log
+from connector.store.snapshots import ChangeSummary
+from connector.store.sync_log import SyncRecord
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, migrate: bool = True) -> Store:
+        engine = store_engine.create_engine(url)
+        if migrate:
+            store_engine.migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A connection whose reads all see one state of the store.
+
+        Readers fetch the current snapshot id and then its rows; without one
+        consistent view a sync publishing in between could remove those rows
+        under them.
+        """
+        with self.engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
+            with connection.begin():
+                yield connection
+
+    # -- syncs ----------------------------------------------------------------
+
+    def begin_sync(self) -> int:
+        with self.engine.begin() as connection:
+            sync_id = sync_log.begin_sync(connection, utcnow())
+        # Rows of snapshots that never became current (a sync killed half-way).
+        with self.engine.begin() as connection:
+            snapshots.drop_stale_snapshots(connection)
+        return sync_id
+
+    def heartbeat(self, sync_id: int) -> None:
+        with self.engine.begin() as connection:
+            sync_log.heartbeat(connection, sync_id, utcnow())
+
+    def publish(
+        self,
+        sync_id: int,
+        snapshot: Snapshot,
+        *,
+        aws: dict[str, object],
+        walk: dict[str, str],
+        organizations_unavailable: str | None,
+    ) -> ChangeSummary:
+        """Make `snapshot` the current one and record the sync as succeeded, atomically."""
+        now = utcnow()
+        with self.engine.begin() as connection:
+            summary = snapshots.publish_snapshot(connection, sync_id, snapshot, now)
+            sync_log.finish_sync(
+                connection,
+                sync_id,
+                now,
+                outcome="succeeded",
+                instance_arn=snapshot.instance_arn,
+                identity_store_id=snapshot.identity_store_id,
+                counts=snapshot.counts(),
+                changes=summary.as_dict(),
+                aws=aws,
+                walk=walk,
+                organizations_unavailable=organizations_unavailable,
+            )
+        with self.engine.begin() as connection:
+            snapshots.drop_stale_snapshots(connection)
+        return summary
+
+    def fail_sync(self, sync_id: int, error: str, *, aws: dict[str, object] | None = None) -> None:
+        with self.engine.begin() as connection:
+            sync_log.finish_sync(
+                connection, sync_id, utcnow(), outcome="failed", error=error, aws=aws
+            )
+
+    def syncs(self, limit: int = 20) -> list[SyncRecord]:
+        with self.reading() as connection:
+            return sync_log.list_syncs(connection, limit)
+
+    def last_succeeded_sync(self) -> SyncRecord | None:
+        with self.reading() as connection:
+            return sync_log.last_succeeded_sync(connection)
+
+    # -- snapshots ------------------------------------------------------------
+
+    def current_snapshot_id(self) -> int | None:
+        with self.reading() as connection:
+            return snapshots.current_snapshot_id(connection)
+
+    def read_snapshot(self) -> Snapshot | None:
+        """The current snapshot, whole, read in one consistent view."""
+        with self.reading() as connection:
+            snapshot_id = snapshots.current_snapshot_id(connection)
+            if snapshot_id is None:
+                return None
+            return snapshots.read_snapshot(connection, snapshot_id)

@@ -1,0 +1,130 @@
+"""The record of every sync: when, how it ended, what it read and what it cost.
+
+A sync that dies without a word (killed, machine lost) leaves a row saying
+"running". The next sync recognises it, by a dead process on this host or a
+heartbeat too old elsewhere, and records it as failed, so the history never
+claims a sync is still running when it is not.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from connector.errors import SyncInProgressError
+from connector.store import tables as t
+
+# A sync on another host that has not written a heartbeat for this long is dead.
+STALE_AFTER = timedelta(minutes=30)
+_SYNC_LOCK = 7_301_984_216
+
+
+@dataclass(frozen=True)
+class SyncRecord:
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    error: str | None
+    counts: dict[str, int] | None
+    changes: dict[str, dict[str, int]] | None
+    aws: dict[str, Any] | None
+    walk: dict[str, str] | None
+    organizations_unavailable: str | None
+
+    @classmethod
+    def from_row(cls, row: sa.Row[Any]) -> SyncRecord:
+        return cls(
+            id=row.id,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            outcome=row.outcome,
+            error=row.error,
+            counts=row.counts,
+            changes=row.changes,
+            aws=row.aws,
+            walk=row.walk,
+            organizations_unavailable=row.organizations_unavailable,
+        )
+
+
+def begin_sync(connection: sa.Connection, now: datetime) -> int:
+    """Record a new running sync, after settling any that died unrecorded."""
+    host, pid = socket.gethostname(), os.getpid()
+    if connection.dialect.name == "postgresql":
+        # Serialise the check-then-insert of concurrent syncs (SQLite's single
+        # writer does this by itself).
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK})
+    for row in connection.execute(sa.select(t.syncs).where(t.syncs.c.outcome == "running")):
+        if _is_alive(row, host, now):
+            raise SyncInProgressError(
+                f"sync {row.id} is still running (host {row.host}, pid {row.pid}, "
+                f"started {row.started_at:%Y-%m-%d %H:%M:%S}); wait for it to finish"
+            )
+        connection.execute(
+            t.syncs.update()
+            .where(t.syncs.c.id == row.id)
+            .values(
+                outcome="failed",
+                finished_at=now,
+                error="interrupted: the process ended before the sync finished "
+                f"(last heartbeat {row.heartbeat_at:%Y-%m-%d %H:%M:%S})",
+            )
+        )
+    result = connection.execute(
+        t.syncs.insert().values(
+            started_at=now, heartbeat_at=now, outcome="running", host=host, pid=pid
+        )
+    )
+    sync_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    assert isinstance(sync_id, int)
+    return sync_id
+
+
+def _is_alive(row: sa.Row[Any], host: str, now: datetime) -> bool:
+    if row.host == host:
+        if row.pid == os.getpid():
+            return True
+        try:
+            os.kill(row.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    heartbeat = row.heartbeat_at
+    if heartbeat.tzinfo is None:
+        heartbeat = heartbeat.replace(tzinfo=now.tzinfo)
+    return bool(now - heartbeat < STALE_AFTER)
+
+
+def heartbeat(connection: sa.Connection, sync_id: int, now: datetime) -> None:
+    connection.execute(t.syncs.update().where(t.syncs.c.id == sync_id).values(heartbeat_at=now))
+
+
+def finish_sync(connection: sa.Connection, sync_id: int, now: datetime, **values: Any) -> None:
+    connection.execute(
+        t.syncs.update()
+        .where(t.syncs.c.id == sync_id)
+        .values(finished_at=now, heartbeat_at=now, **values)
+    )
+
+
+def list_syncs(connection: sa.Connection, limit: int = 20) -> list[SyncRecord]:
+    rows = connection.execute(sa.select(t.syncs).order_by(t.syncs.c.id.desc()).limit(limit))
+    return [SyncRecord.from_row(row) for row in rows]
+
+
+def last_succeeded_sync(connection: sa.Connection) -> SyncRecord | None:
+    row = connection.execute(
+        sa.select(t.syncs)
+        .where(t.syncs.c.outcome == "succeeded")
+        .order_by(t.syncs.c.id.desc())
+        .limit(1)
+    ).one_or_none()
+    return SyncRecord.from_row(row) if row else None

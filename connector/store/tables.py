@@ -1,0 +1,275 @@
+"""The store's schema (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Snapshot tables carry a `snapshot_id`: a sync writes its whole snapshot under a
+new id while readers keep using the current one, then flips `current_snapshot`
+in one short transaction. Readers therefore see the old snapshot or the new
+one, never half of one, and a failed sync leaves the previous one in service.
+
+Filterable SCIM attributes are real columns (and multi-valued ones child
+tables) so that SCIM filters become parameterised SQL, not scans in Python.
+Alembic migrations (`migrations/versions`) create exactly this schema; a test
+compares the two.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+TZ = sa.DateTime(timezone=True)
+
+# -- sync bookkeeping --------------------------------------------------------
+
+syncs = sa.Table(
+    "syncs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("started_at", TZ, nullable=False),
+    sa.Column("finished_at", TZ),
+    sa.Column("heartbeat_at", TZ, nullable=False),
+    # running | succeeded | failed
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("error", sa.Text),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("pid", sa.Integer, nullable=False),
+    sa.Column("instance_arn", sa.String(255)),
+    sa.Column("identity_store_id", sa.String(64)),
+    sa.Column("counts", sa.JSON),
+    sa.Column("changes", sa.JSON),
+    sa.Column("aws", sa.JSON),  # calls by operation, attempts, throttles
+    sa.Column("walk", sa.JSON),
+    sa.Column("organizations_unavailable", sa.Text),
+    sa.Index("ix_syncs_outcome", "outcome"),
+)
+
+# One row: which snapshot readers use. Changing it is the atomic switch.
+current_snapshot = sa.Table(
+    "current_snapshot",
+    metadata,
+    sa.Column("singleton", sa.Integer, primary_key=True),
+    sa.Column("snapshot_id", sa.Integer, sa.ForeignKey("syncs.id"), nullable=False),
+    sa.Column("switched_at", TZ, nullable=False),
+    sa.CheckConstraint("singleton = 1", name="ck_current_snapshot_singleton"),
+)
+
+# -- change record: first seen, last change, removal per object --------------
+
+object_versions = sa.Table(
+    "object_versions",
+    metadata,
+    sa.Column("object_type", sa.String(32), primary_key=True),
+    sa.Column("object_id", sa.String(512), primary_key=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Column("last_modified_at", TZ, nullable=False),
+    sa.Column("removed_at", TZ),
+    sa.Column("last_sync_id", sa.Integer, nullable=False),
+    sa.Index("ix_object_versions_modified", "object_type", "last_modified_at"),
+)
+
+object_changes = sa.Table(
+    "object_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sync_id", sa.Integer, sa.ForeignKey("syncs.id"), nullable=False),
+    sa.Column("object_type", sa.String(32), nullable=False),
+    sa.Column("object_id", sa.String(512), nullable=False),
+    sa.Column("change", sa.String(8), nullable=False),  # added | changed | removed
+    sa.Column("at", TZ, nullable=False),
+    sa.Index("ix_object_changes_at", "at"),
+    sa.Index("ix_object_changes_object", "object_type", "object_id"),
+)
+
+# -- API tokens (hashes only) ------------------------------------------------
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("scope", sa.String(16), nullable=False),  # read | write
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Column("revoked_at", TZ),
+)
+
+# -- snapshot tables ---------------------------------------------------------
+
+
+def _snapshot_table(name: str, *columns: sa.Column[object], key: tuple[str, ...]) -> sa.Table:
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("snapshot_id", sa.Integer, nullable=False),
+        *columns,
+        sa.PrimaryKeyConstraint("snapshot_id", *key),
+    )
+
+
+def _text(name: str, **kwargs: object) -> sa.Column[object]:
+    return sa.Column(name, sa.Text, **kwargs)  # type: ignore[arg-type]
+
+
+users = _snapshot_table(
+    "users",
+    sa.Column("id", sa.String(64)),
+    _text("user_name", nullable=False),
+    _text("display_name"),
+    _text("given_name"),
+    _text("family_name"),
+    _text("middle_name"),
+    _text("honorific_prefix"),
+    _text("honorific_suffix"),
+    _text("formatted_name"),
+    _text("nick_name"),
+    _text("profile_url"),
+    _text("title"),
+    _text("user_type"),
+    _text("locale"),
+    _text("timezone"),
+    _text("preferred_language"),
+    _text("website"),
+    _text("birthdate"),
+    _text("user_status"),
+    sa.Column("enterprise", sa.JSON),
+    sa.Column("created_at", TZ),
+    sa.Column("updated_at", TZ),
+    key=("id",),
+)
+sa.Index("ix_users_user_name", users.c.snapshot_id, users.c.user_name)
+
+user_emails = _snapshot_table(
+    "user_emails",
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("position", sa.Integer),
+    _text("value", nullable=False),
+    _text("type"),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+    key=("user_id", "position"),
+)
+sa.Index("ix_user_emails_value", user_emails.c.snapshot_id, user_emails.c.value)
+
+user_phone_numbers = _snapshot_table(
+    "user_phone_numbers",
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("position", sa.Integer),
+    _text("value", nullable=False),
+    _text("type"),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+    key=("user_id", "position"),
+)
+
+user_addresses = _snapshot_table(
+    "user_addresses",
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("position", sa.Integer),
+    _text("street_address"),
+    _text("locality"),
+    _text("region"),
+    _text("postal_code"),
+    _text("country"),
+    _text("formatted"),
+    _text("type"),
+    sa.Column("is_primary", sa.Boolean, nullable=False),
+    key=("user_id", "position"),
+)
+
+# ExternalIds of users and groups; owner_type is "user" or "group".
+external_ids = _snapshot_table(
+    "external_ids",
+    sa.Column("owner_type", sa.String(8)),
+    sa.Column("owner_id", sa.String(64)),
+    sa.Column("position", sa.Integer),
+    _text("issuer", nullable=False),
+    _text("external_id", nullable=False),
+    key=("owner_type", "owner_id", "position"),
+)
+sa.Index("ix_external_ids_value", external_ids.c.snapshot_id, external_ids.c.external_id)
+
+groups = _snapshot_table(
+    "groups",
+    sa.Column("id", sa.String(64)),
+    _text("display_name", nullable=False),
+    _text("description"),
+    sa.Column("created_at", TZ),
+    sa.Column("updated_at", TZ),
+    key=("id",),
+)
+sa.Index("ix_groups_display_name", groups.c.snapshot_id, groups.c.display_name)
+
+memberships = _snapshot_table(
+    "memberships",
+    sa.Column("group_id", sa.String(64)),
+    sa.Column("user_id", sa.String(64)),
+    sa.Column("membership_id", sa.String(64), nullable=False),
+    key=("group_id", "user_id"),
+)
+sa.Index("ix_memberships_user", memberships.c.snapshot_id, memberships.c.user_id)
+
+permission_sets = _snapshot_table(
+    "permission_sets",
+    sa.Column("arn", sa.String(255)),
+    _text("name", nullable=False),
+    _text("description"),
+    sa.Column("session_duration", sa.String(32)),
+    _text("relay_state"),
+    sa.Column("managed_policies", sa.JSON, nullable=False),
+    sa.Column("customer_managed_policies", sa.JSON, nullable=False),
+    _text("inline_policy"),
+    sa.Column("permissions_boundary", sa.JSON),
+    sa.Column("tags", sa.JSON, nullable=False),
+    sa.Column("created_at", TZ),
+    key=("arn",),
+)
+
+accounts = _snapshot_table(
+    "accounts",
+    sa.Column("id", sa.String(12)),
+    _text("name"),
+    _text("email"),
+    sa.Column("status", sa.String(32)),
+    key=("id",),
+)
+
+provisioned_pairs = _snapshot_table(
+    "provisioned_pairs",
+    sa.Column("account_id", sa.String(12)),
+    sa.Column("permission_set_arn", sa.String(255)),
+    key=("account_id", "permission_set_arn"),
+)
+
+assignments = _snapshot_table(
+    "assignments",
+    sa.Column("account_id", sa.String(12)),
+    sa.Column("permission_set_arn", sa.String(255)),
+    sa.Column("principal_type", sa.String(8)),
+    sa.Column("principal_id", sa.String(64)),
+    key=("account_id", "permission_set_arn", "principal_type", "principal_id"),
+)
+sa.Index(
+    "ix_assignments_principal",
+    assignments.c.snapshot_id,
+    assignments.c.principal_type,
+    assignments.c.principal_id,
+)
+
+SNAPSHOT_TABLES = (
+    users,
+    user_emails,
+    user_phone_numbers,
+    user_addresses,
+    external_ids,
+    groups,
+    memberships,
+    permission_sets,
+    accounts,
+    provisioned_pairs,
+    assignments,
+)

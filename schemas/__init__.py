@@ -1,0 +1,1 @@
+"""The SCIM contract: published schema definitions and the marshmallow shapes."""

@@ -1,0 +1,51 @@
+"""The Flask application factory.
+
+`create_app` builds the app around a store; tests pass their own. Views only
+translate HTTP into calls on the connector and back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, jsonify
+
+from connector.config import Settings, load_settings
+from connector.store.store import Store
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+    settings = settings or load_settings()
+    store = store or Store.open(settings.database_url, migrate=False)
+    app = Flask(__name__)
+    app.config["IDCC_SETTINGS"] = settings
+    app.extensions["idcc_store"] = store
+
+    @app.get("/health")
+    def health() -> Any:
+        """Liveness: the process answers. No token, no store access."""
+        return jsonify(status="ok")
+
+    @app.get("/ready")
+    def ready() -> Any:
+        """Readiness: a snapshot is being served; says how old and how the last sync ended."""
+        last_ok = store.last_succeeded_sync()
+        latest = next(iter(store.syncs(limit=1)), None)
+        body: dict[str, Any] = {"ready": last_ok is not None}
+        if last_ok is not None and last_ok.finished_at is not None:
+            finished = last_ok.finished_at
+            if finished.tzinfo is None:
+                finished = finished.replace(tzinfo=UTC)
+            body["snapshot"] = {
+                "sync_id": last_ok.id,
+                "finished_at": finished.isoformat(),
+                "age_seconds": round((datetime.now(UTC) - finished).total_seconds(), 1),
+            }
+        if latest is not None:
+            body["last_sync"] = {"sync_id": latest.id, "outcome": latest.outcome}
+            if latest.outcome == "failed":
+                body["last_sync"]["error"] = latest.error
+        return jsonify(body), 200 if last_ok is not None else 503
+
+    return app

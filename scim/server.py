@@ -1,0 +1,61 @@
+"""`idc-connector serve`: gunicorn workers serving the app, plus a sync process.
+
+The periodic sync runs in its own process (`idc-connector sync --loop`) rather
+than in a web worker: each worker would otherwise run its own sync, and a
+sync's CPU work would slow the requests of the worker it ran in.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from connector.config import Settings, settings_to_env
+from scim.app import create_app
+
+
+class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self._settings = settings
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return create_app(self._settings)
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
+    sync_process = None
+    if sync:
+        sync_process = subprocess.Popen(
+            [sys.executable, "-m", "connector.cli", "sync", "--loop"],
+            env={**os.environ, **settings_to_env(settings)},
+        )
+    try:
+        _Gunicorn(
+            settings,
+            {
+                "bind": f"{host}:{port}",
+                "workers": workers,
+                "threads": 4,
+                "worker_class": "gthread",
+                "accesslog": "-",
+                # The access log must never carry a token: log no headers.
+                "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+                "graceful_timeout": 20,
+            },
+        ).run()
+    finally:
+        if sync_process is not None:
+            sync_process.terminate()
+            sync_process.wait(timeout=60)
+    return 0

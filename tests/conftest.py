@@ -1,0 +1,75 @@
+"""Shared fixtures: stores on SQLite and PostgreSQL.
+
+PostgreSQL tests use the server named by IDCC_TEST_POSTGRES_URL (default: the
+one on 127.0.0.1:5432), each test in a schema of its own. Where that server is
+unreachable they are skipped, except when IDCC_REQUIRE_POSTGRES=1 (as `.ci/run`
+sets it), where they fail: CI must never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from connector.store.store import Store
+
+POSTGRES_URL = os.environ.get(
+    "IDCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("IDCC_REQUIRE_POSTGRES") == "1"
+
+_postgres_error: list[str] = []
+
+
+def _postgres_reachable() -> bool:
+    if not _postgres_error:
+        try:
+            engine = sa.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+            with engine.connect():
+                pass
+            engine.dispose()
+            _postgres_error.append("")
+        except Exception as exc:  # any failure to connect means unreachable
+            _postgres_error.append(f"{type(exc).__name__}: {exc}")
+    return _postgres_error[0] == ""
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema, dropped afterwards."""
+    if not _postgres_reachable():
+        message = f"PostgreSQL unreachable at {POSTGRES_URL}: {_postgres_error[0]}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = sa.create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/store.sqlite3"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Store]:
+    opened = Store.open(store_url)
+    yield opened
+    opened.close()
