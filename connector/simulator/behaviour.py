@@ -1,0 +1,149 @@
+"""Knobs that make the simulated Identity Center behave like a slow or failing AWS.
+
+Real IAM Identity Center answers CreateAccountAssignment, DeleteAccountAssignment
+and ProvisionPermissionSet at once with ``Status: IN_PROGRESS`` and finishes the
+work later; some requests end ``FAILED`` with a ``FailureReason``
+(https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_AccountAssignmentOperationStatus.html).
+moto finishes everything at once and never fails, which hides every bug in a
+status poller. The corrected backends read this module on each request so a test,
+the demo or the benchmark can choose how long operations stay in progress and
+which of them fail.
+
+There is one behaviour per process because the simulator's backends are
+process-wide too (moto keeps them in module globals, shared by ``mock_aws`` and by
+a ``ThreadedMotoServer`` running in the same process). Server threads read it
+while a test changes it, hence the lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal
+
+# The only FailureReason we have seen AWS give for an assignment that failed
+# inside Identity Center rather than in IAM (quoted in pulumi/pulumi-aws#1927).
+DEFAULT_FAILURE_REASON = "An unexpected internal service exception was encountered"
+
+OperationKind = Literal["ASSIGNMENT_CREATION", "ASSIGNMENT_DELETION", "PERMISSION_SET_PROVISIONING"]
+
+
+@dataclass(frozen=True)
+class OperationRequest:
+    """What a failure hook is told about an asynchronous sso-admin request.
+
+    ``principal_type``/``principal_id`` are None for permission set provisioning;
+    ``target_id`` is None when provisioning to ALL_PROVISIONED_ACCOUNTS.
+    """
+
+    kind: OperationKind
+    request_id: str
+    instance_arn: str
+    permission_set_arn: str
+    target_id: str | None
+    principal_type: str | None = None
+    principal_id: str | None = None
+
+
+FailureHook = Callable[[OperationRequest], "str | None"]
+
+
+class ManualClock:
+    """A clock that only moves when told to, so tests never sleep.
+
+    Install it with ``behaviour().update(clock=clock)`` before making the requests
+    it should time (a request's due time is read from the clock it was made under),
+    then call ``advance``.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self._now
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._now += seconds
+
+
+@dataclass
+class SimulatorBehaviour:
+    """How the simulated Identity Center treats asynchronous requests.
+
+    A request settles when ``clock()`` has advanced by the delay since it was
+    made; it then fails if its principal or permission set is listed here or if
+    ``failure_hook`` returns a reason, and succeeds otherwise.
+    """
+
+    assignment_delay_seconds: float = 0.0
+    provisioning_delay_seconds: float = 0.0
+    failing_principal_ids: set[str] = field(default_factory=set)
+    failing_permission_set_arns: set[str] = field(default_factory=set)
+    failure_reason: str = DEFAULT_FAILURE_REASON
+    # Called when a request settles; a returned string fails it with that reason.
+    # It runs under the backend's lock, so it must not call the simulator itself.
+    failure_hook: FailureHook | None = None
+    clock: Callable[[], float] = time.monotonic
+    # ListAccountAssignmentsForPrincipal "retrieves ... the accounts that the
+    # principal has access to", which for a user includes access through groups.
+    # See corrections in ssoadmin/models.py; switchable in case AWS proves otherwise.
+    principal_listing_includes_groups: bool = True
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    def update(self, **changes: Any) -> None:
+        """Change several knobs at once, atomically for the request threads."""
+        names = {f.name for f in fields(self) if not f.name.startswith("_")}
+        unknown = set(changes) - names
+        if unknown:
+            raise TypeError(f"unknown behaviour settings: {sorted(unknown)}")
+        with self._lock:
+            for name, value in changes.items():
+                setattr(self, name, value)
+
+    def failure_for(self, request: OperationRequest) -> str | None:
+        """The FailureReason this request ends with, or None if it succeeds."""
+        with self._lock:
+            failing_principals = set(self.failing_principal_ids)
+            failing_sets = set(self.failing_permission_set_arns)
+            reason = self.failure_reason
+            hook = self.failure_hook
+        if request.principal_id is not None and request.principal_id in failing_principals:
+            return reason
+        if request.permission_set_arn in failing_sets:
+            return reason
+        if hook is not None:
+            return hook(request)
+        return None
+
+    def now(self) -> float:
+        with self._lock:
+            clock = self.clock
+        return clock()
+
+    def _reset(self) -> None:
+        defaults = SimulatorBehaviour()
+        with self._lock:
+            for f in fields(self):
+                if not f.name.startswith("_"):
+                    setattr(self, f.name, getattr(defaults, f.name))
+
+
+_BEHAVIOUR = SimulatorBehaviour()
+
+
+def behaviour() -> SimulatorBehaviour:
+    """The process-wide behaviour the corrected backends read on each request."""
+    return _BEHAVIOUR
+
+
+def reset_behaviour() -> None:
+    """Back to AWS-like defaults: no delay, nothing fails, the monotonic clock.
+
+    Resets in place, so references to ``behaviour()`` stay valid.
+    """
+    _BEHAVIOUR._reset()

@@ -1,0 +1,24 @@
+"""Make moto's IAM Identity Center, Identity Store and Organizations behave like AWS.
+
+``apply_corrections`` may be called any number of times, before or inside
+``mock_aws``, and before starting a ``ThreadedMotoServer`` in the same process:
+it swaps each service's backend class for the corrected subclass (see
+patching.py), which both the in-process mock and the server use.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from . import auth_errors, identitystore, organizations, ssoadmin
+
+_lock = threading.Lock()
+
+
+def apply_corrections() -> None:
+    """Install the corrected sso-admin, identitystore and organizations backends."""
+    with _lock:
+        auth_errors.install()
+        ssoadmin.install()
+        identitystore.install()
+        organizations.install()

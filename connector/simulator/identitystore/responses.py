@@ -1,0 +1,67 @@
+"""Identity Store wire layer: the operations moto lacks or serialises unlike AWS.
+
+moto has no UpdateUser / UpdateGroup, answers DescribeUser without ExternalIds and
+with ``null`` for every unset member; AWS leaves unset members out
+(https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_DescribeUser.html).
+CreateUser takes at most one email, address and phone number ("Array Members:
+Fixed number of 1 item" in
+https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html);
+botocore does not check list lengths, so the service must.
+"""
+
+from __future__ import annotations
+
+import json
+
+from moto.identitystore.exceptions import ValidationException
+from moto.identitystore.responses import IdentityStoreResponse
+
+from .models import CorrectedIdentityStoreBackend
+
+
+class CorrectedIdentityStoreResponse(IdentityStoreResponse):
+    @property
+    def corrected_backend(self) -> CorrectedIdentityStoreBackend:
+        backend = self.identitystore_backend
+        assert isinstance(backend, CorrectedIdentityStoreBackend)
+        return backend
+
+    def create_user(self) -> str:
+        for parameter in ("Emails", "Addresses", "PhoneNumbers"):
+            if len(self._get_param(parameter) or []) > 1:
+                raise ValidationException(
+                    message=f"1 validation error detected: Value at '{parameter[0].lower()}"
+                    f"{parameter[1:]}' failed to satisfy constraint: Member must have length "
+                    "less than or equal to 1"
+                )
+        return super().create_user()
+
+    def describe_user(self) -> str:
+        user = self.corrected_backend.describe_user(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            user_id=self._get_param("UserId"),
+        )
+        return json.dumps(user.to_json())
+
+    def describe_group(self) -> str:
+        group = self.corrected_backend.describe_group(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            group_id=self._get_param("GroupId"),
+        )
+        return json.dumps(group.to_json())
+
+    def update_user(self) -> str:
+        self.corrected_backend.update_user(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            user_id=self._get_param("UserId"),
+            operations=self._get_param("Operations") or [],
+        )
+        return "{}"
+
+    def update_group(self) -> str:
+        self.corrected_backend.update_group(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            group_id=self._get_param("GroupId"),
+            operations=self._get_param("Operations") or [],
+        )
+        return "{}"
