@@ -45,6 +45,7 @@ class CheckReport:
     instance: Instance | None = None
     results: list[ActionResult] = field(default_factory=list)
     error: str | None = None
+    error_exit_code: int = 0
 
     @property
     def missing(self) -> list[str]:
@@ -111,7 +112,7 @@ def run_check(aws: AwsClients, settings: Settings) -> CheckReport:
         report.caller_arn, report.account_id = identity.get("Arn"), identity.get("Account")
         report.instance = discover_instance(aws, settings)
     except ConnectorError as exc:
-        report.error = str(exc)
+        report.error, report.error_exit_code = str(exc), exc.exit_code
         return report
     context = _context(aws, report.instance, report.account_id or "000000000000")
     for op in OPERATIONS.values():

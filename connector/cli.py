@@ -22,7 +22,7 @@ from connector import iam_policy
 from connector.check import CheckReport, run_check
 from connector.config import load_settings
 from connector.connection import connect
-from connector.errors import ConnectorError
+from connector.errors import AccessDeniedError, ConnectorError
 from connector.logs import configure_logging
 from connector.progress import progress_for
 from connector.store.store import Store
@@ -158,6 +158,14 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+_WALK_WORDS = {
+    "permission_sets": "permission set",
+    "accounts": "account",
+    "pairs": "pair",
+    "principals": "principal",
+}
+
+
 def _print_sync(result: SyncResult, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(result.__dict__, indent=2, default=str))
@@ -172,8 +180,9 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
     aws = result.aws
     print(
         f"  AWS calls: {aws['total_calls']} ({aws['http_attempts']} HTTP attempts, "
-        f"{aws['total_throttles']} throttled); walk: {result.walk['pair_discovery']} first, "
-        f"assignments per {result.walk['assignment_walk']}"
+        f"{aws['total_throttles']} throttled); pairs found per "
+        f"{_WALK_WORDS[result.walk['pair_discovery']]}, assignments read per "
+        f"{_WALK_WORDS[result.walk['assignment_walk']]}"
     )
     for operation, count in aws["calls"].items():
         print(f"    {operation:<60} {count:>7}")
@@ -189,8 +198,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_check(report)
     if report.error:
-        return 3
-    return 4 if report.missing else 0
+        return report.error_exit_code
+    return AccessDeniedError.exit_code if report.missing else 0
 
 
 def _check_json(report: CheckReport) -> dict[str, Any]:

@@ -70,7 +70,9 @@ def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
         finally:
             progress.close()
         counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
-        print(f"synced in {result.seconds:.1f}s with {result.aws['total_calls']} AWS calls: {counts}")
+        print(
+            f"synced in {result.seconds:.1f}s with {result.aws['total_calls']} AWS calls: {counts}"
+        )
         token = create_token(store, "demo", "read")
         url = f"http://{host}:{port}"
         print(

@@ -1,0 +1,161 @@
+"""Helpers for tests that run the connector against the simulated Identity Center."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connector.config import Settings, load_settings
+from connector.records import Snapshot
+from connector.simulator import Manifest
+
+# The in-process simulator has no quotas; pacing would only slow the tests.
+UNPACED = {
+    "IDCC_SSO_ADMIN_RPS": "100000",
+    "IDCC_IDENTITYSTORE_RPS": "100000",
+    "IDCC_ORGANIZATIONS_RPS": "100000",
+}
+
+
+def simulator_settings(database_url: str, **overrides: Any) -> Settings:
+    """Settings for the simulator with access-key credentials (moto accepts any key)."""
+    env = {
+        "IDCC_REGION": "us-east-1",
+        "IDCC_CREDENTIALS_MODE": "access_key",
+        "IDCC_AWS_ACCESS_KEY_ID": "testing",
+        "IDCC_AWS_SECRET_ACCESS_KEY": "testing",
+        "IDCC_DATABASE_URL": database_url,
+        **UNPACED,
+    }
+    env.update({f"IDCC_{key.upper()}": str(value) for key, value in overrides.items()})
+    return load_settings(env)
+
+
+def differences(snapshot: Snapshot, manifest: Manifest) -> dict[str, object]:
+    """Where the stored snapshot and the seeded organisation disagree (empty: none)."""
+    plan = manifest.plan
+    found: dict[str, object] = {}
+
+    def compare(name: str, stored: set[Any], expected: set[Any]) -> None:
+        if stored != expected:
+            found[name] = {"missing": expected - stored, "unexpected": stored - expected}
+
+    compare(
+        "users",
+        {(u.id, u.user_name, u.display_name, u.given_name, u.family_name) for u in snapshot.users},
+        {
+            (manifest.users[u.key], u.user_name, u.display_name, u.given_name, u.family_name)
+            for u in plan.users
+        },
+    )
+    compare(
+        "user emails",
+        {(u.id, e.value, e.type, e.primary) for u in snapshot.users for e in u.emails},
+        {(manifest.users[u.key], e.value, e.type, e.primary) for u in plan.users for e in u.emails},
+    )
+    compare(
+        "user details",
+        {
+            (u.id, u.title, u.user_type, u.locale, u.timezone, u.preferred_language, u.nick_name)
+            for u in snapshot.users
+        },
+        {
+            (
+                manifest.users[u.key],
+                u.title,
+                u.user_type,
+                u.locale,
+                u.timezone,
+                u.preferred_language,
+                u.nick_name,
+            )
+            for u in plan.users
+        },
+    )
+    compare(
+        "user external ids",
+        {(u.id, x.issuer, x.id) for u in snapshot.users for x in u.external_ids},
+        {(manifest.users[u.key], x.issuer, x.id) for u in plan.users for x in u.external_ids},
+    )
+    compare(
+        "groups",
+        {(g.id, g.display_name, g.description) for g in snapshot.groups},
+        {(manifest.groups[g.key], g.display_name, g.description) for g in plan.groups},
+    )
+    compare(
+        "memberships",
+        {(m.group_id, m.user_id) for m in snapshot.memberships},
+        manifest.expected_memberships(),
+    )
+    compare(
+        "permission sets",
+        {
+            (
+                p.arn,
+                p.name,
+                p.description,
+                p.session_duration,
+                p.relay_state,
+                frozenset(m.arn for m in p.managed_policies),
+                frozenset((c.name, c.path) for c in p.customer_managed_policies),
+                p.inline_policy,
+                frozenset(p.tags),
+            )
+            for p in snapshot.permission_sets
+        },
+        {
+            (
+                manifest.permission_sets[p.key],
+                p.name,
+                p.description,
+                p.session_duration,
+                p.relay_state,
+                frozenset(p.managed_policy_arns),
+                frozenset((c.name, c.path) for c in p.customer_managed_policies),
+                p.inline_policy,
+                frozenset(p.tags),
+            )
+            for p in plan.permission_sets
+        },
+    )
+    compare(
+        "permissions boundaries",
+        {
+            (p.arn, p.permissions_boundary.managed_policy_arn)
+            for p in snapshot.permission_sets
+            if p.permissions_boundary
+        },
+        {
+            (manifest.permission_sets[p.key], p.permissions_boundary.managed_policy_arn)
+            for p in plan.permission_sets
+            if p.permissions_boundary
+        },
+    )
+    compare(
+        "accounts",
+        {(a.id, a.name, a.email, a.status) for a in snapshot.accounts},
+        {(manifest.accounts[a.key], a.name, a.email, a.status) for a in plan.accounts}
+        | manifest_management_account(snapshot, manifest),
+    )
+    compare(
+        "provisioned pairs",
+        {(p.account_id, p.permission_set_arn) for p in snapshot.provisioned_pairs},
+        manifest.expected_provisioned_pairs(),
+    )
+    compare(
+        "assignments",
+        {
+            (a.account_id, a.permission_set_arn, a.principal_type, a.principal_id)
+            for a in snapshot.assignments
+        },
+        manifest.expected_assignments(),
+    )
+    return found
+
+
+def manifest_management_account(snapshot: Snapshot, manifest: Manifest) -> set[Any]:
+    """The organisation's management account, which the plan does not list itself."""
+    return {
+        (a.id, a.name, a.email, a.status)
+        for a in snapshot.accounts
+        if a.id == manifest.management_account_id
+    }
