@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from connector.connection import connect
-from connector.simulator import Manifest, load_plan, simulated_aws
+from connector.simulator import Manifest, behaviour, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store.store import Store
 from connector.sync import run_sync
@@ -147,3 +147,16 @@ def test_dataset_m_is_stored_exactly_within_the_call_bound(
     )
     assert result["aws"]["total_calls"] <= bound
     assert result["aws"]["total_throttles"] == 0
+
+
+def test_sync_survives_throttling_and_counts_it(tmp_path: object) -> None:
+    with simulated_aws():
+        manifest = load_plan(plan_organisation(PRESETS["tiny"]))
+        behaviour().update(throttled_fraction=0.1)
+        store, result = sync_once(f"sqlite:///{tmp_path}/s.sqlite3")
+        snapshot = store.read_snapshot()
+    assert snapshot is not None
+    assert differences(snapshot, manifest) == {}
+    aws = result["aws"]
+    assert aws["total_throttles"] > 0
+    assert aws["http_attempts"] == aws["total_calls"] + aws["total_throttles"]

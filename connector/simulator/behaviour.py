@@ -17,6 +17,7 @@ while a test changes it, hence the lock.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
@@ -93,7 +94,13 @@ class SimulatorBehaviour:
     # principal has access to", which for a user includes access through groups.
     # See corrections in ssoadmin/models.py; switchable in case AWS proves otherwise.
     principal_listing_includes_groups: bool = True
+    # Share of sso-admin, identitystore and Organizations requests answered with
+    # ThrottlingException, drawn from a seeded generator so a run is repeatable.
+    throttled_fraction: float = 0.0
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    _random: random.Random = field(
+        default_factory=lambda: random.Random(7), repr=False, compare=False
+    )
 
     def update(self, **changes: Any) -> None:
         """Change several knobs at once, atomically for the request threads."""
@@ -120,6 +127,10 @@ class SimulatorBehaviour:
             return hook(request)
         return None
 
+    def throttles_next_request(self) -> bool:
+        with self._lock:
+            return self.throttled_fraction > 0 and self._random.random() < self.throttled_fraction
+
     def now(self) -> float:
         with self._lock:
             clock = self.clock
@@ -131,6 +142,7 @@ class SimulatorBehaviour:
             for f in fields(self):
                 if not f.name.startswith("_"):
                     setattr(self, f.name, getattr(defaults, f.name))
+            self._random.seed(7)
 
 
 _BEHAVIOUR = SimulatorBehaviour()

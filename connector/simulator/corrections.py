@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from . import auth_errors, identitystore, organizations, ssoadmin
+from . import auth_errors, identitystore, organizations, ssoadmin, throttling
 
 _lock = threading.Lock()
 
@@ -19,6 +19,7 @@ def apply_corrections() -> None:
     """Install the corrected sso-admin, identitystore and organizations backends."""
     with _lock:
         auth_errors.install()
+        throttling.install()
         ssoadmin.install()
         identitystore.install()
         organizations.install()
