@@ -160,6 +160,7 @@ def _permission_set_row(snapshot_id: int, ps: PermissionSet) -> Row:
     return {
         "snapshot_id": snapshot_id,
         "arn": ps.arn,
+        "id": permission_set_id(ps.arn),
         "name": ps.name,
         "description": ps.description,
         "session_duration": ps.session_duration,
@@ -171,6 +172,20 @@ def _permission_set_row(snapshot_id: int, ps: PermissionSet) -> Row:
         "tags": [list(tag) for tag in ps.tags],
         "created_at": ps.created_at,
     }
+
+
+def permission_set_id(arn: str) -> str:
+    """The id a permission set is served under: the ARN's last segment, "ps-..."."""
+    return arn.rsplit("/", 1)[-1]
+
+
+def entitlement_id(account_id: str, permission_set_arn: str) -> str:
+    """The id of the entitlement "permission set @ account", stable across syncs.
+
+    Built only here: the account id and the permission set's own id, which
+    never change for the same pair, joined by a dot (neither contains one).
+    """
+    return f"{account_id}.{permission_set_id(permission_set_arn)}"
 
 
 def _boundary_json(boundary: PermissionsBoundary | None) -> dict[str, Any] | None:

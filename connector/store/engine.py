@@ -41,6 +41,11 @@ def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
     # in SQLAlchemy's SQLite dialect docs) makes every transaction, reads
     # included, see one consistent state of the database.
     dbapi_connection.isolation_level = None
+    # SCIM compares most strings case-insensitively, in every script: SQLite's
+    # own lower() folds only ASCII, so Python's replaces it; LIKE is made
+    # case-sensitive so that case-exact attributes compare exactly, as on
+    # PostgreSQL (insensitive comparisons lower() both sides).
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     # WAL lets readers keep reading the current snapshot while a sync writes
     # the next one; busy_timeout makes writers queue instead of failing.
     cursor = dbapi_connection.cursor()
@@ -48,7 +53,12 @@ def _sqlite_settings(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA case_sensitive_like=ON")
     cursor.close()
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:

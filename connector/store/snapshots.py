@@ -29,6 +29,7 @@ from connector.store.codec import (
     snapshot_rows,
     user_from_row,
 )
+from connector.store.resource_digests import RESOURCE_PREFIX, resource_digests
 
 # Rows per INSERT statement batch: large enough to be fast, small enough for
 # SQLite's and psycopg's parameter limits.
@@ -94,6 +95,7 @@ def _record_changes(
         )
     }
     fresh = {object_key(record): content_hash(record) for record in all_records(snapshot)}
+    fresh.update(resource_digests(snapshot, fresh))
     counts: dict[str, defaultdict[str, int]] = {
         change: defaultdict(int) for change in ("added", "changed", "removed")
     }
@@ -126,14 +128,14 @@ def _record_changes(
                 {"t": key[0], "i": key[1], "h": digest, "m": now, "r": None, "s": sync_id}
             )
         changes.append(_change(sync_id, key, change, now))
-        counts[change][key[0]] += 1
+        _count(counts, change, key)
     for key, (digest, present) in known.items():
         if present and key not in fresh:
             updates.append(
                 {"t": key[0], "i": key[1], "h": digest, "m": now, "r": now, "s": sync_id}
             )
             changes.append(_change(sync_id, key, "removed", now))
-            counts["removed"][key[0]] += 1
+            _count(counts, "removed", key)
     _execute_batches(connection, versions.insert(), inserts)
     _execute_batches(
         connection,
@@ -154,6 +156,12 @@ def _record_changes(
         changed=dict(counts["changed"]),
         removed=dict(counts["removed"]),
     )
+
+
+def _count(counts: dict[str, defaultdict[str, int]], change: str, key: tuple[str, str]) -> None:
+    """The summary counts AWS objects; served resources follow from them."""
+    if not key[0].startswith(RESOURCE_PREFIX):
+        counts[change][key[0]] += 1
 
 
 def _change(sync_id: int, key: tuple[str, str], change: str, now: datetime) -> dict[str, Any]:

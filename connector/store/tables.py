@@ -216,6 +216,8 @@ sa.Index("ix_memberships_user", memberships.c.snapshot_id, memberships.c.user_id
 permission_sets = _snapshot_table(
     "permission_sets",
     sa.Column("arn", sa.String(255)),
+    # The ARN's last segment ("ps-..."), unique in an instance: the id served over SCIM.
+    sa.Column("id", sa.String(64), nullable=False),
     _text("name", nullable=False),
     _text("description"),
     sa.Column("session_duration", sa.String(32)),
@@ -228,6 +230,7 @@ permission_sets = _snapshot_table(
     sa.Column("created_at", TZ),
     key=("arn",),
 )
+sa.Index("ix_permission_sets_id", permission_sets.c.snapshot_id, permission_sets.c.id)
 
 accounts = _snapshot_table(
     "accounts",

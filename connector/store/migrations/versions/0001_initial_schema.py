@@ -121,6 +121,7 @@ def upgrade() -> None:
         "permission_sets",
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
         sa.Column("arn", sa.String(length=255), nullable=False),
+        sa.Column("id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
         sa.Column("session_duration", sa.String(length=32), nullable=True),
@@ -133,6 +134,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("snapshot_id", "arn", name=op.f("pk_permission_sets")),
     )
+    with op.batch_alter_table("permission_sets", schema=None) as batch_op:
+        batch_op.create_index("ix_permission_sets_id", ["snapshot_id", "id"], unique=False)
+
     op.create_table(
         "provisioned_pairs",
         sa.Column("snapshot_id", sa.Integer(), nullable=False),
@@ -290,6 +294,9 @@ def downgrade() -> None:
 
     op.drop_table("syncs")
     op.drop_table("provisioned_pairs")
+    with op.batch_alter_table("permission_sets", schema=None) as batch_op:
+        batch_op.drop_index("ix_permission_sets_id")
+
     op.drop_table("permission_sets")
     with op.batch_alter_table("object_versions", schema=None) as batch_op:
         batch_op.drop_index("ix_object_versions_modified")
