@@ -1,7 +1,8 @@
 """The Flask application factory.
 
 `create_app` builds the app around a store; tests pass their own. Views only
-translate HTTP into calls on the connector and back.
+translate HTTP into calls on the connector and back; errors are rendered in
+one place (`scim.errors`), tokens checked in one place (`scim.auth`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ from flask import Flask, jsonify
 
 from connector.config import Settings, load_settings
 from connector.store.store import Store
+from scim.api import build_blueprint
+from scim.auth import install_auth
+from scim.errors import register_error_handlers
+
+# Large enough for any SCIM request this service takes (a PATCH of a few
+# thousand members), small enough that a client cannot exhaust memory.
+MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
@@ -20,7 +28,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     store = store or Store.open(settings.database_url, migrate=False)
     app = Flask(__name__)
     app.config["IDCC_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["idcc_store"] = store
+    register_error_handlers(app)
+    install_auth(app, store)
+    app.register_blueprint(build_blueprint())
 
     @app.get("/health")
     def health() -> Any:

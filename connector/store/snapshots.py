@@ -18,16 +18,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.records import Account, Assignment, Membership, ProvisionedPair, Snapshot
+from connector.records import Assignment, Membership, ProvisionedPair, Snapshot
+from connector.store import reads
 from connector.store import tables as t
 from connector.store.codec import (
     all_records,
     content_hash,
-    group_from_row,
     object_key,
-    permission_set_from_row,
     snapshot_rows,
-    user_from_row,
 )
 from connector.store.resource_digests import RESOURCE_PREFIX, resource_digests
 
@@ -190,36 +188,6 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
             sa.select(table).where(table.c.snapshot_id == snapshot_id).order_by(*order)
         )
 
-    children: dict[str, defaultdict[str, list[Any]]] = {
-        name: defaultdict(list) for name in ("emails", "phone_numbers", "addresses")
-    }
-    for name, table in (
-        ("emails", t.user_emails),
-        ("phone_numbers", t.user_phone_numbers),
-        ("addresses", t.user_addresses),
-    ):
-        for row in rows(table, table.c.user_id, table.c.position):
-            children[name][row.user_id].append(row)
-    external: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for row in rows(t.external_ids, t.external_ids.c.owner_id, t.external_ids.c.position):
-        external[(row.owner_type, row.owner_id)].append(row)
-
-    users = tuple(
-        user_from_row(
-            row._mapping,
-            {
-                "emails": children["emails"][row.id],
-                "phone_numbers": children["phone_numbers"][row.id],
-                "addresses": children["addresses"][row.id],
-                "external_ids": external[("user", row.id)],
-            },
-        )
-        for row in rows(t.users, t.users.c.id)
-    )
-    groups = tuple(
-        group_from_row(row._mapping, external[("group", row.id)])
-        for row in rows(t.groups, t.groups.c.id)
-    )
     instance = connection.execute(
         sa.select(t.syncs.c.instance_arn, t.syncs.c.identity_store_id).where(
             t.syncs.c.id == snapshot_id
@@ -228,20 +196,18 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
     return Snapshot(
         instance_arn=instance.instance_arn or "",
         identity_store_id=instance.identity_store_id or "",
-        users=users,
-        groups=groups,
+        users=tuple(reads.users(connection, snapshot_id, None).values()),
+        groups=tuple(reads.groups(connection, snapshot_id, None).values()),
         memberships=tuple(
             Membership(membership_id=r.membership_id, group_id=r.group_id, user_id=r.user_id)
             for r in rows(t.memberships, t.memberships.c.group_id, t.memberships.c.user_id)
         ),
         permission_sets=tuple(
-            permission_set_from_row(r._mapping)
-            for r in rows(t.permission_sets, t.permission_sets.c.arn)
+            sorted(
+                reads.permission_sets(connection, snapshot_id, None).values(), key=lambda p: p.arn
+            )
         ),
-        accounts=tuple(
-            Account(id=r.id, name=r.name, email=r.email, status=r.status)
-            for r in rows(t.accounts, t.accounts.c.id)
-        ),
+        accounts=tuple(reads.accounts(connection, snapshot_id, None).values()),
         provisioned_pairs=tuple(
             ProvisionedPair(account_id=r.account_id, permission_set_arn=r.permission_set_arn)
             for r in rows(t.provisioned_pairs, t.provisioned_pairs.c.account_id)

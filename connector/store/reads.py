@@ -1,0 +1,283 @@
+"""Reading records and their relations from one snapshot, for a page of ids.
+
+The SCIM layer selects and orders ids with SQL (filters, sorting, paging) and
+then loads what it shows for just those ids, here, with one query per kind of
+data rather than one per resource. `ids=None` means every object of the
+snapshot (used to read a whole snapshot back).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from connector.records import Account, Group, PermissionSet, User
+from connector.store import tables as t
+from connector.store.codec import (
+    entitlement_id,
+    group_from_row,
+    permission_set_from_row,
+    user_from_row,
+)
+from connector.store.resource_digests import RESOURCE_PREFIX
+
+# Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class Version:
+    created_at: datetime
+    last_modified_at: datetime
+    digest: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An account assignment as shown on a principal: what, where, and names."""
+
+    entitlement_id: str
+    account_id: str
+    account_name: str | None
+    permission_set_arn: str
+    permission_set_id: str
+    permission_set_name: str
+    principal_type: str
+    principal_id: str
+
+
+def _chunks(ids: Collection[str] | None) -> Iterable[Collection[str] | None]:
+    if ids is None:
+        yield None
+        return
+    items = list(ids)
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _rows(
+    connection: sa.Connection,
+    table: sa.Table,
+    snapshot_id: int,
+    column: sa.ColumnElement[Any],
+    ids: Collection[str] | None,
+    *order: sa.ColumnElement[Any],
+) -> list[sa.Row[Any]]:
+    found: list[sa.Row[Any]] = []
+    for chunk in _chunks(ids):
+        query = sa.select(table).where(table.c.snapshot_id == snapshot_id)
+        if chunk is not None:
+            query = query.where(column.in_(chunk))
+        found.extend(connection.execute(query.order_by(*order)))
+    return found
+
+
+def users(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str] | None
+) -> dict[str, User]:
+    children: dict[str, defaultdict[str, list[Any]]] = {}
+    for name, table in (
+        ("emails", t.user_emails),
+        ("phone_numbers", t.user_phone_numbers),
+        ("addresses", t.user_addresses),
+    ):
+        children[name] = defaultdict(list)
+        for row in _rows(connection, table, snapshot_id, table.c.user_id, ids, table.c.position):
+            children[name][row.user_id].append(row)
+    external = _external_ids(connection, snapshot_id, "user", ids)
+    return {
+        row.id: user_from_row(
+            row._mapping,
+            {
+                "emails": children["emails"][row.id],
+                "phone_numbers": children["phone_numbers"][row.id],
+                "addresses": children["addresses"][row.id],
+                "external_ids": external[row.id],
+            },
+        )
+        for row in _rows(connection, t.users, snapshot_id, t.users.c.id, ids, t.users.c.id)
+    }
+
+
+def groups(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str] | None
+) -> dict[str, Group]:
+    external = _external_ids(connection, snapshot_id, "group", ids)
+    return {
+        row.id: group_from_row(row._mapping, external[row.id])
+        for row in _rows(connection, t.groups, snapshot_id, t.groups.c.id, ids, t.groups.c.id)
+    }
+
+
+def _external_ids(
+    connection: sa.Connection, snapshot_id: int, owner_type: str, ids: Collection[str] | None
+) -> defaultdict[str, list[Any]]:
+    found: defaultdict[str, list[Any]] = defaultdict(list)
+    table = t.external_ids
+    for row in _rows(connection, table, snapshot_id, table.c.owner_id, ids, table.c.position):
+        if row.owner_type == owner_type:
+            found[row.owner_id].append(row)
+    return found
+
+
+def permission_sets(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str] | None
+) -> dict[str, PermissionSet]:
+    """Permission sets by their served id ("ps-...")."""
+    table = t.permission_sets
+    return {
+        row.id: permission_set_from_row(row._mapping)
+        for row in _rows(connection, table, snapshot_id, table.c.id, ids, table.c.name)
+    }
+
+
+def accounts(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str] | None
+) -> dict[str, Account]:
+    table = t.accounts
+    return {
+        row.id: Account(id=row.id, name=row.name, email=row.email, status=row.status)
+        for row in _rows(connection, table, snapshot_id, table.c.id, ids, table.c.id)
+    }
+
+
+def group_names_of_users(
+    connection: sa.Connection, snapshot_id: int, user_ids: Collection[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """user id -> [(group id, group name)], ordered by group name."""
+    m, g = t.memberships, t.groups
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for chunk in _chunks(user_ids):
+        assert chunk is not None
+        query = (
+            sa.select(m.c.user_id, m.c.group_id, g.c.display_name)
+            .join(g, sa.and_(g.c.snapshot_id == m.c.snapshot_id, g.c.id == m.c.group_id))
+            .where(m.c.snapshot_id == snapshot_id, m.c.user_id.in_(chunk))
+            .order_by(g.c.display_name, g.c.id)
+        )
+        for row in connection.execute(query):
+            found[row.user_id].append((row.group_id, row.display_name))
+    return found
+
+
+def members_of_groups(
+    connection: sa.Connection, snapshot_id: int, group_ids: Collection[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """group id -> [(user id, display name or userName)], ordered by name."""
+    m, u = t.memberships, t.users
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    display = sa.func.coalesce(u.c.display_name, u.c.user_name)
+    for chunk in _chunks(group_ids):
+        assert chunk is not None
+        query = (
+            sa.select(m.c.group_id, m.c.user_id, display.label("display"))
+            .join(u, sa.and_(u.c.snapshot_id == m.c.snapshot_id, u.c.id == m.c.user_id))
+            .where(m.c.snapshot_id == snapshot_id, m.c.group_id.in_(chunk))
+            .order_by(display, m.c.user_id)
+        )
+        for row in connection.execute(query):
+            found[row.group_id].append((row.user_id, row.display))
+    return found
+
+
+def _grant_query(snapshot_id: int) -> sa.Select[Any]:
+    a, ps, acct = t.assignments, t.permission_sets, t.accounts
+    return (
+        sa.select(
+            a.c.account_id,
+            acct.c.name.label("account_name"),
+            a.c.permission_set_arn,
+            ps.c.id.label("permission_set_id"),
+            ps.c.name.label("permission_set_name"),
+            a.c.principal_type,
+            a.c.principal_id,
+        )
+        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .outerjoin(
+            acct, sa.and_(acct.c.snapshot_id == a.c.snapshot_id, acct.c.id == a.c.account_id)
+        )
+        .where(a.c.snapshot_id == snapshot_id)
+        .order_by(ps.c.name, acct.c.name, a.c.account_id)
+    )
+
+
+def _grant(row: sa.Row[Any]) -> Grant:
+    return Grant(
+        entitlement_id=entitlement_id(row.account_id, row.permission_set_arn),
+        account_id=row.account_id,
+        account_name=row.account_name,
+        permission_set_arn=row.permission_set_arn,
+        permission_set_id=row.permission_set_id,
+        permission_set_name=row.permission_set_name,
+        principal_type=row.principal_type,
+        principal_id=row.principal_id,
+    )
+
+
+def grants_of_principals(
+    connection: sa.Connection, snapshot_id: int, principal_type: str, ids: Collection[str]
+) -> dict[str, list[Grant]]:
+    """principal id -> its direct account assignments."""
+    a = t.assignments
+    found: dict[str, list[Grant]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        assert chunk is not None
+        query = _grant_query(snapshot_id).where(
+            a.c.principal_type == principal_type, a.c.principal_id.in_(chunk)
+        )
+        for row in connection.execute(query):
+            found[row.principal_id].append(_grant(row))
+    return found
+
+
+def holders_of_pairs(
+    connection: sa.Connection, snapshot_id: int, pairs: Collection[tuple[str, str]]
+) -> dict[tuple[str, str], list[Grant]]:
+    """(account id, permission set ARN) -> the assignments that hold it."""
+    a = t.assignments
+    found: dict[tuple[str, str], list[Grant]] = defaultdict(list)
+    accounts_wanted = {account for account, _ in pairs}
+    for chunk in _chunks(accounts_wanted):
+        assert chunk is not None
+        for row in connection.execute(_grant_query(snapshot_id).where(a.c.account_id.in_(chunk))):
+            key = (row.account_id, row.permission_set_arn)
+            if key in pairs:
+                found[key].append(_grant(row))
+    return found
+
+
+def provisioned(
+    connection: sa.Connection, snapshot_id: int, pairs: Collection[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    table = t.provisioned_pairs
+    wanted = set(pairs)
+    found = set()
+    for chunk in _chunks({account for account, _ in wanted}):
+        assert chunk is not None
+        query = sa.select(table.c.account_id, table.c.permission_set_arn).where(
+            table.c.snapshot_id == snapshot_id, table.c.account_id.in_(chunk)
+        )
+        found |= {(r.account_id, r.permission_set_arn) for r in connection.execute(query)} & wanted
+    return found
+
+
+def versions(
+    connection: sa.Connection, resource_type: str, ids: Collection[str]
+) -> dict[str, Version]:
+    """Change-record facts of served resources: created, last modified, digest."""
+    table = t.object_versions
+    found: dict[str, Version] = {}
+    for chunk in _chunks(ids):
+        assert chunk is not None
+        query = sa.select(table).where(
+            table.c.object_type == f"{RESOURCE_PREFIX}{resource_type}",
+            table.c.object_id.in_(chunk),
+        )
+        for row in connection.execute(query):
+            found[row.object_id] = Version(row.created_at, row.last_modified_at, row.content_hash)
+    return found

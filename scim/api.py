@@ -1,0 +1,206 @@
+"""The SCIM read endpoints under /scim/v2 (RFC 7644 §3.4), served from the store.
+
+Views translate HTTP to calls and back: parameters -> `ListQuery` -> SQL ids
+(`scim.listing`) -> documents (`scim.resources.*`) -> projection ->
+marshmallow dump -> response. Nothing here calls AWS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, json, request
+from marshmallow import ValidationError
+
+from connector.store import snapshots
+from connector.store.store import Store
+from schemas import definitions
+from schemas.resources import dump_list_response, dump_resource, load_search_request
+from scim.errors import SCIM_MEDIA_TYPE, ScimError
+from scim.listing import select_ids
+from scim.projection import project
+from scim.query import MAX_COUNT, ListQuery, list_query
+from scim.resources import catalogue, entitlements, groups, users
+from scim.sql_map import RESOURCES, ResourceSql
+
+BASE_PATH = "/scim/v2"
+
+Documents = Callable[[sa.Connection, int, Sequence[str], str], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    sql: ResourceSql
+    documents: Documents
+
+
+ENDPOINTS = (
+    Endpoint("Users", RESOURCES["User"], users.documents),
+    Endpoint("Groups", RESOURCES["Group"], groups.documents),
+    Endpoint("Entitlements", RESOURCES["Entitlement"], entitlements.documents),
+    Endpoint("PermissionSets", RESOURCES["PermissionSet"], catalogue.permission_set_documents),
+    Endpoint("AwsAccounts", RESOURCES["AwsAccount"], catalogue.account_documents),
+)
+
+
+def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=SCIM_MEDIA_TYPE
+    )
+    response.headers.update(headers or {})
+    return response
+
+
+def base_url() -> str:
+    return request.host_url.rstrip("/") + BASE_PATH
+
+
+def _store() -> Store:
+    store: Store = current_app.extensions["idcc_store"]
+    return store
+
+
+def _snapshot_id(connection: sa.Connection) -> int:
+    snapshot_id = snapshots.current_snapshot_id(connection)
+    if snapshot_id is None:
+        raise ScimError(
+            503, "no data yet: the first sync has not finished", headers={"Retry-After": "30"}
+        )
+    return snapshot_id
+
+
+def build_blueprint() -> Blueprint:
+    api = Blueprint("scim", __name__, url_prefix=BASE_PATH)
+    for endpoint in ENDPOINTS:
+        _register(api, endpoint)
+    _register_discovery(api)
+    return api
+
+
+def _register(api: Blueprint, endpoint: Endpoint) -> None:
+    name = endpoint.sql.name
+
+    def list_view() -> Response:
+        return _list(endpoint, list_query(request.args))
+
+    def search_view() -> Response:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ScimError(
+                400, "the body must be a SearchRequest object", scim_type="invalidSyntax"
+            )
+        try:
+            search = load_search_request(body)
+        except ValidationError as exc:
+            raise ScimError(
+                400, f"invalid SearchRequest: {exc.messages}", scim_type="invalidValue"
+            ) from None
+        return _list(endpoint, list_query(search))
+
+    def get_view(resource_id: str) -> Response:
+        query = list_query(request.args)
+        with _store().reading() as connection:
+            snapshot_id = _snapshot_id(connection)
+            found = endpoint.documents(connection, snapshot_id, [resource_id], base_url())
+        if not found:
+            raise ScimError(404, f"{name} {resource_id} not found")
+        document = found[0]
+        version = document["meta"].get("version")
+        if version and version in _etags(request.headers.get("If-None-Match")):
+            return Response(status=304, headers={"ETag": version})
+        body = _dump(endpoint, document, query)
+        return scim_response(body, headers={"ETag": version} if version else None)
+
+    api.add_url_rule(f"/{endpoint.path}", f"list_{name}", list_view, methods=["GET"])
+    api.add_url_rule(f"/{endpoint.path}/.search", f"search_{name}", search_view, methods=["POST"])
+    api.add_url_rule(f"/{endpoint.path}/<resource_id>", f"get_{name}", get_view, methods=["GET"])
+
+
+def _etags(header: str | None) -> set[str]:
+    if not header:
+        return set()
+    return {tag.strip() for tag in header.split(",")} | ({"*"} if header.strip() == "*" else set())
+
+
+def _list(endpoint: Endpoint, query: ListQuery) -> Response:
+    with _store().reading() as connection:
+        snapshot_id = _snapshot_id(connection)
+        total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
+        documents = endpoint.documents(connection, snapshot_id, ids, base_url()) if ids else []
+    return scim_response(
+        dump_list_response(
+            [_dump(endpoint, d, query) for d in documents],
+            total_results=total,
+            start_index=query.start_index,
+        )
+    )
+
+
+def _dump(endpoint: Endpoint, document: dict[str, Any], query: ListQuery) -> dict[str, Any]:
+    dumped = dump_resource(endpoint.sql.name, document)
+    return project(
+        dumped,
+        endpoint.sql.name,
+        endpoint.sql.core_schema,
+        query.attributes,
+        query.excluded_attributes,
+    )
+
+
+# -- discovery (RFC 7644 §4, RFC 7643 §5-7) --------------------------------------------
+
+
+def _register_discovery(api: Blueprint) -> None:
+    def service_provider_config() -> Response:
+        return scim_response(
+            definitions.service_provider_config(
+                max_results=MAX_COUNT,
+                documentation_uri=None,
+                location=f"{base_url()}/ServiceProviderConfig",
+            )
+        )
+
+    def resource_types() -> Response:
+        found = [_resource_type(r) for r in definitions.RESOURCE_TYPES.values()]
+        return scim_response(_listing(found))
+
+    def resource_type(name: str) -> Response:
+        found = definitions.find_resource_type(name)
+        if found is None:
+            raise ScimError(404, f"no resource type {name}")
+        return scim_response(_resource_type(found))
+
+    def schemas_view() -> Response:
+        return scim_response(_listing([_schema(s) for s in definitions.SCHEMAS.values()]))
+
+    def schema_view(urn: str) -> Response:
+        found = definitions.find_schema(urn)
+        if found is None:
+            raise ScimError(404, f"no schema {urn}")
+        return scim_response(_schema(found))
+
+    api.add_url_rule("/ServiceProviderConfig", "service_provider_config", service_provider_config)
+    api.add_url_rule("/ResourceTypes", "resource_types", resource_types)
+    api.add_url_rule("/ResourceTypes/<name>", "resource_type", resource_type)
+    api.add_url_rule("/Schemas", "schemas", schemas_view)
+    api.add_url_rule("/Schemas/<path:urn>", "schema", schema_view)
+
+
+def _listing(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    return dump_list_response(resources, total_results=len(resources))
+
+
+def _resource_type(definition: Any) -> dict[str, Any]:
+    document: dict[str, Any] = definition.to_scim(
+        location=f"{base_url()}/ResourceTypes/{definition.id}"
+    )
+    return document
+
+
+def _schema(definition: Any) -> dict[str, Any]:
+    document: dict[str, Any] = definition.to_scim(location=f"{base_url()}/Schemas/{definition.id}")
+    return document

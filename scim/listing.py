@@ -1,0 +1,66 @@
+"""Which resources a list request returns: filtered, sorted and paged in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from schemas.definitions import find_attribute
+from scim.errors import ScimError
+from scim.filters import compile_filter
+from scim.query import ListQuery
+from scim.sql_map import Column, ResourceSql
+
+
+def select_ids(
+    connection: sa.Connection, resource: ResourceSql, snapshot_id: int, query: ListQuery
+) -> tuple[int, list[str]]:
+    """(totalResults, the ids of the requested page in order)."""
+    selection = resource.rows(snapshot_id)
+    if query.filter:
+        selection = selection.where(compile_filter(query.filter, resource, snapshot_id))
+    total = connection.execute(
+        sa.select(sa.func.count()).select_from(selection.subquery())
+    ).scalar_one()
+    if query.count == 0:
+        return total, []
+    page = (
+        selection.order_by(*_order(resource, query))
+        .offset(query.start_index - 1)
+        .limit(query.count)
+    )
+    return total, [row.id for row in connection.execute(page)]
+
+
+def _order(resource: ResourceSql, query: ListQuery) -> list[Any]:
+    """sortBy (RFC 7644 §3.4.2.3), then the default order, then id for stable pages."""
+    order: list[Any] = []
+    if query.sort_by:
+        column = _sort_column(resource, query.sort_by)
+        order.append(column.desc().nulls_first() if query.descending else column.asc().nulls_last())
+    order.extend(resource.default_sort)
+    order.append(resource.id_column)
+    return order
+
+
+def _sort_column(resource: ResourceSql, name: str) -> Any:
+    resolved = find_attribute(resource.name, None, name, None)
+    if resolved is None:
+        raise ScimError(
+            400, f"sortBy: {resource.name} has no attribute {name!r}", scim_type="invalidValue"
+        )
+    key = (
+        resolved.path
+        if resolved.schema == resource.core_schema or resolved.common
+        else (f"{resolved.schema}:{resolved.path}")
+    )
+    target = resource.attributes.get(key)
+    if not isinstance(target, Column):
+        raise ScimError(
+            400, f"sortBy: {name!r} is multi-valued or not sortable", scim_type="invalidValue"
+        )
+    definition = resolved.definition
+    if definition.type in ("string", "reference") and not definition.case_exact:
+        return sa.func.lower(target.expression)
+    return target.expression

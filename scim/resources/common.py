@@ -1,0 +1,43 @@
+"""What every served resource shares: meta (RFC 7643 §3.1) and references."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from connector.store.reads import Version
+
+
+def utc(value: datetime | None) -> str | None:
+    """RFC 7643 §2.3.5 dateTime; the store keeps UTC (SQLite drops the offset)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def etag(version: Version | None) -> str | None:
+    """A weak ETag (RFC 7644 §3.14): the digest of everything the resource shows."""
+    return f'W/"{version.digest[:32]}"' if version else None
+
+
+def meta(resource_type: str, location: str, version: Version | None) -> dict[str, Any]:
+    return {
+        "resourceType": resource_type,
+        "created": utc(version.created_at) if version else None,
+        "lastModified": utc(version.last_modified_at) if version else None,
+        "location": location,
+        "version": etag(version),
+    }
+
+
+def ref(base_url: str, endpoint: str, resource_id: str) -> str:
+    return f"{base_url}/{endpoint}/{resource_id}"
+
+
+def entitlement_display(permission_set_name: str, account_id: str, account_name: str | None) -> str:
+    """ "ReadOnly @ prod-payments (111122223333)"; the SQL twin is in scim.sql_map."""
+    if account_name is None:
+        return f"{permission_set_name} @ {account_id}"
+    return f"{permission_set_name} @ {account_name} ({account_id})"

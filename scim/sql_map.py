@@ -1,0 +1,438 @@
+"""Where each SCIM attribute of each resource type lives in the store, as SQL.
+
+`scim.filters` compiles filters and `scim.listing` sorts against these maps,
+so a filter never runs as a scan in Python. An attribute is either a
+`Column` (single-valued: an expression over the resource's row) or `Children`
+(multi-valued: rows of another table that belong to the resource's row, tested
+with EXISTS). Keys are canonical attribute paths ("name.givenName",
+"emails.value"), with the schema URN in front for extension attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from connector.store import tables as t
+from connector.store.resource_digests import RESOURCE_PREFIX
+from schemas import urns
+
+SqlExpr = sa.ColumnElement[Any]
+
+
+@dataclass(frozen=True)
+class Column:
+    expression: SqlExpr
+
+
+@dataclass(frozen=True)
+class Children:
+    """Rows of `source` belonging to the resource row that `belongs` correlates."""
+
+    source: sa.FromClause
+    belongs: Callable[[int], SqlExpr]  # given the snapshot id
+    columns: Mapping[str, SqlExpr]  # sub-attribute -> column
+
+
+@dataclass(frozen=True)
+class ResourceSql:
+    """One resource type as SQL: its rows, its id, its attributes."""
+
+    name: str
+    core_schema: str
+    source: sa.FromClause
+    snapshot_column: SqlExpr
+    id_column: SqlExpr
+    attributes: Mapping[str, Column | Children] = field(default_factory=dict)
+    default_sort: tuple[SqlExpr, ...] = ()
+
+    def rows(self, snapshot_id: int) -> sa.Select[Any]:
+        return (
+            sa.select(self.id_column.label("id"))
+            .select_from(self.source)
+            .where(self.snapshot_column == snapshot_id)
+        )
+
+
+def _with_versions(
+    resource: str, table: sa.FromClause, id_column: SqlExpr
+) -> tuple[sa.FromClause, dict[str, Column | Children]]:
+    """The resource's rows joined to its change record, for meta.created/lastModified."""
+    version = t.object_versions.alias(f"v_{resource.lower()}")
+    joined = table.outerjoin(
+        version,
+        sa.and_(
+            version.c.object_type == f"{RESOURCE_PREFIX}{resource}",
+            version.c.object_id == id_column,
+        ),
+    )
+    return joined, {
+        "meta.created": Column(version.c.created_at),
+        "meta.lastModified": Column(version.c.last_modified_at),
+    }
+
+
+def _merge(
+    attributes: Mapping[str, Column | Children], meta: Mapping[str, Column | Children]
+) -> dict[str, Column | Children]:
+    return {**attributes, **meta}
+
+
+def _entitlement_id(account_id: SqlExpr, permission_set_id: SqlExpr) -> SqlExpr:
+    # The SQL twin of connector.store.codec.entitlement_id.
+    return account_id + sa.literal(".") + permission_set_id
+
+
+def _entitlement_display(
+    permission_set_name: SqlExpr, account_id: SqlExpr, account_name: SqlExpr
+) -> SqlExpr:
+    """ "ReadOnly @ prod-payments (111122223333)", or without the name if unknown."""
+    return sa.case(
+        (
+            account_name.is_(None),
+            permission_set_name + sa.literal(" @ ") + account_id,
+        ),
+        else_=permission_set_name
+        + sa.literal(" @ ")
+        + account_name
+        + sa.literal(" (")
+        + account_id
+        + sa.literal(")"),
+    )
+
+
+def _external_id(owner_type: str, owner_id: SqlExpr) -> Children:
+    ext = t.external_ids.alias(f"x_{owner_type}")
+    return Children(
+        source=ext,
+        belongs=lambda s: sa.and_(
+            ext.c.snapshot_id == s,
+            ext.c.owner_type == owner_type,
+            ext.c.owner_id == owner_id,
+            ext.c.position == 0,
+        ),
+        columns={"value": ext.c.external_id},
+    )
+
+
+def _assignments_of(principal_type: str, principal_id: SqlExpr) -> Children:
+    """Direct account assignments of a principal, as entitlement references."""
+    a = t.assignments.alias(f"a_{principal_type.lower()}")
+    ps = t.permission_sets.alias(f"ps_{principal_type.lower()}")
+    acct = t.accounts.alias(f"acct_{principal_type.lower()}")
+    source = a.join(
+        ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn)
+    ).outerjoin(acct, sa.and_(acct.c.snapshot_id == a.c.snapshot_id, acct.c.id == a.c.account_id))
+    return Children(
+        source=source,
+        belongs=lambda s: sa.and_(
+            a.c.snapshot_id == s,
+            a.c.principal_type == principal_type,
+            a.c.principal_id == principal_id,
+        ),
+        columns={
+            "value": _entitlement_id(a.c.account_id, ps.c.id),
+            "display": _entitlement_display(ps.c.name, a.c.account_id, acct.c.name),
+            "type": sa.literal("permissionSet"),
+        },
+    )
+
+
+def _multi(table: sa.Table, owner: SqlExpr, names: Mapping[str, str]) -> Children:
+    child = table.alias()
+    return Children(
+        source=child,
+        belongs=lambda s: sa.and_(child.c.snapshot_id == s, child.c.user_id == owner),
+        columns={sub: child.c[column] for sub, column in names.items()},
+    )
+
+
+def _user_sql() -> ResourceSql:
+    u = t.users
+    source, meta = _with_versions("User", u, u.c.id)
+    m = t.memberships.alias("m_user")
+    g = t.groups.alias("g_user")
+    eff = _effective_access()
+    aws = urns.AWS_USER
+    enterprise = urns.ENTERPRISE_USER
+    return ResourceSql(
+        name="User",
+        core_schema=urns.CORE_USER,
+        source=source,
+        snapshot_column=u.c.snapshot_id,
+        id_column=u.c.id,
+        default_sort=(u.c.user_name, u.c.id),
+        attributes=_merge(
+            {
+                "id": Column(u.c.id),
+                "externalId": _external_id("user", u.c.id),
+                "userName": Column(u.c.user_name),
+                "name.formatted": Column(u.c.formatted_name),
+                "name.familyName": Column(u.c.family_name),
+                "name.givenName": Column(u.c.given_name),
+                "name.middleName": Column(u.c.middle_name),
+                "name.honorificPrefix": Column(u.c.honorific_prefix),
+                "name.honorificSuffix": Column(u.c.honorific_suffix),
+                "displayName": Column(u.c.display_name),
+                "nickName": Column(u.c.nick_name),
+                "profileUrl": Column(u.c.profile_url),
+                "title": Column(u.c.title),
+                "userType": Column(u.c.user_type),
+                "preferredLanguage": Column(u.c.preferred_language),
+                "locale": Column(u.c.locale),
+                "timezone": Column(u.c.timezone),
+                "active": Column(sa.func.coalesce(u.c.user_status, "ENABLED") != "DISABLED"),
+                "emails": _multi(
+                    t.user_emails,
+                    u.c.id,
+                    {"value": "value", "type": "type", "primary": "is_primary"},
+                ),
+                "phoneNumbers": _multi(
+                    t.user_phone_numbers,
+                    u.c.id,
+                    {"value": "value", "type": "type", "primary": "is_primary"},
+                ),
+                "addresses": _multi(
+                    t.user_addresses,
+                    u.c.id,
+                    {
+                        "formatted": "formatted",
+                        "streetAddress": "street_address",
+                        "locality": "locality",
+                        "region": "region",
+                        "postalCode": "postal_code",
+                        "country": "country",
+                        "type": "type",
+                        "primary": "is_primary",
+                    },
+                ),
+                "groups": Children(
+                    source=m.join(
+                        g, sa.and_(g.c.snapshot_id == m.c.snapshot_id, g.c.id == m.c.group_id)
+                    ),
+                    belongs=lambda s: sa.and_(m.c.snapshot_id == s, m.c.user_id == u.c.id),
+                    columns={
+                        "value": m.c.group_id,
+                        "display": g.c.display_name,
+                        "type": sa.literal("direct"),
+                    },
+                ),
+                "entitlements": _assignments_of("USER", u.c.id),
+                f"{enterprise}:employeeNumber": _enterprise(u, "employeeNumber"),
+                f"{enterprise}:costCenter": _enterprise(u, "costCenter"),
+                f"{enterprise}:organization": _enterprise(u, "organization"),
+                f"{enterprise}:division": _enterprise(u, "division"),
+                f"{enterprise}:department": _enterprise(u, "department"),
+                f"{aws}:identityStoreId": Column(
+                    sa.select(t.syncs.c.identity_store_id)
+                    .where(t.syncs.c.id == u.c.snapshot_id)
+                    .scalar_subquery()
+                ),
+                f"{aws}:userStatus": Column(u.c.user_status),
+                f"{aws}:effectiveAccess": Children(
+                    source=eff,
+                    belongs=lambda s: sa.and_(eff.c.snapshot_id == s, eff.c.user_id == u.c.id),
+                    columns={
+                        "value": eff.c.entitlement,
+                        "accountId": eff.c.account_id,
+                        "permissionSetArn": eff.c.permission_set_arn,
+                    },
+                ),
+            },
+            meta,
+        ),
+    )
+
+
+def _enterprise(users: sa.Table, name: str) -> Column:
+    return Column(users.c.enterprise[name].as_string())
+
+
+def _effective_access() -> sa.Subquery:
+    """(snapshot, user, entitlement) for every assignment a user holds, direct or via a group."""
+    a = t.assignments
+    ps = t.permission_sets
+    m = t.memberships
+    direct = (
+        sa.select(
+            a.c.snapshot_id,
+            a.c.principal_id.label("user_id"),
+            a.c.account_id,
+            a.c.permission_set_arn,
+            _entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        )
+        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .where(a.c.principal_type == "USER")
+    )
+    via_group = (
+        sa.select(
+            a.c.snapshot_id,
+            m.c.user_id,
+            a.c.account_id,
+            a.c.permission_set_arn,
+            _entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        )
+        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .join(
+            m,
+            sa.and_(
+                m.c.snapshot_id == a.c.snapshot_id,
+                a.c.principal_type == "GROUP",
+                m.c.group_id == a.c.principal_id,
+            ),
+        )
+    )
+    return sa.union_all(direct, via_group).subquery("effective_access")
+
+
+def _group_sql() -> ResourceSql:
+    g = t.groups
+    source, meta = _with_versions("Group", g, g.c.id)
+    m = t.memberships.alias("m_group")
+    u = t.users.alias("u_group")
+    aws = urns.AWS_GROUP
+    return ResourceSql(
+        name="Group",
+        core_schema=urns.CORE_GROUP,
+        source=source,
+        snapshot_column=g.c.snapshot_id,
+        id_column=g.c.id,
+        default_sort=(g.c.display_name, g.c.id),
+        attributes=_merge(
+            {
+                "id": Column(g.c.id),
+                "externalId": _external_id("group", g.c.id),
+                "displayName": Column(g.c.display_name),
+                "members": Children(
+                    source=m.join(
+                        u, sa.and_(u.c.snapshot_id == m.c.snapshot_id, u.c.id == m.c.user_id)
+                    ),
+                    belongs=lambda s: sa.and_(m.c.snapshot_id == s, m.c.group_id == g.c.id),
+                    columns={
+                        "value": m.c.user_id,
+                        "display": sa.func.coalesce(u.c.display_name, u.c.user_name),
+                        "type": sa.literal("User"),
+                    },
+                ),
+                f"{aws}:description": Column(g.c.description),
+                f"{aws}:entitlements": _assignments_of("GROUP", g.c.id),
+            },
+            meta,
+        ),
+    )
+
+
+def _entitlement_sql() -> ResourceSql:
+    ps = t.permission_sets
+    acct = t.accounts
+    pair = t.provisioned_pairs
+    entitlement = _entitlement_id(acct.c.id, ps.c.id)
+    grid = ps.join(acct, acct.c.snapshot_id == ps.c.snapshot_id).outerjoin(
+        pair,
+        sa.and_(
+            pair.c.snapshot_id == ps.c.snapshot_id,
+            pair.c.account_id == acct.c.id,
+            pair.c.permission_set_arn == ps.c.arn,
+        ),
+    )
+    source, meta = _with_versions("Entitlement", grid, entitlement)
+    holder = t.assignments.alias("a_holder")
+    return ResourceSql(
+        name="Entitlement",
+        core_schema=urns.ENTITLEMENT,
+        source=source,
+        snapshot_column=ps.c.snapshot_id,
+        id_column=entitlement,
+        default_sort=(ps.c.name, acct.c.name, acct.c.id),
+        attributes=_merge(
+            {
+                "id": Column(entitlement),
+                "displayName": Column(_entitlement_display(ps.c.name, acct.c.id, acct.c.name)),
+                "type": Column(sa.literal("permissionSet")),
+                "provisioned": Column(pair.c.account_id.is_not(None)),
+                "permissionSet.value": Column(ps.c.id),
+                "permissionSet.arn": Column(ps.c.arn),
+                "permissionSet.name": Column(ps.c.name),
+                "permissionSet.description": Column(ps.c.description),
+                "permissionSet.sessionDuration": Column(ps.c.session_duration),
+                "account.value": Column(acct.c.id),
+                "account.name": Column(acct.c.name),
+                "account.status": Column(acct.c.status),
+                "members": Children(
+                    source=holder,
+                    belongs=lambda s: sa.and_(
+                        holder.c.snapshot_id == s,
+                        holder.c.account_id == acct.c.id,
+                        holder.c.permission_set_arn == ps.c.arn,
+                    ),
+                    columns={
+                        "value": holder.c.principal_id,
+                        "type": sa.case((holder.c.principal_type == "USER", "User"), else_="Group"),
+                    },
+                ),
+            },
+            meta,
+        ),
+    )
+
+
+def _permission_set_sql() -> ResourceSql:
+    ps = t.permission_sets
+    source, meta = _with_versions("PermissionSet", ps, ps.c.id)
+    return ResourceSql(
+        name="PermissionSet",
+        core_schema=urns.PERMISSION_SET,
+        source=source,
+        snapshot_column=ps.c.snapshot_id,
+        id_column=ps.c.id,
+        default_sort=(ps.c.name, ps.c.id),
+        attributes=_merge(
+            {
+                "id": Column(ps.c.id),
+                "name": Column(ps.c.name),
+                "arn": Column(ps.c.arn),
+                "description": Column(ps.c.description),
+                "sessionDuration": Column(ps.c.session_duration),
+                "relayState": Column(ps.c.relay_state),
+                "inlinePolicy": Column(ps.c.inline_policy),
+            },
+            meta,
+        ),
+    )
+
+
+def _account_sql() -> ResourceSql:
+    acct = t.accounts
+    source, meta = _with_versions("AwsAccount", acct, acct.c.id)
+    return ResourceSql(
+        name="AwsAccount",
+        core_schema=urns.AWS_ACCOUNT,
+        source=source,
+        snapshot_column=acct.c.snapshot_id,
+        id_column=acct.c.id,
+        default_sort=(acct.c.name, acct.c.id),
+        attributes=_merge(
+            {
+                "id": Column(acct.c.id),
+                "name": Column(acct.c.name),
+                "email": Column(acct.c.email),
+                "status": Column(acct.c.status),
+            },
+            meta,
+        ),
+    )
+
+
+RESOURCES: dict[str, ResourceSql] = {
+    sql.name: sql
+    for sql in (
+        _user_sql(),
+        _group_sql(),
+        _entitlement_sql(),
+        _permission_set_sql(),
+        _account_sql(),
+    )
+}
