@@ -56,8 +56,11 @@ class CheckReport:
         return self.error is None and not self.missing
 
 
-# Optional actions: the connector works without them, with less information.
+# Optional actions: the connector works without them. Organizations gives
+# account names; ListAccountAssignmentsForPrincipal is used only from the
+# management account, and AWS refuses it elsewhere whatever the policy says.
 OPTIONAL_SERVICES = frozenset({"organizations"})
+OPTIONAL_ACTIONS = frozenset({"ListAccountAssignmentsForPrincipal"})
 
 _FAKE_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -171,7 +174,7 @@ def _first(
 
 
 def _probe(aws: AwsClients, op: Operation, context: ProbeContext) -> ActionResult:
-    optional = op.service in OPTIONAL_SERVICES
+    optional = op.service in OPTIONAL_SERVICES or op.name in OPTIONAL_ACTIONS
     try:
         aws.call(op.service, op.name, **PROBES[op.name](context))
     except AccessDeniedError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import signal
 import sys
 import threading
@@ -30,6 +31,7 @@ from connector.sync import SyncResult, run_sync
 from connector.tokens import create_token, list_tokens, revoke_token
 
 Command = Callable[[argparse.Namespace], int]
+log = logging.getLogger("connector.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -38,8 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    configure_logging()
     try:
+        configure_logging()
         code: int = args.handler(args)
     except ConnectorError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -132,9 +134,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         progress = progress_for(aws.stats)
         try:
             result = run_sync(settings, store, aws, progress=progress, stop=stop)
-        except ConnectorError as exc:
+        except Exception as exc:
+            # A looping sync outlives any one failure (AWS down, store restarting):
+            # it is recorded, logged, and the next interval tries again.
             if not args.loop or stop.is_set():
                 raise
+            log.exception("sync failed; next attempt in %ss", settings.sync_interval)
             print(f"error: {exc}", file=sys.stderr)
         else:
             _print_sync(result, as_json=args.json)

@@ -117,12 +117,12 @@ class Settings:
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
             if spec.metadata["secret"] and value is not None:
-                value = _redact_url(value) if spec.name == "database_url" else "********"
+                value = redact_url(value) if spec.name == "database_url" else "********"
             shown[spec.name] = value
         return shown
 
 
-def _redact_url(url: str) -> str:
+def redact_url(url: str) -> str:
     """A database URL without its password."""
     return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1********@", url)
 

@@ -55,9 +55,16 @@ def _assume_role_session(settings: Settings) -> boto3.Session:
     }
     if settings.external_id:
         extra_args["ExternalId"] = settings.external_id
+    source_credentials = source.get_credentials()
+    if source_credentials is None:
+        raise CredentialsError(
+            "assume_role found no source credentials to call sts:AssumeRole with: "
+            "provide them to boto3's default chain (environment, shared config, "
+            "instance or task role)"
+        )
     fetcher = botocore.credentials.AssumeRoleCredentialFetcher(
         client_creator=create_sts_client,
-        source_credentials=source.get_credentials(),
+        source_credentials=source_credentials,
         role_arn=settings.role_arn,
         extra_args=extra_args,
     )
@@ -65,12 +72,6 @@ def _assume_role_session(settings: Settings) -> boto3.Session:
     def fetch_credentials() -> dict[str, Any]:
         try:
             return fetcher.fetch_credentials()  # type: ignore[no-any-return]
-        except botocore.exceptions.NoCredentialsError:
-            raise CredentialsError(
-                "assume_role found no source credentials to call sts:AssumeRole with: "
-                "provide them to boto3's default chain (environment, shared config, "
-                "instance or task role)"
-            ) from None
         except botocore.exceptions.ClientError as exc:
             error = exc.response.get("Error", {})
             raise CredentialsError(

@@ -1,6 +1,6 @@
 """One exception hierarchy for the whole connector.
 
-AWS errors become these in exactly one place (`aws_errors.py`); the CLI turns
+AWS errors become these in exactly one place (`aws.translate_error`); the CLI turns
 them into a message and an exit code, the SCIM layer into SCIM error bodies.
 Messages are written for the administrator who reads them: they say what went
 wrong and what to do, and never carry a secret.
@@ -59,6 +59,12 @@ class AwsCallError(ConnectorError):
         self.operation = operation
         self.code = code
         super().__init__(f"{operation} failed: {code}: {message}")
+
+
+class StoreError(ConnectorError):
+    """The store cannot be opened or used (unreachable server, unwritable path)."""
+
+    exit_code = 6
 
 
 class SyncInProgressError(ConnectorError):

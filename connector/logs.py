@@ -13,6 +13,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from connector.errors import ConfigError
+
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -33,9 +35,13 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str | None = None, *, json_format: bool | None = None) -> None:
     """JSON unless writing to a terminal; IDCC_LOG_FORMAT=json|text and IDCC_LOG_LEVEL override."""
-    level = level or os.environ.get("IDCC_LOG_LEVEL", "INFO")
+    level = (level or os.environ.get("IDCC_LOG_LEVEL", "INFO")).upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"IDCC_LOG_LEVEL: {level!r} is not DEBUG, INFO, WARNING or ERROR")
     if json_format is None:
-        chosen = os.environ.get("IDCC_LOG_FORMAT")
+        chosen = os.environ.get("IDCC_LOG_FORMAT", "").lower()
+        if chosen not in ("", "json", "text"):
+            raise ConfigError(f"IDCC_LOG_FORMAT: {chosen!r} is not json or text")
         json_format = chosen == "json" if chosen else not sys.stderr.isatty()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -43,6 +49,6 @@ def configure_logging(level: str | None = None, *, json_format: bool | None = No
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    root.setLevel(level)
     # botocore logs request details at DEBUG; keep it quiet unless asked.
     logging.getLogger("botocore").setLevel(max(root.level, logging.WARNING))

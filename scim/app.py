@@ -56,9 +56,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
                 "age_seconds": round((datetime.now(UTC) - finished).total_seconds(), 1),
             }
         if latest is not None:
+            # No error text here: /ready answers without a token, and an error
+            # can name accounts and people. `idc-connector status` shows it.
             body["last_sync"] = {"sync_id": latest.id, "outcome": latest.outcome}
-            if latest.outcome == "failed":
-                body["last_sync"]["error"] = latest.error
         return jsonify(body), 200 if last_ok is not None else 503
 
     return app

@@ -7,7 +7,6 @@ read token, prints how to use it, and serves the API until Ctrl-C.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,8 +48,10 @@ def start_simulator(size: str, manifest: Path) -> tuple[subprocess.Popen[str], s
 
 def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
     directory = Path(data_dir)
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    # A fresh demo each run: remove only what an earlier demo left here.
+    for leftover in directory.glob("demo.sqlite3*"):
+        leftover.unlink()
     print(f"starting a simulated IAM Identity Center ({size} organisation)...", flush=True)
     simulator, endpoint = start_simulator(size, directory / "manifest.json")
     try:

@@ -36,9 +36,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
     sync_process = None
     if sync:
+        # The child reads exactly these settings: none inherited from the shell.
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDCC_")}
         sync_process = subprocess.Popen(
             [sys.executable, "-m", "connector.cli", "sync", "--loop"],
-            env={**os.environ, **settings_to_env(settings)},
+            env={**inherited, **settings_to_env(settings)},
         )
     try:
         _Gunicorn(
@@ -57,5 +59,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool)
     finally:
         if sync_process is not None:
             sync_process.terminate()
-            sync_process.wait(timeout=60)
+            try:
+                sync_process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                sync_process.kill()
+                sync_process.wait()
     return 0

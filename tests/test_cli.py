@@ -55,3 +55,31 @@ def test_status_before_any_sync_says_what_to_do(tmp_path: Path) -> None:
     result = run_cli("status", env=env)
     assert result.returncode == 0
     assert "no sync has run yet" in result.stdout
+
+
+def test_unreachable_store_is_one_message_not_a_traceback() -> None:
+    result = run_cli(
+        "status",
+        env={
+            "IDCC_REGION": "us-east-1",
+            "IDCC_DATABASE_URL": "postgresql://idcc:secret-pw@127.0.0.1:1/none",
+        },
+    )
+    assert result.returncode == 6
+    assert "cannot be opened" in result.stderr
+    assert "secret-pw" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_log_level_is_a_configuration_error(tmp_path: Path) -> None:
+    result = run_cli(
+        "status",
+        env={
+            "IDCC_REGION": "us-east-1",
+            "IDCC_DATABASE_URL": f"sqlite:///{tmp_path}/s.db",
+            "IDCC_LOG_LEVEL": "verbose",
+        },
+    )
+    assert result.returncode == 2
+    assert "IDCC_LOG_LEVEL" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -218,3 +218,32 @@ def test_assumed_credentials_are_refreshed_before_they_expire(
     aws._clients["sts"]._request_signer._credentials._time_fetcher = later
     aws.call("sts", "GetCallerIdentity")
     assert len(assumed) == 2
+
+
+def test_assume_role_without_source_credentials_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    settings = assume_role_settings(tmp_path, f"arn:aws:iam::123456789012:role/{ROLE_NAME}")
+    with pytest.raises(CredentialsError, match="no source credentials"):
+        connect(settings)
+
+
+def test_assume_role_refused_is_a_clear_credentials_error(
+    tiny_org: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The source user may not call sts:AssumeRole: AWS answers AccessDenied.
+    key_id, secret = iam_user_with_policy(build_policy(read_only=True))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+    role_arn = f"arn:aws:iam::{tiny_org.management_account_id}:role/{ROLE_NAME}"
+    settings = assume_role_settings(tmp_path, role_arn)
+    with iam_enforced():
+        report = run_check(connect(settings), settings)
+    assert report.error is not None
+    assert report.error.startswith(f"could not assume {role_arn}: AccessDenied")
+    assert "external ID" in report.error

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 
 import alembic.autogenerate
 import alembic.migration
@@ -238,3 +239,29 @@ def test_sqlite_store_directory_is_created(tmp_path: object) -> None:
     path = os.path.join(str(tmp_path), "nested", "dir", "store.sqlite3")
     Store.open(f"sqlite:///{path}").close()
     assert os.path.exists(path)
+
+
+def test_sync_with_a_stale_heartbeat_is_dead_even_if_its_pid_lives(store: Store) -> None:
+    # After a container restart the same host and pid may belong to another process.
+    orphan = store.begin_sync()
+    with store.engine.begin() as connection:
+        connection.execute(
+            tables.syncs.update()
+            .where(tables.syncs.c.id == orphan)
+            .values(pid=os.getppid(), heartbeat_at=datetime.now(UTC) - timedelta(days=3))
+        )
+    store.begin_sync()
+    assert next(s for s in store.syncs() if s.id == orphan).outcome == "failed"
+
+
+def test_times_are_kept_in_utc_whatever_their_zone(store: Store) -> None:
+    new_york = timezone(timedelta(hours=-5))
+    created = datetime(2026, 11, 23, 17, 13, tzinfo=new_york)
+    user = replace(make_snapshot().users[0], created_at=created)
+    publish(store, make_snapshot(users=(user,), memberships=()))
+    snapshot = store.read_snapshot()
+    assert snapshot is not None
+    stored = snapshot.users[0].created_at
+    assert stored is not None and stored.tzinfo is not None
+    assert stored == created  # the same instant
+    assert stored.utcoffset() == timedelta(0)

@@ -8,11 +8,17 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from connector.config import redact_url
+from connector.errors import StoreError
 from connector.records import Snapshot
 from connector.store import engine as store_engine
 from connector.store import snapshots, sync_log
 from connector.store.snapshots import ChangeSummary
 from connector.store.sync_log import SyncRecord
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
 
 
 def utcnow() -> datetime:
@@ -25,9 +31,19 @@ class Store:
 
     @classmethod
     def open(cls, url: str, *, migrate: bool = True) -> Store:
-        engine = store_engine.create_engine(url)
-        if migrate:
-            store_engine.migrate(engine)
+        """Open (and migrate) the store; a store that cannot be reached is a StoreError."""
+        try:
+            engine = store_engine.create_engine(url)
+            if migrate:
+                store_engine.migrate(engine)
+            else:
+                with engine.connect():
+                    pass
+        except (sa.exc.SQLAlchemyError, OSError) as exc:
+            raise StoreError(
+                f"the store {redact_url(url)} cannot be opened: {type(exc).__name__}: "
+                f"{_first_line(exc)}"
+            ) from None
         return cls(engine)
 
     def close(self) -> None:

@@ -2,7 +2,7 @@
 
 A sync that dies without a word (killed, machine lost) leaves a row saying
 "running". The next sync recognises it, by a dead process on this host or a
-heartbeat too old elsewhere, and records it as failed, so the history never
+heartbeat too old on any host, and records it as failed, so the history never
 claims a sync is still running when it is not.
 """
 
@@ -19,8 +19,10 @@ import sqlalchemy as sa
 from connector.errors import SyncInProgressError
 from connector.store import tables as t
 
-# A sync on another host that has not written a heartbeat for this long is dead.
-STALE_AFTER = timedelta(minutes=30)
+# A sync that has not written a heartbeat (every 30 s) for this long is dead.
+# Generous, because a long publish on SQLite holds the writer lock the
+# heartbeat also needs.
+STALE_AFTER = timedelta(minutes=10)
 _SYNC_LOCK = 7_301_984_216
 
 
@@ -87,20 +89,25 @@ def begin_sync(connection: sa.Connection, now: datetime) -> int:
 
 
 def _is_alive(row: sa.Row[Any], host: str, now: datetime) -> bool:
-    if row.host == host:
-        if row.pid == os.getpid():
-            return True
+    """A running sync is alive while it keeps beating (and, here, its process exists).
+
+    The heartbeat decides on every host: after a container restart the same
+    host name and pid can come back for another process, so a live pid alone
+    proves nothing. A process known to be gone is dead at once.
+    """
+    heartbeat = row.heartbeat_at
+    if heartbeat.tzinfo is None:
+        heartbeat = heartbeat.replace(tzinfo=now.tzinfo)
+    if now - heartbeat >= STALE_AFTER:
+        return False
+    if row.host == host and row.pid != os.getpid():
         try:
             os.kill(row.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
             return True
-        return True
-    heartbeat = row.heartbeat_at
-    if heartbeat.tzinfo is None:
-        heartbeat = heartbeat.replace(tzinfo=now.tzinfo)
-    return bool(now - heartbeat < STALE_AFTER)
+    return True
 
 
 def heartbeat(connection: sa.Connection, sync_id: int, now: datetime) -> None:

@@ -13,6 +13,8 @@ compares the two.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -24,7 +26,31 @@ metadata = sa.MetaData(
     }
 )
 
-TZ = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Times stored in UTC and read back as aware UTC datetimes, on both stores.
+
+    SQLite keeps no offset: an aware datetime from botocore in the host's local
+    zone would be stored as local wall time and read back as if it were UTC.
+    Converting on the way in (and labelling on the way out) makes SQLite and
+    PostgreSQL agree whatever the host's time zone.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+TZ = UtcDateTime()
 
 # -- sync bookkeeping --------------------------------------------------------
 
