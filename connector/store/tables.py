@@ -170,6 +170,9 @@ users = _snapshot_table(
     key=("id",),
 )
 sa.Index("ix_users_user_name", users.c.snapshot_id, users.c.user_name)
+# userName compares case-insensitively (RFC 7643 §4.1.1): the IGA's single-account
+# lookup is `userName eq "..."`, which must not scan every user.
+sa.Index("ix_users_user_name_lower", users.c.snapshot_id, sa.func.lower(users.c.user_name))
 
 user_emails = _snapshot_table(
     "user_emails",

@@ -239,6 +239,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.create_index("ix_users_user_name", ["snapshot_id", "user_name"], unique=False)
+        batch_op.create_index(
+            "ix_users_user_name_lower", ["snapshot_id", sa.text("lower(user_name)")], unique=False
+        )
 
     op.create_table(
         "current_snapshot",
@@ -280,6 +283,7 @@ def downgrade() -> None:
     op.drop_table("object_changes")
     op.drop_table("current_snapshot")
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_user_name_lower")
         batch_op.drop_index("ix_users_user_name")
 
     op.drop_table("users")

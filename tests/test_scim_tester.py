@@ -1,0 +1,72 @@
+"""scim2-tester's checks against the service over real HTTP on 127.0.0.1.
+
+scim2-tester is an independent SCIM conformance checker (python-scim); it sees
+the service as any client would, through scim2-client over the network.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from scim2_client.engines.httpx2 import SyncSCIMClient
+from scim2_tester import check_server
+from scim2_tester.utils import Status
+from werkzeug.serving import make_server
+
+from connector.connection import connect
+from connector.simulator import load_plan, simulated_aws
+from connector.simulator.seed import PRESETS, plan_organisation
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
+from scim.app import create_app
+from tests.simulation import simulator_settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSCIMClient]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('tester') / Path('store.sqlite3')}"
+    settings = simulator_settings(url)
+    with simulated_aws():
+        load_plan(plan_organisation(PRESETS["tiny"]))
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+    token = create_token(store, "scim2-tester", "read")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    http = httpx2.Client(
+        base_url=f"http://127.0.0.1:{server.server_port}/scim/v2",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    yield SyncSCIMClient(http)
+    http.close()
+    server.shutdown()
+    thread.join()
+
+
+def failures(results: list) -> list[str]:  # type: ignore[type-arg]
+    return [
+        f"{r.status.name} {r.title}: {r.reason}"
+        for r in results
+        if r.status in (Status.ERROR, Status.CRITICAL)
+    ]
+
+
+def test_discovery_checks_pass(client: SyncSCIMClient) -> None:
+    results = check_server(client, include_tags={"discovery"})
+    ran = [r for r in results if r.status != Status.SKIPPED]
+    assert len(ran) > 20
+    assert failures(results) == []
+
+
+def test_misc_checks_pass(client: SyncSCIMClient) -> None:
+    results = check_server(client, include_tags={"misc"})
+    assert [r for r in results if r.status != Status.SKIPPED]
+    assert failures(results) == []
