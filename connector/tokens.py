@@ -62,13 +62,19 @@ def create_token(store: Store, name: str, scope: str) -> str:
     return token
 
 
+_BY_HASH = sa.select(t.api_tokens).where(t.api_tokens.c.token_hash == sa.bindparam("digest"))
+
+
 def verify_token(store: Store, token: str) -> TokenInfo | None:
     """The token's record if it is valid and not revoked, else None."""
+    with store.reading() as connection:
+        return check_token(connection, token)
+
+
+def check_token(connection: sa.Connection, token: str) -> TokenInfo | None:
+    """As verify_token, inside a transaction the caller already holds (one per request)."""
     digest = _digest(token)
-    with store.engine.connect() as connection:
-        row = connection.execute(
-            sa.select(t.api_tokens).where(t.api_tokens.c.token_hash == digest)
-        ).first()
+    row = connection.execute(_BY_HASH, {"digest": digest}).first()
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(row.token_hash, digest):

@@ -16,13 +16,13 @@ from flask import Blueprint, Response, current_app, json, request
 from marshmallow import ValidationError
 
 from connector.store import snapshots
-from connector.store.store import Store
 from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
 from scim.listing import select_ids
 from scim.projection import project
 from scim.query import MAX_COUNT, ListQuery, list_query
+from scim.request_store import request_connection
 from scim.resources import catalogue, entitlements, groups, users
 from scim.sql_map import RESOURCES, ResourceSql
 
@@ -57,11 +57,6 @@ def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 def base_url() -> str:
     return request.host_url.rstrip("/") + BASE_PATH
-
-
-def _store() -> Store:
-    store: Store = current_app.extensions["idcc_store"]
-    return store
 
 
 def _snapshot_id(connection: sa.Connection) -> int:
@@ -103,9 +98,9 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
 
     def get_view(resource_id: str) -> Response:
         query = list_query(request.args)
-        with _store().reading() as connection:
-            snapshot_id = _snapshot_id(connection)
-            found = endpoint.documents(connection, snapshot_id, [resource_id], base_url())
+        connection = request_connection()
+        snapshot_id = _snapshot_id(connection)
+        found = endpoint.documents(connection, snapshot_id, [resource_id], base_url())
         if not found:
             raise ScimError(404, f"{name} {resource_id} not found")
         document = found[0]
@@ -127,10 +122,10 @@ def _etags(header: str | None) -> set[str]:
 
 
 def _list(endpoint: Endpoint, query: ListQuery) -> Response:
-    with _store().reading() as connection:
-        snapshot_id = _snapshot_id(connection)
-        total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
-        documents = endpoint.documents(connection, snapshot_id, ids, base_url()) if ids else []
+    connection = request_connection()
+    snapshot_id = _snapshot_id(connection)
+    total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
+    documents = endpoint.documents(connection, snapshot_id, ids, base_url()) if ids else []
     return scim_response(
         dump_list_response(
             [_dump(endpoint, d, query) for d in documents],

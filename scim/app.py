@@ -17,6 +17,7 @@ from connector.store.store import Store
 from scim.api import build_blueprint
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
+from scim.request_store import install_request_store
 
 # Large enough for any SCIM request this service takes (a PATCH of a few
 # thousand members), small enough that a client cannot exhaust memory.
@@ -30,9 +31,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.config["IDCC_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["idcc_store"] = store
+
     register_error_handlers(app)
-    install_auth(app, store)
+    install_request_store(app, store)
+    install_auth(app)
     app.register_blueprint(build_blueprint())
 
     @app.get("/health")

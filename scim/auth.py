@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app, g, request
 
-from connector.store.store import Store
-from connector.tokens import TokenInfo, verify_token
+from connector.tokens import TokenInfo, check_token
 from scim.errors import ScimError
+from scim.request_store import request_connection
 
 OPEN_PATHS = frozenset({"/health", "/ready"})
 _CHALLENGE = 'Bearer realm="identity-center-connector"'
@@ -28,7 +28,7 @@ def requires_write(view: F) -> F:
     return view
 
 
-def install_auth(app: Flask, store: Store) -> None:
+def install_auth(app: Flask) -> None:
     @app.before_request
     def authenticate() -> None:
         if request.path in OPEN_PATHS:
@@ -38,7 +38,7 @@ def install_auth(app: Flask, store: Store) -> None:
             raise ScimError(
                 401, "a bearer token is required", headers={"WWW-Authenticate": _CHALLENGE}
             )
-        info = verify_token(store, token.strip())
+        info = check_token(request_connection(), token.strip())
         if info is None:
             raise ScimError(
                 401,

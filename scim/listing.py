@@ -20,17 +20,22 @@ def select_ids(
     selection = resource.rows(snapshot_id)
     if query.filter:
         selection = selection.where(compile_filter(query.filter, resource, snapshot_id))
+    ids: list[str] = []
+    if query.count > 0:
+        page = (
+            selection.order_by(*_order(resource, query))
+            .offset(query.start_index - 1)
+            .limit(query.count)
+        )
+        ids = [row.id for row in connection.execute(page)]
+        if query.start_index == 1 and len(ids) < query.count:
+            # The whole result fits on this first page: its length is the total,
+            # which spares single-account lookups a second query.
+            return len(ids), ids
     total = connection.execute(
         sa.select(sa.func.count()).select_from(selection.subquery())
     ).scalar_one()
-    if query.count == 0:
-        return total, []
-    page = (
-        selection.order_by(*_order(resource, query))
-        .offset(query.start_index - 1)
-        .limit(query.count)
-    )
-    return total, [row.id for row in connection.execute(page)]
+    return total, ids
 
 
 def _order(resource: ResourceSql, query: ListQuery) -> list[Any]:

@@ -8,6 +8,7 @@ snapshot (used to read a whole snapshot back).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
@@ -60,6 +61,19 @@ def _chunks(ids: Collection[str] | None) -> Iterable[Collection[str] | None]:
         yield items[start : start + _CHUNK]
 
 
+@functools.cache
+def _rows_statement(
+    table_name: str, column_name: str, order: tuple[str, ...], by_ids: bool
+) -> sa.Select[Any]:
+    """Built once per shape: these run on every request, and building an
+    SQLAlchemy statement costs more than SQLite takes to answer it."""
+    table = t.metadata.tables[table_name]
+    query = sa.select(table).where(table.c.snapshot_id == sa.bindparam("snapshot_id"))
+    if by_ids:
+        query = query.where(table.c[column_name].in_(sa.bindparam("ids", expanding=True)))
+    return query.order_by(*(table.c[name] for name in order))
+
+
 def _rows(
     connection: sa.Connection,
     table: sa.Table,
@@ -70,10 +84,13 @@ def _rows(
 ) -> list[sa.Row[Any]]:
     found: list[sa.Row[Any]] = []
     for chunk in _chunks(ids):
-        query = sa.select(table).where(table.c.snapshot_id == snapshot_id)
+        statement = _rows_statement(
+            table.name, column.key or "", tuple(c.key or "" for c in order), chunk is not None
+        )
+        parameters: dict[str, Any] = {"snapshot_id": snapshot_id}
         if chunk is not None:
-            query = query.where(column.in_(chunk))
-        found.extend(connection.execute(query.order_by(*order)))
+            parameters["ids"] = list(chunk)
+        found.extend(connection.execute(statement, parameters))
     return found
 
 
@@ -150,19 +167,30 @@ def group_names_of_users(
     connection: sa.Connection, snapshot_id: int, user_ids: Collection[str]
 ) -> dict[str, list[tuple[str, str]]]:
     """user id -> [(group id, group name)], ordered by group name."""
-    m, g = t.memberships, t.groups
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for chunk in _chunks(user_ids):
         assert chunk is not None
-        query = (
-            sa.select(m.c.user_id, m.c.group_id, g.c.display_name)
-            .join(g, sa.and_(g.c.snapshot_id == m.c.snapshot_id, g.c.id == m.c.group_id))
-            .where(m.c.snapshot_id == snapshot_id, m.c.user_id.in_(chunk))
-            .order_by(g.c.display_name, g.c.id)
-        )
-        for row in connection.execute(query):
+        parameters = {"snapshot_id": snapshot_id, "ids": list(chunk)}
+        for row in connection.execute(_GROUP_NAMES_OF_USERS, parameters):
             found[row.user_id].append((row.group_id, row.display_name))
     return found
+
+
+_GROUP_NAMES_OF_USERS = (
+    sa.select(t.memberships.c.user_id, t.memberships.c.group_id, t.groups.c.display_name)
+    .join(
+        t.groups,
+        sa.and_(
+            t.groups.c.snapshot_id == t.memberships.c.snapshot_id,
+            t.groups.c.id == t.memberships.c.group_id,
+        ),
+    )
+    .where(
+        t.memberships.c.snapshot_id == sa.bindparam("snapshot_id"),
+        t.memberships.c.user_id.in_(sa.bindparam("ids", expanding=True)),
+    )
+    .order_by(t.groups.c.display_name, t.groups.c.id)
+)
 
 
 def members_of_groups(
@@ -185,7 +213,7 @@ def members_of_groups(
     return found
 
 
-def _grant_query(snapshot_id: int) -> sa.Select[Any]:
+def _grant_query(snapshot_id: int | sa.BindParameter[int]) -> sa.Select[Any]:
     a, ps, acct = t.assignments, t.permission_sets, t.accounts
     return (
         sa.select(
@@ -206,6 +234,12 @@ def _grant_query(snapshot_id: int) -> sa.Select[Any]:
     )
 
 
+_GRANTS_OF_PRINCIPALS = _grant_query(sa.bindparam("snapshot_id")).where(
+    t.assignments.c.principal_type == sa.bindparam("principal_type"),
+    t.assignments.c.principal_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 def _grant(row: sa.Row[Any]) -> Grant:
     return Grant(
         entitlement_id=entitlement_id(row.account_id, row.permission_set_arn),
@@ -223,14 +257,15 @@ def grants_of_principals(
     connection: sa.Connection, snapshot_id: int, principal_type: str, ids: Collection[str]
 ) -> dict[str, list[Grant]]:
     """principal id -> its direct account assignments."""
-    a = t.assignments
     found: dict[str, list[Grant]] = defaultdict(list)
     for chunk in _chunks(ids):
         assert chunk is not None
-        query = _grant_query(snapshot_id).where(
-            a.c.principal_type == principal_type, a.c.principal_id.in_(chunk)
-        )
-        for row in connection.execute(query):
+        parameters = {
+            "snapshot_id": snapshot_id,
+            "principal_type": principal_type,
+            "ids": list(chunk),
+        }
+        for row in connection.execute(_GRANTS_OF_PRINCIPALS, parameters):
             found[row.principal_id].append(_grant(row))
     return found
 
@@ -266,18 +301,32 @@ def provisioned(
     return found
 
 
+_VERSIONS = sa.select(t.object_versions).where(
+    t.object_versions.c.object_type == sa.bindparam("object_type"),
+    t.object_versions.c.object_id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 def versions(
     connection: sa.Connection, resource_type: str, ids: Collection[str]
 ) -> dict[str, Version]:
     """Change-record facts of served resources: created, last modified, digest."""
-    table = t.object_versions
     found: dict[str, Version] = {}
     for chunk in _chunks(ids):
         assert chunk is not None
-        query = sa.select(table).where(
-            table.c.object_type == f"{RESOURCE_PREFIX}{resource_type}",
-            table.c.object_id.in_(chunk),
-        )
-        for row in connection.execute(query):
+        parameters = {"object_type": f"{RESOURCE_PREFIX}{resource_type}", "ids": list(chunk)}
+        for row in connection.execute(_VERSIONS, parameters):
             found[row.object_id] = Version(row.created_at, row.last_modified_at, row.content_hash)
     return found
+
+
+_IDENTITY_STORES: dict[int, str | None] = {}
+
+
+def identity_store_id(connection: sa.Connection, snapshot_id: int) -> str | None:
+    """The identity store a snapshot was read from (a snapshot never changes: cached)."""
+    if snapshot_id not in _IDENTITY_STORES:
+        _IDENTITY_STORES[snapshot_id] = connection.execute(
+            sa.select(t.syncs.c.identity_store_id).where(t.syncs.c.id == snapshot_id)
+        ).scalar_one_or_none()
+    return _IDENTITY_STORES[snapshot_id]

@@ -23,9 +23,7 @@ def documents(
     group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
     via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
     versions = reads.versions(connection, "User", ids)
-    identity_store_id = connection.execute(
-        sa.text("SELECT identity_store_id FROM syncs WHERE id = :id"), {"id": snapshot_id}
-    ).scalar_one_or_none()
+    identity_store_id = reads.identity_store_id(connection, snapshot_id)
     return [
         _document(
             users[user_id],
