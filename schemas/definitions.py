@@ -340,7 +340,8 @@ AWS_USER_SCHEMA: Final = _read_only_schema(
         "effectiveAccess",
         "Every entitlement the user holds and each way it holds it: one entry per "
         "route, so a direct assignment and each granting group are separate entries "
-        "(RFC 7643 §2.3.8 allows no complex attribute inside a complex one).",
+        "(RFC 7643 §2.3.8 allows no complex attribute inside a complex one). Returned "
+        "only when requested: it is derived, and often the largest part of a user.",
         _id_string("value", "The id of the Entitlement."),
         _string("display", "A human-readable name of the entitlement."),
         _id_string("accountId", "The AWS account the access is to."),
@@ -355,6 +356,7 @@ AWS_USER_SCHEMA: Final = _read_only_schema(
         _id_string("viaGroup", "The id of the granting group, when through a group."),
         _string("viaGroupDisplay", "The granting group's displayName, when through a group."),
         multi_valued=True,
+        returned="request",
     ),
 )
 

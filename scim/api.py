@@ -20,7 +20,7 @@ from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
 from scim.listing import select_ids
-from scim.projection import project
+from scim.projection import project, requested_paths
 from scim.query import MAX_COUNT, ListQuery, list_query
 from scim.request_store import request_connection
 from scim.resources import catalogue, entitlements, groups, users
@@ -28,7 +28,10 @@ from scim.sql_map import RESOURCES, ResourceSql
 
 BASE_PATH = "/scim/v2"
 
-Documents = Callable[[sa.Connection, int, Sequence[str], str], list[dict[str, Any]]]
+# (connection, snapshot id, ids, base URL, paths the client asked for) -> documents
+Documents = Callable[
+    [sa.Connection, int, Sequence[str], str, frozenset[tuple[str, ...]]], list[dict[str, Any]]
+]
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,9 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
         query = list_query(request.args)
         connection = request_connection()
         snapshot_id = _snapshot_id(connection)
-        found = endpoint.documents(connection, snapshot_id, [resource_id], base_url())
+        found = endpoint.documents(
+            connection, snapshot_id, [resource_id], base_url(), _requested(endpoint, query)
+        )
         if not found:
             raise ScimError(404, f"{name} {resource_id} not found")
         document = found[0]
@@ -125,7 +130,11 @@ def _list(endpoint: Endpoint, query: ListQuery) -> Response:
     connection = request_connection()
     snapshot_id = _snapshot_id(connection)
     total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
-    documents = endpoint.documents(connection, snapshot_id, ids, base_url()) if ids else []
+    documents = (
+        endpoint.documents(connection, snapshot_id, ids, base_url(), _requested(endpoint, query))
+        if ids
+        else []
+    )
     return scim_response(
         dump_list_response(
             [_dump(endpoint, d, query) for d in documents],
@@ -133,6 +142,10 @@ def _list(endpoint: Endpoint, query: ListQuery) -> Response:
             start_index=query.start_index,
         )
     )
+
+
+def _requested(endpoint: Endpoint, query: ListQuery) -> frozenset[tuple[str, ...]]:
+    return requested_paths(endpoint.sql.name, endpoint.sql.core_schema, query.attributes)
 
 
 def _dump(endpoint: Endpoint, document: dict[str, Any], query: ListQuery) -> dict[str, Any]:

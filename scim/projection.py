@@ -8,10 +8,11 @@ form works; a name the resource does not have is ignored (it selects nothing).
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from schemas.definitions import find_attribute
+from schemas.definitions import SCHEMAS, find_attribute, find_resource_type
 
 _ALWAYS = ("schemas", "id")
 
@@ -28,6 +29,34 @@ def _location(resource_type: str, core_schema: str, name: str) -> tuple[str, ...
     return path
 
 
+def requested_paths(
+    resource_type: str, core_schema: str, attributes: Sequence[str]
+) -> frozenset[tuple[str, ...]]:
+    """Where in a document each attribute named in `attributes` lives."""
+    return frozenset(
+        path
+        for name in attributes
+        if (path := _location(resource_type, core_schema, name)) is not None
+    )
+
+
+@functools.cache
+def request_only_paths(resource_type: str) -> tuple[tuple[str, ...], ...]:
+    """Attributes returned only when asked for (RFC 7643 §2.2 returned "request")."""
+    definition = find_resource_type(resource_type)
+    assert definition is not None
+    found: list[tuple[str, ...]] = []
+    for schema_id in definition.schema_ids:
+        for attribute in SCHEMAS[schema_id].attributes:
+            if attribute.returned == "request":
+                found.append(
+                    (attribute.name,)
+                    if schema_id == definition.schema
+                    else (schema_id, attribute.name)
+                )
+    return tuple(found)
+
+
 def project(
     document: dict[str, Any],
     resource_type: str,
@@ -42,14 +71,20 @@ def project(
             if path is not None:
                 _copy(document, kept, path)
         return kept
-    if excluded:
-        trimmed = copy.deepcopy(document)
-        for name in excluded:
-            path = _location(resource_type, core_schema, name)
-            if path is not None and path[0] not in _ALWAYS:
-                _remove(trimmed, path)
-        return trimmed
-    return document
+    # The document is the fresh output of a dump: trimmed in place, not copied.
+    trimmed = document
+    for path in request_only_paths(resource_type):
+        _remove(trimmed, path)
+    for name in excluded:
+        path = _location(resource_type, core_schema, name)
+        if path is not None and path[0] not in _ALWAYS:
+            _remove(trimmed, path)
+    return _drop_emptied(trimmed)
+
+
+def _drop_emptied(document: dict[str, Any]) -> dict[str, Any]:
+    """An extension left empty by removals goes too (RFC 7643 §2.5: unassigned)."""
+    return {key: value for key, value in document.items() if value != {}}
 
 
 def _copy(source: dict[str, Any], target: dict[str, Any], path: tuple[str, ...]) -> None:

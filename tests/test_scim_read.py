@@ -320,7 +320,7 @@ def test_effective_access_is_direct_plus_group_assignments_with_provenance(serve
                 expected.setdefault(key, set()).add(("direct", None))
             if a.principal_type == "GROUP" and a.principal_id in groups_of.get(user.id, set()):
                 expected.setdefault(key, set()).add(("group", a.principal_id))
-        body = served.ok(f"/scim/v2/Users/{user.id}")
+        body = served.ok(f"/scim/v2/Users/{user.id}?attributes={AWS_USER}:effectiveAccess")
         routes = [
             (e["value"], e["via"], e.get("viaGroup"))
             for e in body[AWS_USER].get("effectiveAccess", [])
@@ -332,6 +332,16 @@ def test_effective_access_is_direct_plus_group_assignments_with_provenance(serve
         assert got == expected, user.id
         checked += bool(expected)
     assert checked > 10
+
+
+def test_effective_access_is_returned_only_when_requested(served: Served) -> None:
+    holder = next(a.principal_id for a in served.snapshot.assignments if a.principal_type == "USER")
+    plain = served.ok(f"/scim/v2/Users/{holder}")
+    assert "effectiveAccess" not in plain.get(AWS_USER, {})
+    assert plain["entitlements"]
+    asked = served.ok(f"/scim/v2/Users/{holder}?attributes=userName,{AWS_USER}:effectiveAccess")
+    assert asked[AWS_USER]["effectiveAccess"]
+    assert set(asked) == {"schemas", "id", "userName", AWS_USER}
 
 
 # -- resources, meta, errors ---------------------------------------------------------------

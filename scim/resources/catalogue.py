@@ -13,7 +13,11 @@ from scim.resources.common import meta, ref
 
 
 def permission_set_documents(
-    connection: sa.Connection, snapshot_id: int, ids: Sequence[str], base_url: str
+    connection: sa.Connection,
+    snapshot_id: int,
+    ids: Sequence[str],
+    base_url: str,
+    requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
     found = reads.permission_sets(connection, snapshot_id, ids)
     versions = reads.versions(connection, "PermissionSet", ids)
@@ -58,7 +62,11 @@ def permission_set_documents(
 
 
 def account_documents(
-    connection: sa.Connection, snapshot_id: int, ids: Sequence[str], base_url: str
+    connection: sa.Connection,
+    snapshot_id: int,
+    ids: Sequence[str],
+    base_url: str,
+    requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
     found = reads.accounts(connection, snapshot_id, ids)
     versions = reads.versions(connection, "AwsAccount", ids)

@@ -24,7 +24,11 @@ def split_id(entitlement_id: str) -> tuple[str, str] | None:
 
 
 def documents(
-    connection: sa.Connection, snapshot_id: int, ids: Sequence[str], base_url: str
+    connection: sa.Connection,
+    snapshot_id: int,
+    ids: Sequence[str],
+    base_url: str,
+    requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
     wanted = {i: split_id(i) for i in ids}
     parts = [p for p in wanted.values() if p]

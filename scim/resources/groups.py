@@ -13,7 +13,11 @@ from scim.resources.common import entitlement_display, meta, ref
 
 
 def documents(
-    connection: sa.Connection, snapshot_id: int, ids: Sequence[str], base_url: str
+    connection: sa.Connection,
+    snapshot_id: int,
+    ids: Sequence[str],
+    base_url: str,
+    requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
     groups = reads.groups(connection, snapshot_id, ids)
     members = reads.members_of_groups(connection, snapshot_id, ids)

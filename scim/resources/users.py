@@ -13,15 +13,24 @@ from connector.store.reads import Grant
 from schemas import urns
 from scim.resources.common import entitlement_display, meta, ref
 
+EFFECTIVE_ACCESS = (urns.AWS_USER, "effectiveAccess")
+
 
 def documents(
-    connection: sa.Connection, snapshot_id: int, ids: Sequence[str], base_url: str
+    connection: sa.Connection,
+    snapshot_id: int,
+    ids: Sequence[str],
+    base_url: str,
+    requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
+    """User documents; effective access (returned on request) only when asked for."""
     users = reads.users(connection, snapshot_id, ids)
     groups = reads.group_names_of_users(connection, snapshot_id, ids)
     direct = reads.grants_of_principals(connection, snapshot_id, "USER", ids)
-    group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
-    via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
+    via_groups: dict[str, list[Grant]] = {}
+    if EFFECTIVE_ACCESS in requested:
+        group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
+        via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
     versions = reads.versions(connection, "User", ids)
     identity_store_id = reads.identity_store_id(connection, snapshot_id)
     return [
@@ -29,7 +38,9 @@ def documents(
             users[user_id],
             groups.get(user_id, []),
             direct.get(user_id, []),
-            {g: via_groups.get(g, []) for g, _ in groups.get(user_id, [])},
+            {g: via_groups.get(g, []) for g, _ in groups.get(user_id, [])}
+            if EFFECTIVE_ACCESS in requested
+            else None,
             dict(groups.get(user_id, [])),
             identity_store_id,
             base_url,
@@ -44,7 +55,7 @@ def _document(
     user: User,
     groups: list[tuple[str, str]],
     direct: list[Grant],
-    via_groups: dict[str, list[Grant]],
+    via_groups: dict[str, list[Grant]] | None,
     group_names: dict[str, str],
     identity_store_id: str | None,
     base_url: str,
@@ -114,7 +125,9 @@ def _document(
         "identityStoreId": identity_store_id,
         "userStatus": user.user_status,
         "externalIds": [{"issuer": x.issuer, "id": x.id} for x in user.external_ids],
-        "effectiveAccess": effective_access(direct, via_groups, group_names),
+        "effectiveAccess": effective_access(direct, via_groups, group_names)
+        if via_groups is not None
+        else None,
     }
     return document
 
