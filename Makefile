@@ -17,7 +17,8 @@ demo: $(STAMP)
 	$(BIN)/idc-connector demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check connector scim schemas tests
+	$(BIN)/ruff check connector scim schemas tests bench
+	$(BIN)/ruff format --check connector scim schemas tests bench
 	$(BIN)/mypy
 
 test: lint

@@ -58,7 +58,8 @@ request = function()
 end
 done = function(summary, latency, requests)
   io.write(string.format(
-    '{"requests": %d, "seconds": %f, "errors": %d, "non2xx": %d, "p50": %f, "p95": %f, "p99": %f}\\n',
+    '{"requests": %d, "seconds": %f, "errors": %d, "non2xx": %d, ' ..
+    '"p50": %f, "p95": %f, "p99": %f}\\n',
     summary.requests, summary.duration / 1e6,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     summary.errors.status,
@@ -87,7 +88,9 @@ def wait_until_up(url: str, seconds: float = 60) -> None:
 
 
 @contextmanager
-def gunicorn(argv: list[str], env: dict[str, str], health_url: str) -> Iterator[subprocess.Popen[bytes]]:
+def gunicorn(
+    argv: list[str], env: dict[str, str], health_url: str
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_up(health_url)
@@ -111,14 +114,27 @@ def worker_rss_mb(master_pid: int) -> list[float]:
     return sorted(found)
 
 
-def run_wrk(base: str, paths: list[str], token: str, seconds: int, connections: int) -> dict[str, Any]:
+def run_wrk(
+    base: str, paths: list[str], token: str, seconds: int, connections: int
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
         script = Path(scratch) / "bench.lua"
         script.write_text(WRK_SCRIPT)
         listing = Path(scratch) / "paths.txt"
         listing.write_text("\n".join(paths) + "\n")
         result = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "-s", str(script), base],
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "-s",
+                str(script),
+                base,
+            ],
             env={**os.environ, "BENCH_PATHS": str(listing), "BENCH_TOKEN": token},
             capture_output=True,
             text=True,
@@ -146,8 +162,12 @@ def baseline_database(store_path: Path, target: Path) -> list[str]:
             (
                 name,
                 json.dumps(
-                    {"id": uid, "userName": name, "displayName": display,
-                     "name": {"givenName": given, "familyName": family}}
+                    {
+                        "id": uid,
+                        "userName": name,
+                        "displayName": display,
+                        "name": {"givenName": given, "familyName": family},
+                    }
                 ),
             )
             for name, uid, display, given, family in rows
@@ -197,10 +217,21 @@ def measure(size: str, seconds: int, connections: int) -> dict[str, Any]:
         "IDCC_DATABASE_URL": url,
         "IDCC_LOG_LEVEL": "WARNING",
     }
-    argv = [sys.executable, "-m", "connector.cli", "serve", "--no-sync", "--workers", "2",
-            "--port", str(port)]
+    argv = [
+        sys.executable,
+        "-m",
+        "connector.cli",
+        "serve",
+        "--no-sync",
+        "--workers",
+        "2",
+        "--port",
+        str(port),
+    ]
     with gunicorn(argv, env, f"{base}/health") as master:
-        lookups = [f"/scim/v2/Users?filter={quote(f'userName eq \"{name}\"')}" for _, name in sample]
+        lookups = [
+            "/scim/v2/Users?filter=" + quote('userName eq "' + name + '"') for _, name in sample
+        ]
         pages = [
             f"/scim/v2/Users?startIndex={rng.randrange(1, max(2, total_users - 100))}&count=100"
             for _ in range(2000)
@@ -209,7 +240,11 @@ def measure(size: str, seconds: int, connections: int) -> dict[str, Any]:
             f"/scim/v2/Users/{uid}?attributes={quote(AWS_USER + ':effectiveAccess')}"
             for uid, _ in sample
         ]
-        for name, paths in (("userName eq", lookups), ("page of 100", pages), ("effective access", access)):
+        for name, paths in (
+            ("userName eq", lookups),
+            ("page of 100", pages),
+            ("effective access", access),
+        ):
             results[name] = run_wrk(base, paths, token, seconds, connections)
         started = time.monotonic()
         headers = {"Authorization": f"Bearer {token}"}
@@ -233,8 +268,20 @@ def measure(size: str, seconds: int, connections: int) -> dict[str, Any]:
         names = baseline_database(store_path, database)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        argv = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4",
-                "-b", f"127.0.0.1:{port}", "bench.baseline_app:app"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-k",
+            "gthread",
+            "--threads",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "bench.baseline_app:app",
+        ]
         with gunicorn(argv, {**env, "BASELINE_DB": str(database)}, f"{base}/health"):
             paths = [f"/Users?userName={quote(name)}" for name in rng.sample(names, len(sample))]
             results["baseline userName lookup"] = run_wrk(base, paths, token, seconds, connections)

@@ -60,18 +60,26 @@ class ResourceSql:
 def _with_versions(
     resource: str, table: sa.FromClause, id_column: SqlExpr
 ) -> tuple[sa.FromClause, dict[str, Column | Children]]:
-    """The resource's rows joined to its change record, for meta.created/lastModified."""
+    """meta.created/lastModified from the change record, as correlated subqueries.
+
+    Not a join: most requests neither filter nor sort on meta, and a join on
+    every row would make SQLite plan lookups and pages around it.
+    """
     version = t.object_versions.alias(f"v_{resource.lower()}")
-    joined = table.outerjoin(
-        version,
-        sa.and_(
-            version.c.object_type == f"{RESOURCE_PREFIX}{resource}",
-            version.c.object_id == id_column,
-        ),
-    )
-    return joined, {
-        "meta.created": Column(version.c.created_at),
-        "meta.lastModified": Column(version.c.last_modified_at),
+
+    def fact(column: SqlExpr) -> Column:
+        return Column(
+            sa.select(column)
+            .where(
+                version.c.object_type == f"{RESOURCE_PREFIX}{resource}",
+                version.c.object_id == id_column,
+            )
+            .scalar_subquery()
+        )
+
+    return table, {
+        "meta.created": fact(version.c.created_at),
+        "meta.lastModified": fact(version.c.last_modified_at),
     }
 
 
@@ -164,7 +172,7 @@ def _user_sql() -> ResourceSql:
         source=source,
         snapshot_column=u.c.snapshot_id,
         id_column=u.c.id,
-        default_sort=(u.c.user_name, u.c.id),
+        default_sort=(u.c.id,),
         attributes=_merge(
             {
                 "id": Column(u.c.id),
@@ -300,7 +308,7 @@ def _group_sql() -> ResourceSql:
         source=source,
         snapshot_column=g.c.snapshot_id,
         id_column=g.c.id,
-        default_sort=(g.c.display_name, g.c.id),
+        default_sort=(g.c.id,),
         attributes=_merge(
             {
                 "id": Column(g.c.id),
@@ -346,7 +354,7 @@ def _entitlement_sql() -> ResourceSql:
         source=source,
         snapshot_column=ps.c.snapshot_id,
         id_column=entitlement,
-        default_sort=(ps.c.name, acct.c.name, acct.c.id),
+        default_sort=(acct.c.id, ps.c.id),
         attributes=_merge(
             {
                 "id": Column(entitlement),
@@ -388,7 +396,7 @@ def _permission_set_sql() -> ResourceSql:
         source=source,
         snapshot_column=ps.c.snapshot_id,
         id_column=ps.c.id,
-        default_sort=(ps.c.name, ps.c.id),
+        default_sort=(ps.c.id,),
         attributes=_merge(
             {
                 "id": Column(ps.c.id),
@@ -413,7 +421,7 @@ def _account_sql() -> ResourceSql:
         source=source,
         snapshot_column=acct.c.snapshot_id,
         id_column=acct.c.id,
-        default_sort=(acct.c.name, acct.c.id),
+        default_sort=(acct.c.id,),
         attributes=_merge(
             {
                 "id": Column(acct.c.id),

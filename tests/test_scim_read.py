@@ -407,3 +407,17 @@ def test_revoked_token_stops_working(served: Served) -> None:
     assert served.client.get("/scim/v2/Users?count=1", headers=headers).status_code == 200
     revoke_token(served.store, "temporary")
     assert served.client.get("/scim/v2/Users?count=1", headers=headers).status_code == 401
+
+
+def test_malformed_and_oversized_requests_are_scim_errors(served: Served) -> None:
+    headers = {"Authorization": f"Bearer {served.token}", "Content-Type": "application/scim+json"}
+    broken = served.client.post("/scim/v2/Users/.search", data="{not json", headers=headers)
+    assert broken.status_code == 400
+    assert broken.get_json()["scimType"] == "invalidSyntax"
+    wrong = served.client.post("/scim/v2/Users/.search", json={"count": "ten"}, headers=headers)
+    assert wrong.status_code == 400
+    huge = served.client.post(
+        "/scim/v2/Users/.search", data="x" * (2 * 1024 * 1024), headers=headers
+    )
+    assert huge.status_code == 413
+    assert huge.get_json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]

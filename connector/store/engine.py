@@ -65,6 +65,16 @@ def _sqlite_begin(connection: sa.Connection) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
+def refresh_statistics(connection: sa.Connection) -> None:
+    """Let the query planner see the new snapshot's sizes.
+
+    Without statistics SQLite walks the primary key to honour ORDER BY and
+    tests every row instead of using the selective index (a userName lookup
+    among 100,000 users took 275 ms instead of well under one).
+    """
+    connection.exec_driver_sql("ANALYZE")
+
+
 def migrate(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it is there)."""
     config = alembic.config.Config()

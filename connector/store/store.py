@@ -105,6 +105,7 @@ class Store:
             )
         with self.engine.begin() as connection:
             snapshots.drop_stale_snapshots(connection)
+            store_engine.refresh_statistics(connection)
         return summary
 
     def fail_sync(self, sync_id: int, error: str, *, aws: dict[str, object] | None = None) -> None:
