@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from connector.store import snapshots
 from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
+from scim.auth import requires_write
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
 from scim.listing import select_ids
 from scim.projection import project, requested_paths
@@ -115,6 +116,23 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
         body = _dump(endpoint, document, query)
         return scim_response(body, headers={"ETag": version} if version else None)
 
+    @requires_write
+    def write_view(resource_id: str | None = None) -> Response:
+        # Provisioning (create, replace, modify, delete) is not served yet; the
+        # scope check above it already applies, so clients see the final
+        # authorisation behaviour now.
+        raise ScimError(
+            501,
+            f"{name} resources are read-only in this version: provisioning is not available yet",
+        )
+
+    api.add_url_rule(f"/{endpoint.path}", f"create_{name}", write_view, methods=["POST"])
+    api.add_url_rule(
+        f"/{endpoint.path}/<resource_id>",
+        f"write_{name}",
+        write_view,
+        methods=["PUT", "PATCH", "DELETE"],
+    )
     api.add_url_rule(f"/{endpoint.path}", f"list_{name}", list_view, methods=["GET"])
     api.add_url_rule(f"/{endpoint.path}/.search", f"search_{name}", search_view, methods=["POST"])
     api.add_url_rule(f"/{endpoint.path}/<resource_id>", f"get_{name}", get_view, methods=["GET"])
