@@ -117,6 +117,11 @@ def collect_snapshot(
             for group in groups
         ]
         arns = arns_f.result()
+        # Details first: they need nothing else, so sso-admin works through them
+        # while Organizations (slower quota) is still listing accounts.
+        detail_fs = [
+            pools.submit("sso-admin", read_permission_set, aws, instance_arn, arn) for arn in arns
+        ]
         organization = org_f.result()
         known_accounts = None if organization.accounts is None else len(organization.accounts)
         discovery = choose_pair_discovery(len(arns), known_accounts, settings.assignment_walk)
@@ -131,9 +136,6 @@ def collect_snapshot(
                 pools.submit("sso-admin", pairs_for_permission_set, aws, instance_arn, arn)
                 for arn in arns
             ]
-        detail_fs = [
-            pools.submit("sso-admin", read_permission_set, aws, instance_arn, arn) for arn in arns
-        ]
 
         progress.phase(f"finding where {len(arns)} permission sets are provisioned")
         pairs = sorted(
