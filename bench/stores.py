@@ -2,8 +2,8 @@
 
 Serving is measured on a store of a given size; how the store got there is
 the sync benchmark's business. So the organisation is seeded and synced
-in-process, unpaced, once, and the SQLite file is kept (bench/.cache) for the
-next run.
+in-process, unpaced, once, its documents rendered as `idc-connector sync`
+renders them, and the SQLite file is kept (bench/.cache) for the next run.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from connector.simulator import load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store.store import Store
 from connector.sync import run_sync
+from scim.rendering import render_snapshot
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 
@@ -47,6 +48,7 @@ def build_store(size: str) -> tuple[Path, float | None]:
         )
         store = Store.open(settings.database_url)
         run_sync(settings, store, connect(settings))
+        render_snapshot(store)  # as `idc-connector sync` does after each sync
         store.close()
     partial.rename(path)
     return path, time.monotonic() - started

@@ -118,6 +118,21 @@ def _parser() -> argparse.ArgumentParser:
     simulator.add_argument(
         "--assignment-delay", type=float, default=0.0, help="seconds assignments stay IN_PROGRESS"
     )
+    simulator.add_argument(
+        "--latency-ms", type=float, default=0.0, help="milliseconds each request waits for its answer"
+    )
+    simulator.add_argument(
+        "--quotas",
+        choices=("none", "aws"),
+        default="none",
+        help="throttle requests over AWS's documented quotas (aws) or never (none, default)",
+    )
+    simulator.add_argument(
+        "--organizations-rps",
+        type=float,
+        default=10.0,
+        help="Organizations requests per second per operation under --quotas aws",
+    )
     simulator.set_defaults(handler=cmd_simulator)
     return parser
 
@@ -143,10 +158,28 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
         else:
             _print_sync(result, as_json=args.json)
+            _render(store)
         finally:
             progress.close()
         if not args.loop or stop.wait(settings.sync_interval):
             return 0
+
+
+def _render(store: Store) -> None:
+    """Render the new snapshot's documents for the HTTP side (scim.rendering).
+
+    Until they are rendered the service builds documents per request, so a
+    failure here costs speed, not correctness: it is logged, not fatal.
+    """
+    from scim.rendering import render_snapshot
+
+    try:
+        rendered = render_snapshot(store)
+    except Exception:
+        log.exception("rendering the snapshot's documents failed; they are built per request")
+        return
+    if rendered:
+        log.info("documents rendered", extra={"rendered": rendered})
 
 
 def _stop_on_signals() -> threading.Event:
@@ -308,6 +341,9 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         port=args.port,
         manifest_path=args.manifest,
         assignment_delay=args.assignment_delay,
+        latency_ms=args.latency_ms,
+        quotas=args.quotas,
+        organizations_rps=args.organizations_rps,
     )
 
 

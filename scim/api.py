@@ -15,16 +15,18 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, json, request
 from marshmallow import ValidationError
 
-from connector.store import snapshots
+from connector.store import reads, snapshots
+from connector.store import rendered as rendered_documents
 from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
 from scim.auth import requires_write
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
 from scim.listing import select_ids
-from scim.projection import project, requested_paths
+from scim.projection import project, request_only_paths, requested_paths
 from scim.query import MAX_COUNT, ListQuery, list_query
 from scim.request_store import request_connection
 from scim.resources import catalogue, entitlements, groups, users
+from scim.resources.common import BASE_PLACEHOLDER, etag
 from scim.sql_map import RESOURCES, ResourceSql
 
 BASE_PATH = "/scim/v2"
@@ -104,17 +106,17 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
         query = list_query(request.args)
         connection = request_connection()
         snapshot_id = _snapshot_id(connection)
-        found = endpoint.documents(
-            connection, snapshot_id, [resource_id], base_url(), _requested(endpoint, query)
-        )
-        if not found:
+        texts = _documents_json(connection, snapshot_id, endpoint, [resource_id], query)
+        if not texts:
             raise ScimError(404, f"{name} {resource_id} not found")
-        document = found[0]
-        version = document["meta"].get("version")
+        # The version is the whole resource's, whatever attributes were asked for.
+        version = _version(connection, snapshot_id, endpoint, resource_id)
         if version and version in _etags(request.headers.get("If-None-Match")):
             return Response(status=304, headers={"ETag": version})
-        body = _dump(endpoint, document, query)
-        return scim_response(body, headers={"ETag": version} if version else None)
+        response = current_app.response_class(texts[0], mimetype=SCIM_MEDIA_TYPE)
+        if version:
+            response.headers["ETag"] = version
+        return response
 
     @requires_write
     def write_view(resource_id: str | None = None) -> Response:
@@ -148,26 +150,81 @@ def _list(endpoint: Endpoint, query: ListQuery) -> Response:
     connection = request_connection()
     snapshot_id = _snapshot_id(connection)
     total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
-    documents = (
-        endpoint.documents(connection, snapshot_id, ids, base_url(), _requested(endpoint, query))
-        if ids
-        else []
-    )
-    return scim_response(
+    texts = _documents_json(connection, snapshot_id, endpoint, ids, query)
+    head = json.dumps(
         dump_list_response(
-            [_dump(endpoint, d, query) for d in documents],
-            total_results=total,
-            start_index=query.start_index,
-        )
+            [], total_results=total, start_index=query.start_index, items_per_page=len(texts)
+        ),
+        ensure_ascii=False,
     )
+    # The resources are JSON already: spliced into the (empty) Resources array
+    # that ends the message, rather than parsed and written again.
+    assert head.endswith("[]}"), head
+    body = head[: -len("[]}")] + "[" + ",".join(texts) + "]}"
+    return current_app.response_class(body, mimetype=SCIM_MEDIA_TYPE)
+
+
+def _documents_json(
+    connection: sa.Connection,
+    snapshot_id: int,
+    endpoint: Endpoint,
+    ids: Sequence[str],
+    query: ListQuery,
+) -> list[str]:
+    """Each id's served document as JSON text, in order.
+
+    Rendered documents (scim.rendering) are used where the snapshot has them
+    and the request needs nothing they leave out (attributes returned only on
+    request); the others are built now, the same way.
+    """
+    if not ids:
+        return []
+    requested = _requested(endpoint, query)
+    name = endpoint.sql.name
+    rendered: dict[str, str] = {}
+    if not requested & set(request_only_paths(name)):
+        rendered = rendered_documents.fetch(connection, snapshot_id, name, ids)
+    missing = [i for i in ids if i not in rendered]
+    built = {
+        document["id"]: document
+        for document in (
+            endpoint.documents(connection, snapshot_id, missing, base_url(), requested)
+            if missing
+            else []
+        )
+    }
+    base = json.dumps(base_url())[1:-1]
+    plain = not query.attributes and not query.excluded_attributes
+    texts = []
+    for resource_id in ids:
+        if resource_id in rendered:
+            text = rendered[resource_id].replace(BASE_PLACEHOLDER, base)
+            texts.append(text if plain else _json(_project(endpoint, json.loads(text), query)))
+        elif resource_id in built:
+            texts.append(_json(dump_document(endpoint, built[resource_id], query)))
+    return texts
+
+
+def _version(
+    connection: sa.Connection, snapshot_id: int, endpoint: Endpoint, resource_id: str
+) -> str | None:
+    found = reads.versions(connection, endpoint.sql.name, [resource_id]).get(resource_id)
+    return etag(found)
+
+
+def _json(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False)
 
 
 def _requested(endpoint: Endpoint, query: ListQuery) -> frozenset[tuple[str, ...]]:
     return requested_paths(endpoint.sql.name, endpoint.sql.core_schema, query.attributes)
 
 
-def _dump(endpoint: Endpoint, document: dict[str, Any], query: ListQuery) -> dict[str, Any]:
-    dumped = dump_resource(endpoint.sql.name, document)
+def dump_document(endpoint: Endpoint, document: dict[str, Any], query: ListQuery) -> dict[str, Any]:
+    return _project(endpoint, dump_resource(endpoint.sql.name, document), query)
+
+
+def _project(endpoint: Endpoint, dumped: dict[str, Any], query: ListQuery) -> dict[str, Any]:
     return project(
         dumped,
         endpoint.sql.name,

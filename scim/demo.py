@@ -17,6 +17,7 @@ from connector.progress import progress_for
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
+from scim.rendering import render_snapshot
 from scim.server import serve
 
 DEMO_REGION = "us-east-1"
@@ -74,6 +75,7 @@ def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
         print(
             f"synced in {result.seconds:.1f}s with {result.aws['total_calls']} AWS calls: {counts}"
         )
+        render_snapshot(store)
         token = create_token(store, "demo", "read")
         url = f"http://{host}:{port}"
         print(

@@ -292,6 +292,16 @@ sa.Index(
     assignments.c.principal_id,
 )
 
+# Served documents rendered once per snapshot by the HTTP side (scim.rendering),
+# opaque to the store: a snapshot never changes, so neither do they.
+rendered_documents = _snapshot_table(
+    "rendered_documents",
+    sa.Column("resource_type", sa.String(32)),
+    sa.Column("id", sa.String(512)),
+    sa.Column("document", sa.Text, nullable=False),
+    key=("resource_type", "id"),
+)
+
 SNAPSHOT_TABLES = (
     users,
     user_emails,
@@ -304,4 +314,5 @@ SNAPSHOT_TABLES = (
     accounts,
     provisioned_pairs,
     assignments,
+    rendered_documents,
 )

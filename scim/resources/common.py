@@ -32,6 +32,11 @@ def meta(resource_type: str, location: str, version: Version | None) -> dict[str
     }
 
 
+# Documents rendered ahead of a request (scim.rendering) carry this in place of
+# the service's base URL, which only a request knows.
+BASE_PLACEHOLDER = "urn:identity-center-connector:base-url"
+
+
 def ref(base_url: str, endpoint: str, resource_id: str) -> str:
     return f"{base_url}/{endpoint}/{resource_id}"
 

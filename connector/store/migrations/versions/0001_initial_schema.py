@@ -147,6 +147,16 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "rendered_documents",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("resource_type", sa.String(length=32), nullable=False),
+        sa.Column("id", sa.String(length=512), nullable=False),
+        sa.Column("document", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "snapshot_id", "resource_type", "id", name=op.f("pk_rendered_documents")
+        ),
+    )
+    op.create_table(
         "syncs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
@@ -297,6 +307,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_syncs_outcome")
 
     op.drop_table("syncs")
+    op.drop_table("rendered_documents")
     op.drop_table("provisioned_pairs")
     with op.batch_alter_table("permission_sets", schema=None) as batch_op:
         batch_op.drop_index("ix_permission_sets_id")
