@@ -153,14 +153,19 @@ def test_default_chain_uses_the_environment(
     assert report.caller_arn is not None
 
 
-def test_default_chain_without_credentials_says_where_to_put_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def no_aws_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing in boto3's default chain: no variables, files or instance metadata."""
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def test_default_chain_without_credentials_says_where_to_put_them(
+    tmp_path: Path, no_aws_credentials: None
+) -> None:
     settings = replace(
         simulator_settings(f"sqlite:///{tmp_path}/s.sqlite3"),
         credentials_mode="default_chain",
@@ -221,13 +226,8 @@ def test_assumed_credentials_are_refreshed_before_they_expire(
 
 
 def test_assume_role_without_source_credentials_says_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, no_aws_credentials: None
 ) -> None:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     settings = assume_role_settings(tmp_path, f"arn:aws:iam::123456789012:role/{ROLE_NAME}")
     with pytest.raises(CredentialsError, match="no source credentials"):
         connect(settings)
