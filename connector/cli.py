@@ -119,7 +119,10 @@ def _parser() -> argparse.ArgumentParser:
         "--assignment-delay", type=float, default=0.0, help="seconds assignments stay IN_PROGRESS"
     )
     simulator.add_argument(
-        "--latency-ms", type=float, default=0.0, help="milliseconds each request waits for its answer"
+        "--latency-ms",
+        type=float,
+        default=0.0,
+        help="milliseconds each request waits for its answer",
     )
     simulator.add_argument(
         "--quotas",
