@@ -30,7 +30,9 @@ def health() -> str:
 
 @app.get("/Users")
 def user() -> Response:
-    row = _database().execute(
-        "SELECT doc FROM docs WHERE user_name = ?", (request.args.get("userName", ""),)
-    ).fetchone()
+    row = (
+        _database()
+        .execute("SELECT doc FROM docs WHERE user_name = ?", (request.args.get("userName", ""),))
+        .fetchone()
+    )
     return Response(row[0] if row else "{}", mimetype="application/json")
