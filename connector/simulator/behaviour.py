@@ -22,7 +22,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # throttling.py reads this module at run time, not the other way round
+    from .throttling import RequestQuotas
 
 # The only FailureReason we have seen AWS give for an assignment that failed
 # inside Identity Center rather than in IAM (quoted in pulumi/pulumi-aws#1927).
@@ -97,6 +100,14 @@ class SimulatorBehaviour:
     # Share of sso-admin, identitystore and Organizations requests answered with
     # ThrottlingException, drawn from a seeded generator so a run is repeatable.
     throttled_fraction: float = 0.0
+    # Token buckets that answer requests over AWS's documented quotas with its
+    # throttling error (throttling.py: ``aws_quotas()``); None: no quotas, as moto.
+    # Read with ``behaviour().clock``, so a ManualClock paces them in tests.
+    quotas: RequestQuotas | None = None
+    # Seconds every request waits before it is answered, as a round trip to AWS
+    # would; slept with ``sleep`` (a test can record instead of waiting).
+    latency_seconds: float = 0.0
+    sleep: Callable[[float], None] = time.sleep
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _random: random.Random = field(
         default_factory=lambda: random.Random(7), repr=False, compare=False
@@ -130,6 +141,17 @@ class SimulatorBehaviour:
     def throttles_next_request(self) -> bool:
         with self._lock:
             return self.throttled_fraction > 0 and self._random.random() < self.throttled_fraction
+
+    def current_quotas(self) -> RequestQuotas | None:
+        with self._lock:
+            return self.quotas
+
+    def wait_latency(self) -> None:
+        """Sleep the injected latency (outside the lock: requests wait side by side)."""
+        with self._lock:
+            seconds, sleep = self.latency_seconds, self.sleep
+        if seconds > 0:
+            sleep(seconds)
 
     def now(self) -> float:
         with self._lock:

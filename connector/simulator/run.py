@@ -3,6 +3,10 @@
 The demo, the benchmark and the tests that kill a sync start it this way. It
 prints its endpoint URL as its first line of output once it is ready, then
 serves until SIGTERM or SIGINT.
+
+``latency_ms`` and ``quotas`` make it answer like AWS under load (see
+throttling.py); they take effect after seeding, so loading the plan is neither
+slowed nor throttled.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from .behaviour import behaviour
 from .loader import load_plan
 from .seed import PRESETS, plan_organisation
 from .server import start_server
+from .throttling import QUOTA_PROFILES, quota_profile
 
 
 def run_simulator(
@@ -26,9 +31,16 @@ def run_simulator(
     port: int,
     manifest_path: str | None,
     assignment_delay: float,
+    latency_ms: float = 0.0,
+    quotas: str = "none",
+    organizations_rps: float = 10.0,
 ) -> int:
     if size not in PRESETS:
         raise ConfigError(f"unknown size {size!r}: choose one of {', '.join(PRESETS)}")
+    if quotas not in QUOTA_PROFILES:
+        raise ConfigError(f"unknown quotas {quotas!r}: choose one of {', '.join(QUOTA_PROFILES)}")
+    if latency_ms < 0 or organizations_rps <= 0:
+        raise ConfigError("--latency-ms must be >= 0 and --organizations-rps > 0")
     stop = threading.Event()
 
     def request_stop(_signum: int, _frame: FrameType | None) -> None:
@@ -39,7 +51,11 @@ def run_simulator(
     server, endpoint = start_server(host, port)
     try:
         manifest = load_plan(plan_organisation(PRESETS[size]))
-        behaviour().update(assignment_delay_seconds=assignment_delay)
+        behaviour().update(
+            assignment_delay_seconds=assignment_delay,
+            latency_seconds=latency_ms / 1000.0,
+            quotas=quota_profile(quotas, organizations_rps=organizations_rps),
+        )
         if manifest_path:
             manifest.save(manifest_path)
         print(endpoint, flush=True)
