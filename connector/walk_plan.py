@@ -14,16 +14,18 @@ With P permission sets, A accounts, U users, G groups and N provisioned
 The pairs are needed anyway (they are the grantable entitlements, including
 those no one holds yet), so pair discovery always runs, the cheaper of P and A;
 then the assignments are read either per pair (N) or per principal (U + G).
-Each figure grows by one call per further page of 100 results, which is rare
-and the same for every walk.
+Each figure grows by one call per further page of 100 results: `call_bound` is
+issue 5's formula, which leaves those pages out; `page_aware_bound` counts them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
 from connector.errors import ConfigError
+from connector.records import Snapshot
 
 PairDiscovery = Literal["permission_sets", "accounts"]
 AssignmentWalk = Literal["pairs", "principals"]
@@ -87,3 +89,103 @@ def call_bound(*, users: int, groups: int, permission_sets: int, accounts: int, 
 
 def _pages(count: int, page_size: int) -> int:
     return -(-count // page_size)
+
+
+# Every per-item listing the sync makes returns at most 100 results a page
+# (MaxResults 1-100 in the sso-admin and identitystore API references).
+LISTING_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ListingSizes:
+    """How many results each listing of a sync returned.
+
+    `call_bound` pays one call per listing; AWS needs one more per further 100
+    results, and these sizes say how many such pages there were.
+    """
+
+    permission_sets: tuple[int, ...]  # the ListPermissionSets listing
+    permission_set_policies: tuple[int, ...]  # managed and customer managed, per permission set
+    group_members: tuple[int, ...]  # per group
+    pair_discovery: tuple[int, ...]  # per permission set or per account, as the walk went
+    assignment_walk: tuple[int, ...]  # per pair or per principal, as the walk went
+
+    def further_pages(self) -> int:
+        """Calls beyond the first page of every listing."""
+        listings = (
+            self.permission_sets,
+            self.permission_set_policies,
+            self.group_members,
+            self.pair_discovery,
+            self.assignment_walk,
+        )
+        return sum(
+            max(0, _pages(size, LISTING_PAGE_SIZE) - 1) for sizes in listings for size in sizes
+        )
+
+
+def listing_sizes(snapshot: Snapshot, walk: WalkChoice) -> ListingSizes:
+    """The sizes of the listings a sync that took `walk` made, from what it read.
+
+    A user's ListAccountAssignmentsForPrincipal lists the assignments of its
+    groups too (the API "retrieves ... the accounts that the principal has access
+    to"; connector/simulator/ssoadmin/models.py), so its size counts them.
+    """
+    members = Counter(m.group_id for m in snapshot.memberships)
+    if walk.pair_discovery == "permission_sets":
+        discovered = Counter(p.permission_set_arn for p in snapshot.provisioned_pairs)
+    else:
+        discovered = Counter(p.account_id for p in snapshot.provisioned_pairs)
+    if walk.assignment_walk == "pairs":
+        walked = list(
+            Counter((a.account_id, a.permission_set_arn) for a in snapshot.assignments).values()
+        )
+    else:
+        walked = _principal_listings(snapshot)
+    return ListingSizes(
+        permission_sets=(len(snapshot.permission_sets),),
+        permission_set_policies=tuple(
+            size
+            for ps in snapshot.permission_sets
+            for size in (len(ps.managed_policies), len(ps.customer_managed_policies))
+        ),
+        group_members=tuple(members[g.id] for g in snapshot.groups),
+        pair_discovery=tuple(discovered.values()),
+        assignment_walk=tuple(walked),
+    )
+
+
+def _principal_listings(snapshot: Snapshot) -> list[int]:
+    """Per user (its own assignments and its groups') and per group (its own)."""
+    held = Counter((a.principal_type, a.principal_id) for a in snapshot.assignments)
+    groups_of: dict[str, list[str]] = {}
+    for m in snapshot.memberships:
+        groups_of.setdefault(m.user_id, []).append(m.group_id)
+    users = (
+        held["USER", u.id] + sum(held["GROUP", g] for g in groups_of.get(u.id, ()))
+        for u in snapshot.users
+    )
+    return [*users, *(held["GROUP", g.id] for g in snapshot.groups)]
+
+
+def snapshot_call_bound(snapshot: Snapshot) -> int:
+    """`call_bound` with the counts a sync read."""
+    return call_bound(
+        users=len(snapshot.users),
+        groups=len(snapshot.groups),
+        permission_sets=len(snapshot.permission_sets),
+        accounts=len(snapshot.accounts),
+        pairs=len(snapshot.provisioned_pairs),
+    )
+
+
+def page_aware_bound(snapshot: Snapshot, walk: WalkChoice) -> int:
+    """`call_bound` plus every further page AWS required (docs/sync-cost.md, "The bound").
+
+    Issue 5's formula pays one call per group, per discovery and per walked pair
+    or principal; a group of 250 members takes three. Like the formula, it
+    assumes the principal walk was allowed where it is the cheaper: outside the
+    management account, with more pairs than users and groups, the pair walk
+    costs N - (U + G) more than either bound counts.
+    """
+    return snapshot_call_bound(snapshot) + listing_sizes(snapshot, walk).further_pages()
