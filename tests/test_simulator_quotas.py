@@ -189,30 +189,30 @@ def test_services_without_a_quota_are_admitted() -> None:
     assert all(quotas.admit("sts", "GetCallerIdentity", 0.0) is None for _ in range(5))
 
 
-AWS_LIKE = ("--quotas", "aws", "--latency-ms", "1")
-
-
-def test_simulator_command_throttles_a_burst_with_aws_quotas() -> None:
+def test_simulator_command_applies_its_latency_and_quota_flags() -> None:
+    # One Organizations request a second with no burst: a second request at once is over.
+    flags = ("--quotas", "aws", "--organizations-rps", "1", "--latency-ms", "200")
     process = subprocess.Popen(
-        [sys.executable, "-m", "connector.cli", "simulator", "--size", "tiny", *AWS_LIKE],
+        [sys.executable, "-m", "connector.cli", "simulator", "--size", "tiny", *flags],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert process.stdout is not None
-        endpoint = process.stdout.readline().strip()
         client = boto3.client(
-            "sso-admin",
-            endpoint_url=endpoint,
+            "organizations",
+            endpoint_url=process.stdout.readline().strip(),
             region_name="us-east-1",
             aws_access_key_id="testing",
             aws_secret_access_key="testing",
-            config=NO_RETRIES.merge(Config(max_pool_connections=20)),
+            config=NO_RETRIES,
         )
-        with ThreadPoolExecutor(max_workers=20) as pool:
-            answers = list(pool.map(lambda _: outcome(client.list_instances), range(60)))
+        started = time.monotonic()
+        first = outcome(client.list_accounts)
+        took = time.monotonic() - started
+        second = outcome(client.list_accounts)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    assert "ThrottlingException" in answers
-    assert answers.count("ok") >= 20
+    assert (first, second) == ("ok", "TooManyRequestsException")
+    assert took >= 0.2
