@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -290,7 +290,7 @@ def measure(size: str, seconds: int, connections: int) -> dict[str, Any]:
     return results
 
 
-TARGETS = (
+TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], bool]], ...] = (
     ("userName eq", "rps >= 1,000", lambda r: r["userName eq"]["rps"] >= 1000),
     ("userName eq", "p95 < 15 ms", lambda r: r["userName eq"]["p95"] < 15),
     ("page through all users", "< 30 s", lambda r: r["page through all users"]["seconds"] < 30),
