@@ -1,11 +1,12 @@
-# The two commands of the README. Both create .venv on first use, so a fresh
-# clone needs nothing installed by hand but python3 (>= 3.11) and make.
+# The commands of the README. Each creates .venv on first use, so a fresh
+# clone needs nothing installed by hand but python3 (>= 3.11) and make
+# (and wrk for the serving benchmark: apt-get install wrk).
 VENV   := .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +24,19 @@ lint: $(STAMP)
 
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
+
+# Issue 5's benchmarks (bench/README.md). Long: the full sync benchmark takes
+# about 27 minutes on 2 cores, the serving one about 2 minutes plus 6 to build
+# its 100,000-user store the first time (kept in bench/.cache). Results go to
+# bench/results/; docs/performance.md publishes them.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_sync
+	PYTHONPATH=. $(BIN)/python -m bench.serving --size XL --seconds 20
+
+# S and M under the cpu and throttle profiles, in under 2 minutes; writes
+# bench/results/sync-quick.*, never the full run's sync.*.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench.run_sync --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
