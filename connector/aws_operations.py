@@ -85,13 +85,32 @@ _DECLARED = (
     Operation("sso-admin", "ListPermissionSetsProvisionedToAccount", "read", 100, "PermissionSets"),
     Operation("sso-admin", "ListAccountAssignments", "read", 100, "AccountAssignments"),
     Operation("sso-admin", "ListAccountAssignmentsForPrincipal", "read", 100, "AccountAssignments"),
+    # sso-admin writes: assignments are asynchronous, tracked by their request status
+    Operation("sso-admin", "CreateAccountAssignment", "write", needs_role_management=True),
+    Operation("sso-admin", "DeleteAccountAssignment", "write", needs_role_management=True),
+    Operation("sso-admin", "DescribeAccountAssignmentCreationStatus", "write"),
+    Operation("sso-admin", "DescribeAccountAssignmentDeletionStatus", "write"),
     # identitystore
     Operation("identitystore", "ListUsers", "read", 100, "Users"),
     Operation("identitystore", "ListGroups", "read", 100, "Groups"),
     Operation("identitystore", "ListGroupMemberships", "read", 100, "GroupMemberships"),
+    # identitystore writes, and the reads that answer them (write-through, existence checks)
+    Operation("identitystore", "DescribeUser", "write"),
+    Operation("identitystore", "DescribeGroup", "write"),
+    Operation("identitystore", "GetGroupMembershipId", "write"),
+    Operation("identitystore", "CreateUser", "write"),
+    Operation("identitystore", "UpdateUser", "write"),
+    Operation("identitystore", "DeleteUser", "write"),
+    Operation("identitystore", "CreateGroup", "write"),
+    Operation("identitystore", "UpdateGroup", "write"),
+    Operation("identitystore", "DeleteGroup", "write"),
+    Operation("identitystore", "CreateGroupMembership", "write"),
+    Operation("identitystore", "DeleteGroupMembership", "write"),
     # organizations (optional: names and status of accounts)
     Operation("organizations", "DescribeOrganization", "read"),
     Operation("organizations", "ListAccounts", "read", 20, "Accounts"),
+    # guardrails that name organizational units: where an account sits
+    Operation("organizations", "ListParents", "write", 20, "Parents"),
     # sts: which account the credentials belong to (no permission needed)
     Operation("sts", "GetCallerIdentity", "read", needs_permission=False),
 )

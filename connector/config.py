@@ -57,6 +57,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("true", "false", "1", "0", "yes", "no"):
+        raise ValueError(f"{text!r} is not true or false")
+    return value in ("true", "1", "yes")
+
+
 def _choice(options: tuple[str, ...]) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = text.strip().lower()
@@ -110,6 +117,13 @@ class Settings:
     sync_concurrency: int = _setting(_positive_int, default=8)
     assignment_walk: str = _setting(_choice(ASSIGNMENT_WALKS), default="auto")
     organizations: str = _setting(_choice(ORGANIZATIONS_MODES), default="auto")
+    # Writes: how long a request waits for AWS before answering 202 Accepted,
+    # when an operation whose runner stopped beating is resumed, the guardrails,
+    # and whether deleting a user or group first removes its access and memberships.
+    write_wait: float = _setting(float, default=10.0)
+    write_resume_after: int = _setting(parse_duration, default=30)
+    guardrails_file: str | None = _setting(default=None)
+    delete_cleanup: bool = _setting(_flag, default=True)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL advisory lock that serialises concurrent migrations.
 _MIGRATION_LOCK = 7_301_984_215
+# Execution option that makes a SQLite transaction take the write lock at BEGIN.
+WRITE_FIRST = "idcc_write_first"
 
 
 def normalise_url(url: str) -> str:
@@ -62,7 +64,11 @@ def _lower(value: str | None) -> str | None:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that reads and then writes must take the write lock first:
+    # upgrading a read transaction after another writer committed fails at once
+    # ("database is locked") instead of waiting its turn.
+    immediate = connection.get_execution_options().get(WRITE_FIRST, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def refresh_statistics(connection: sa.Connection) -> None:

@@ -330,3 +330,48 @@ def identity_store_id(connection: sa.Connection, snapshot_id: int) -> str | None
             sa.select(t.syncs.c.identity_store_id).where(t.syncs.c.id == snapshot_id)
         ).scalar_one_or_none()
     return _IDENTITY_STORES[snapshot_id]
+
+
+def entitlement_targets(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str]
+) -> dict[str, tuple[str, str]]:
+    """Entitlement id -> (account id, permission set ARN), for the ids the snapshot serves."""
+    wanted = {i: i.partition(".") for i in ids}
+    accounts = {account for account, _, _ in wanted.values()}
+    sets = {ps_id for _, _, ps_id in wanted.values()}
+    known_accounts = set(
+        connection.execute(
+            sa.select(t.accounts.c.id).where(
+                t.accounts.c.snapshot_id == snapshot_id, t.accounts.c.id.in_(accounts)
+            )
+        ).scalars()
+    )
+    arns: dict[str, str] = dict(
+        connection.execute(
+            sa.select(t.permission_sets.c.id, t.permission_sets.c.arn).where(
+                t.permission_sets.c.snapshot_id == snapshot_id, t.permission_sets.c.id.in_(sets)
+            )
+        ).all()  # type: ignore[arg-type]
+    )
+    return {
+        entitlement: (account, arns[ps_id])
+        for entitlement, (account, _, ps_id) in wanted.items()
+        if account in known_accounts and ps_id in arns
+    }
+
+
+def existing_ids(
+    connection: sa.Connection, snapshot_id: int, table: sa.Table, ids: Collection[str]
+) -> set[str]:
+    """Which of `ids` the snapshot holds in `table` (users or groups)."""
+    found: set[str] = set()
+    for chunk in _chunks(ids):
+        assert chunk is not None
+        found |= set(
+            connection.execute(
+                sa.select(table.c.id).where(
+                    table.c.snapshot_id == snapshot_id, table.c.id.in_(chunk)
+                )
+            ).scalars()
+        )
+    return found

@@ -63,6 +63,18 @@ class Store:
             with connection.begin():
                 yield connection
 
+    @contextmanager
+    def writing(self) -> Iterator[sa.Connection]:
+        """A transaction that reads and then writes (the ledger, write-through).
+
+        On SQLite it holds the write lock from its start, so concurrent writers
+        queue (busy_timeout) instead of failing when one upgrades from reading.
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{store_engine.WRITE_FIRST: True})
+            with connection.begin():
+                yield connection
+
     # -- syncs ----------------------------------------------------------------
 
     def begin_sync(self) -> int:

@@ -126,6 +126,83 @@ api_tokens = sa.Table(
     sa.Column("revoked_at", TZ),
 )
 
+# -- the write ledger --------------------------------------------------------
+#
+# Every write request is recorded here before AWS is called (connector.ledger):
+# the operation (who asked, what, its final answer), its steps (one AWS change
+# each, in order; undo steps follow a failure) and every status change.
+
+write_operations = sa.Table(
+    "write_operations",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("created_at", TZ, nullable=False),
+    sa.Column("updated_at", TZ, nullable=False),
+    sa.Column("finished_at", TZ),
+    sa.Column("token_name", sa.String(128), nullable=False),
+    sa.Column("method", sa.String(8), nullable=False),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("resource_type", sa.String(32), nullable=False),
+    sa.Column("resource_id", sa.String(64)),
+    sa.Column("idempotency_key", sa.String(255)),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    # accepted | in_progress | succeeded | failed
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("http_status", sa.Integer),
+    sa.Column("error_type", sa.String(32)),
+    sa.Column("error", sa.Text),
+    # The process running it, and when it last showed it is alive: a restarted
+    # service resumes operations whose runner stopped beating.
+    sa.Column("runner", sa.String(64)),
+    sa.Column("heartbeat_at", TZ, nullable=False),
+    sa.UniqueConstraint("token_name", "idempotency_key"),
+    sa.Index("ix_write_operations_status", "status"),
+    sa.Index("ix_write_operations_created_at", "created_at"),
+)
+
+write_steps = sa.Table(
+    "write_steps",
+    metadata,
+    sa.Column("operation_id", sa.String(36), sa.ForeignKey("write_operations.id")),
+    sa.Column("position", sa.Integer),
+    sa.Column("role", sa.String(8), nullable=False),  # do | undo
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("intent", sa.JSON, nullable=False),
+    sa.Column("lock_key", sa.String(512), nullable=False),
+    sa.Column("principal_id", sa.String(64)),
+    # planned | in_progress | succeeded | unchanged | failed | not_attempted
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("aws_request_id", sa.String(64)),
+    sa.Column("created_id", sa.String(64)),
+    sa.Column("error_code", sa.String(64)),
+    sa.Column("failure_reason", sa.Text),
+    sa.Column("started_at", TZ),
+    sa.Column("finished_at", TZ),
+    sa.PrimaryKeyConstraint("operation_id", "position"),
+    sa.Index("ix_write_steps_principal", "principal_id"),
+)
+# One step at a time per AWS object: a second request for the same change
+# waits until the first one's step has ended (connector.ledger.start_step).
+sa.Index(
+    "uq_write_steps_in_flight",
+    write_steps.c.lock_key,
+    unique=True,
+    sqlite_where=write_steps.c.status == "in_progress",
+    postgresql_where=write_steps.c.status == "in_progress",
+)
+
+write_events = sa.Table(
+    "write_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("operation_id", sa.String(36), sa.ForeignKey("write_operations.id"), nullable=False),
+    sa.Column("position", sa.Integer),
+    sa.Column("at", TZ, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Index("ix_write_events_operation", "operation_id"),
+)
+
 # -- snapshot tables ---------------------------------------------------------
 
 

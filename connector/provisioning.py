@@ -1,0 +1,586 @@
+"""Runs write operations to their end: ledger first, then AWS, then the store.
+
+A write request becomes an operation of ordered steps (intents). `submit`
+records it in the ledger before anything is asked of AWS and runs it on a
+worker thread; the HTTP side waits for it a bounded time (`wait`) and answers
+202 Accepted if it is still running. The worker:
+
+1. takes each step's lock (the ledger's unique index on in-progress steps),
+   so identical concurrent requests make one AWS call;
+2. checks AWS for the step's current state and skips the call when it is
+   already reached (granting an existing assignment, removing a non-member);
+3. calls AWS, records the request id, polls asynchronous requests with
+   backoff until they end, heartbeating the operation;
+4. on success writes the change through to the served snapshot, in the same
+   transaction that records the step's end;
+5. on a failure undoes the steps already done, in reverse order, as undo steps
+   of their own, so a failed request leaves AWS as it was.
+
+A service that dies mid-operation leaves it open in the ledger; another
+runner resumes it (`resume_stale`) once its heartbeat is older than
+`write_resume_after`, from the step it had reached, polling the request id it
+had recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from connector.aws import AwsClients
+from connector.config import Settings
+from connector.errors import AccessDeniedError, AwsCallError, ConnectorError
+from connector.intents import (
+    AddMember,
+    AssignmentIntent,
+    CreateGroup,
+    CreateUser,
+    DeleteGroup,
+    DeleteUser,
+    Grant,
+    Intent,
+    RemoveMember,
+    Revoke,
+    UpdateGroup,
+    UpdateUser,
+    bind_created,
+    inverse,
+)
+from connector.readers.instance import Instance, discover_instance
+from connector.records import Assignment, Membership
+from connector.store import ledger, write_through
+from connector.store.ledger import OperationRecord, StepRecord
+from connector.store.store import Store, utcnow
+from connector.writers import assignments, identity
+
+log = logging.getLogger(__name__)
+
+# Polling an asynchronous assignment request: first after 0.2 s, then half as
+# long again each time, never more than 5 s apart.
+POLL_FIRST = 0.2
+POLL_GROWTH = 1.5
+POLL_MAX = 5.0
+LOCK_WAIT = 0.1
+
+
+class IdempotencyKeyReused(ConnectorError):
+    """The Idempotency-Key was used before by this client for a different request."""
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    token_name: str
+    method: str
+    path: str
+    resource_type: str  # User | Group
+    resource_id: str | None
+    intents: tuple[Intent, ...]
+    request_hash: str
+    idempotency_key: str | None = None
+    success_status: int = 200  # 201 for a creation, 204 for a deletion
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    status: str  # succeeded | unchanged | failed
+    created_id: str | None = None
+    error_code: str | None = None
+    failure_reason: str | None = None
+
+
+# What a failed step answers over HTTP (status, scimType): input AWS refused is
+# the client's to fix; anything else is AWS's or ours.
+_CLIENT_ERRORS = {
+    "ConflictException": (409, "uniqueness"),
+    "ValidationException": (400, "invalidValue"),
+    "ResourceNotFoundException": (404, None),
+}
+
+
+def http_failure(error_code: str | None) -> tuple[int, str | None]:
+    return _CLIENT_ERRORS.get(error_code or "", (502, None))
+
+
+class Provisioner:
+    """Submits, runs, resumes and reports write operations for one store and AWS."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        connect: Callable[[], AwsClients],
+        *,
+        runner: str | None = None,
+        threads: int = 8,
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._connect = connect
+        self._aws: AwsClients | None = None
+        self._instance: Instance | None = None
+        self._setup_lock = threading.Lock()
+        self.runner = runner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="write")
+        self._done: dict[str, threading.Event] = {}
+        self._done_lock = threading.Lock()
+        self._stopping = threading.Event()
+
+    # -- AWS, on first use: the service starts without reaching AWS -------------------
+
+    def aws(self) -> AwsClients:
+        with self._setup_lock:
+            if self._aws is None:
+                self._aws = self._connect()
+            return self._aws
+
+    def instance(self) -> Instance:
+        aws = self.aws()
+        with self._setup_lock:
+            if self._instance is None:
+                self._instance = discover_instance(aws, self._settings)
+            return self._instance
+
+    # -- submitting and waiting ----------------------------------------------------------
+
+    def submit(self, request: WriteRequest) -> tuple[str, bool]:
+        """Record and start the operation; (its id, whether it is an earlier one replayed)."""
+        if request.idempotency_key:
+            earlier = self._earlier(request)
+            if earlier is not None:
+                return earlier, True
+        operation_id = str(uuid.uuid4())
+        try:
+            with self._store.writing() as connection:
+                ledger.create_operation(
+                    connection,
+                    operation_id=operation_id,
+                    token_name=request.token_name,
+                    method=request.method,
+                    path=request.path,
+                    resource_type=request.resource_type,
+                    resource_id=request.resource_id,
+                    idempotency_key=request.idempotency_key,
+                    request_hash=request.request_hash,
+                    intents=request.intents,
+                    runner=self.runner,
+                    now=utcnow(),
+                )
+        except sa.exc.IntegrityError:
+            # The same key arrived twice at once: the other request recorded it first.
+            earlier = self._earlier(request)
+            if earlier is None:
+                raise
+            return earlier, True
+        self._launch(operation_id, request.success_status)
+        return operation_id, False
+
+    def _earlier(self, request: WriteRequest) -> str | None:
+        assert request.idempotency_key
+        with self._store.reading() as connection:
+            found = ledger.find_by_idempotency_key(
+                connection, request.token_name, request.idempotency_key
+            )
+        if found is None:
+            return None
+        if found.request_hash != request.request_hash:
+            raise IdempotencyKeyReused(
+                f"the Idempotency-Key {request.idempotency_key!r} was used for a different "
+                f"request ({found.method} {found.path}, operation {found.id})"
+            )
+        return found.id
+
+    def wait(self, operation_id: str, seconds: float) -> OperationRecord:
+        """The operation once it ended, or as it stands after `seconds`."""
+        with self._done_lock:
+            event = self._done.get(operation_id)
+        deadline = time.monotonic() + seconds
+        if event is not None:
+            event.wait(seconds)
+        else:  # run by another process (or already over): watch the ledger
+            while time.monotonic() < deadline:
+                found = self.get(operation_id)
+                if found is None or found.finished:
+                    break
+                time.sleep(0.1)
+        found = self.get(operation_id)
+        assert found is not None, operation_id
+        return found
+
+    def get(self, operation_id: str) -> OperationRecord | None:
+        with self._store.reading() as connection:
+            return ledger.get(connection, operation_id)
+
+    def resume_stale(self) -> list[str]:
+        """Take over open operations whose runner stopped beating, and finish them."""
+        now = utcnow()
+        stale_before = now - timedelta(seconds=self._settings.write_resume_after)
+        with self._store.writing() as connection:
+            claimed = ledger.claim_stale(connection, self.runner, stale_before, now)
+        for operation_id in claimed:
+            log.info("resuming write operation", extra={"operation": operation_id})
+            self._launch(operation_id, None)
+        return claimed
+
+    def start_resuming(self) -> None:
+        """Resume stale operations now and every half `write_resume_after`, in the
+        background (the serving processes call it; claims keep them from doubling)."""
+        interval = max(1.0, self._settings.write_resume_after / 2)
+
+        def loop() -> None:
+            while True:
+                try:
+                    self.resume_stale()
+                except Exception:
+                    log.exception("resuming write operations failed")
+                if self._stopping.wait(interval):
+                    return
+
+        threading.Thread(target=loop, name="write-resume", daemon=True).start()
+
+    def close(self) -> None:
+        self._stopping.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _launch(self, operation_id: str, success_status: int | None) -> None:
+        with self._done_lock:
+            self._done[operation_id] = threading.Event()
+        self._pool.submit(self._run_guarded, operation_id, success_status)
+
+    # -- running --------------------------------------------------------------------------
+
+    def _run_guarded(self, operation_id: str, success_status: int | None) -> None:
+        try:
+            self._run(operation_id, success_status)
+        except Exception:
+            # The operation stays open in the ledger; a runner resumes it later.
+            log.exception("write operation interrupted", extra={"operation": operation_id})
+        finally:
+            with self._done_lock:
+                event = self._done.pop(operation_id, None)
+            if event is not None:
+                event.set()
+
+    def _run(self, operation_id: str, success_status: int | None) -> None:
+        record = self.get(operation_id)
+        assert record is not None
+        if success_status is None:  # resumed: the same answer the request would have had
+            success_status = {"POST": 201, "DELETE": 204}.get(record.method, 200)
+        self._set_status(operation_id, "in_progress")
+        do_steps = [s for s in record.steps if s.role == "do"]
+        undo_steps = [s for s in record.steps if s.role == "undo"]
+        done: list[tuple[StepRecord, StepOutcome]] = []
+        failure: tuple[StepRecord, StepOutcome] | None = None
+        for step in do_steps:
+            created = next((o.created_id for _, o in done if o.created_id), None)
+            step = dataclasses.replace(step, intent=bind_created(step.intent, created))
+            if step.status in ("succeeded", "unchanged"):
+                done.append((step, StepOutcome(step.status, step.created_id)))
+                continue
+            if step.status in ("failed", "not_attempted"):
+                failure = failure or (
+                    step,
+                    StepOutcome("failed", None, step.error_code, step.failure_reason),
+                )
+                continue
+            outcome = self._execute(operation_id, step)
+            if outcome.status == "failed":
+                failure = (step, outcome)
+                break
+            done.append((step, outcome))
+        if failure is None:
+            created = next((o.created_id for _, o in done if o.created_id), None)
+            self._set_status(
+                operation_id, "succeeded", resource_id=created, http_status=success_status
+            )
+            return
+        self._not_attempted(operation_id, do_steps, done, failure[0])
+        undo_failed = self._undo(operation_id, done, undo_steps)
+        step, outcome = failure
+        status, scim_type = http_failure(outcome.error_code)
+        message = (
+            f"step {step.position + 1} ({_describe(step.intent)}) failed: "
+            f"{outcome.error_code}: {outcome.failure_reason}"
+        )
+        if done:
+            message += (
+                f"; undoing the {len(done)} step(s) before it failed too, so AWS may hold part "
+                "of the request: see the operation's steps"
+                if undo_failed
+                else f"; the {len(done)} step(s) before it were undone"
+            )
+        self._set_status(
+            operation_id, "failed", http_status=status, error_type=scim_type, error=message
+        )
+
+    def _not_attempted(
+        self,
+        operation_id: str,
+        steps: Sequence[StepRecord],
+        done: Sequence[tuple[StepRecord, StepOutcome]],
+        failed: StepRecord,
+    ) -> None:
+        finished = {s.position for s, _ in done} | {failed.position}
+        with self._store.writing() as connection:
+            for step in steps:
+                if step.position not in finished and step.status == "planned":
+                    ledger.finish_step(
+                        connection, operation_id, step.position, "not_attempted", utcnow()
+                    )
+
+    def _undo(
+        self,
+        operation_id: str,
+        done: Sequence[tuple[StepRecord, StepOutcome]],
+        existing: Sequence[StepRecord],
+    ) -> bool:
+        """Undo the finished steps (last first); True if an undo step failed."""
+        if not existing:
+            intents = [
+                undo
+                for step, outcome in reversed(done)
+                if outcome.status == "succeeded"
+                and (undo := inverse(step.intent, outcome.created_id)) is not None
+            ]
+            with self._store.writing() as connection:
+                ledger.add_undo_steps(connection, operation_id, intents, utcnow())
+            record = self.get(operation_id)
+            assert record is not None
+            existing = [s for s in record.steps if s.role == "undo"]
+        failed = False
+        for step in existing:
+            if step.status in ("succeeded", "unchanged"):
+                continue
+            if step.status == "failed":
+                failed = True
+                continue
+            failed |= self._execute(operation_id, step).status == "failed"
+        return failed
+
+    def _execute(self, operation_id: str, step: StepRecord) -> StepOutcome:
+        self._lock(operation_id, step)
+        self._heartbeat(operation_id)
+        try:
+            outcome = self._apply(operation_id, step)
+        except ConnectorError as exc:
+            code = (
+                exc.code
+                if isinstance(exc, AwsCallError)
+                else "AccessDenied"
+                if isinstance(exc, AccessDeniedError)
+                else type(exc).__name__
+            )
+            outcome = StepOutcome("failed", error_code=code, failure_reason=str(exc))
+            with self._store.writing() as connection:
+                ledger.finish_step(
+                    connection,
+                    operation_id,
+                    step.position,
+                    "failed",
+                    utcnow(),
+                    error_code=code,
+                    failure_reason=str(exc),
+                )
+        return outcome
+
+    def _lock(self, operation_id: str, step: StepRecord) -> None:
+        """Wait until no other step for the same AWS object is in progress, then take it."""
+        if step.status == "in_progress":
+            return  # resumed: this operation holds it already
+        while True:
+            with self._store.writing() as connection:
+                if ledger.start_step(connection, operation_id, step.position, utcnow()):
+                    return
+                ledger.heartbeat(connection, operation_id, self.runner, utcnow())
+            time.sleep(LOCK_WAIT)
+
+    def _finish(
+        self,
+        operation_id: str,
+        step: StepRecord,
+        outcome: StepOutcome,
+        store_change: Callable[[sa.Connection], None] | None = None,
+    ) -> StepOutcome:
+        """Record the step's end, with its write-through in the same transaction."""
+        with self._store.writing() as connection:
+            if store_change is not None and outcome.status != "failed":
+                store_change(connection)
+            ledger.finish_step(
+                connection,
+                operation_id,
+                step.position,
+                outcome.status,
+                utcnow(),
+                created_id=outcome.created_id,
+                error_code=outcome.error_code,
+                failure_reason=outcome.failure_reason,
+            )
+        return outcome
+
+    def _apply(self, operation_id: str, step: StepRecord) -> StepOutcome:
+        intent = step.intent
+        if isinstance(intent, AssignmentIntent):
+            return self._assignment(operation_id, step, intent)
+        aws, store_id = self.aws(), self.instance().identity_store_id
+        now = utcnow()
+        match intent:
+            case AddMember(group_id=group_id, user_id=user_id):
+                membership = identity.membership_id(aws, store_id, group_id, user_id)
+                status = "unchanged" if membership else "succeeded"
+                membership = membership or identity.add_member(aws, store_id, group_id, user_id)
+                record = Membership(membership, group_id, user_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome(status),
+                    lambda c: write_through.add_member(c, record, now),
+                )
+            case RemoveMember(group_id=group_id, user_id=user_id):
+                membership = identity.membership_id(aws, store_id, group_id, user_id)
+                if membership is not None:
+                    identity.remove_member(aws, store_id, membership)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded" if membership else "unchanged"),
+                    lambda c: write_through.remove_member(c, group_id, user_id, now),
+                )
+            case CreateUser(params=params):
+                user_id = identity.create_user(aws, store_id, params)
+                user = identity.describe_user(aws, store_id, user_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded", created_id=user_id),
+                    lambda c: write_through.put_user(c, user, now),
+                )
+            case UpdateUser(user_id=user_id, operations=operations):
+                if operations:
+                    identity.update_user(aws, store_id, user_id, operations)
+                user = identity.describe_user(aws, store_id, user_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded" if operations else "unchanged"),
+                    lambda c: write_through.put_user(c, user, now),
+                )
+            case DeleteUser(user_id=user_id):
+                deleted = identity.delete_user(aws, store_id, user_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded" if deleted else "unchanged"),
+                    lambda c: write_through.remove_user(c, user_id, now),
+                )
+            case CreateGroup(params=params):
+                group_id = identity.create_group(aws, store_id, params)
+                group = identity.describe_group(aws, store_id, group_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded", created_id=group_id),
+                    lambda c: write_through.put_group(c, group, now),
+                )
+            case UpdateGroup(group_id=group_id, operations=operations):
+                if operations:
+                    identity.update_group(aws, store_id, group_id, operations)
+                group = identity.describe_group(aws, store_id, group_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded" if operations else "unchanged"),
+                    lambda c: write_through.put_group(c, group, now),
+                )
+            case DeleteGroup(group_id=group_id):
+                deleted = identity.delete_group(aws, store_id, group_id)
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome("succeeded" if deleted else "unchanged"),
+                    lambda c: write_through.remove_group(c, group_id, now),
+                )
+        raise AssertionError(f"no writer for {intent!r}")
+
+    def _assignment(
+        self, operation_id: str, step: StepRecord, intent: AssignmentIntent
+    ) -> StepOutcome:
+        aws, instance_arn = self.aws(), self.instance().instance_arn
+        record = Assignment(
+            intent.account_id, intent.permission_set_arn, intent.principal_type, intent.principal_id
+        )
+        granting = isinstance(intent, Grant)
+
+        def through(connection: sa.Connection) -> None:
+            if granting:
+                write_through.grant(connection, record, utcnow())
+            else:
+                write_through.revoke(connection, record, utcnow())
+
+        request_id = step.aws_request_id
+        if request_id is None:
+            exists = assignments.assignment_exists(aws, instance_arn, intent)
+            if exists == granting:
+                return self._finish(operation_id, step, StepOutcome("unchanged"), through)
+            request_id = assignments.start(aws, instance_arn, intent)
+            with self._store.writing() as connection:
+                ledger.record_request_id(
+                    connection, operation_id, step.position, request_id, utcnow()
+                )
+        delay = POLL_FIRST
+        while True:
+            try:
+                found = assignments.status(aws, instance_arn, intent, request_id)
+            except AwsCallError as exc:
+                if exc.code != "ResourceNotFoundException":
+                    raise
+                # AWS no longer knows the request (a resumed poll, long after):
+                # what it holds now is the answer.
+                reached = assignments.assignment_exists(aws, instance_arn, intent) == granting
+                if not reached:
+                    raise
+                return self._finish(operation_id, step, StepOutcome("succeeded"), through)
+            if found.status == "SUCCEEDED":
+                return self._finish(operation_id, step, StepOutcome("succeeded"), through)
+            if found.status == "FAILED":
+                return self._finish(
+                    operation_id,
+                    step,
+                    StepOutcome(
+                        "failed",
+                        error_code="AssignmentFailed",
+                        failure_reason=found.failure_reason or "AWS gave no reason",
+                    ),
+                )
+            self._heartbeat(operation_id)
+            time.sleep(delay)
+            delay = min(delay * POLL_GROWTH, POLL_MAX)
+
+    def _heartbeat(self, operation_id: str) -> None:
+        with self._store.writing() as connection:
+            ledger.heartbeat(connection, operation_id, self.runner, utcnow())
+
+    def _set_status(self, operation_id: str, status: str, **values: object) -> None:
+        with self._store.writing() as connection:
+            ledger.set_status(connection, operation_id, status, utcnow(), **values)  # type: ignore[arg-type]
+
+
+def _describe(intent: Intent) -> str:
+    match intent:
+        case Grant() | Revoke():
+            return (
+                f"{intent.kind} {intent.permission_set_arn} in {intent.account_id} "
+                f"to {intent.principal_type} {intent.principal_id}"
+            )
+        case AddMember(group_id=g, user_id=u) | RemoveMember(group_id=g, user_id=u):
+            return f"{intent.kind} user {u} in group {g}"
+    return intent.kind.replace("_", " ")

@@ -1,0 +1,1 @@
+"""Writers: each makes one kind of AWS change through the seam and reports its outcome."""

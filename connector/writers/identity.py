@@ -1,0 +1,133 @@
+"""Identity Store writes: users, groups and memberships (synchronous in AWS).
+
+Each function is one call (and, for creations and updates, the DescribeUser or
+DescribeGroup that gives the record as AWS now holds it, for the store).
+Missing objects on deletion count as deleted: the request's goal is reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from connector.aws import AwsClients
+from connector.errors import AwsCallError
+from connector.readers.groups import group_from_aws
+from connector.readers.users import ENTERPRISE_EXTENSION, user_from_aws
+from connector.records import Group, User
+
+NOT_FOUND = "ResourceNotFoundException"
+
+
+def create_user(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> str:
+    return str(
+        aws.call("identitystore", "CreateUser", IdentityStoreId=store_id, **params)["UserId"]
+    )
+
+
+def update_user(
+    aws: AwsClients, store_id: str, user_id: str, operations: Sequence[Mapping[str, Any]]
+) -> None:
+    aws.call(
+        "identitystore",
+        "UpdateUser",
+        IdentityStoreId=store_id,
+        UserId=user_id,
+        Operations=list(operations),
+    )
+
+
+def describe_user(aws: AwsClients, store_id: str, user_id: str) -> User:
+    item = aws.call(
+        "identitystore",
+        "DescribeUser",
+        IdentityStoreId=store_id,
+        UserId=user_id,
+        Extensions=[ENTERPRISE_EXTENSION],
+    )
+    return user_from_aws(item)
+
+
+def delete_user(aws: AwsClients, store_id: str, user_id: str) -> bool:
+    """Delete; False when AWS no longer had the user."""
+    return _gone(
+        lambda: aws.call("identitystore", "DeleteUser", IdentityStoreId=store_id, UserId=user_id)
+    )
+
+
+def create_group(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> str:
+    response = aws.call("identitystore", "CreateGroup", IdentityStoreId=store_id, **params)
+    return str(response["GroupId"])
+
+
+def update_group(
+    aws: AwsClients, store_id: str, group_id: str, operations: Sequence[Mapping[str, Any]]
+) -> None:
+    aws.call(
+        "identitystore",
+        "UpdateGroup",
+        IdentityStoreId=store_id,
+        GroupId=group_id,
+        Operations=list(operations),
+    )
+
+
+def describe_group(aws: AwsClients, store_id: str, group_id: str) -> Group:
+    item = aws.call("identitystore", "DescribeGroup", IdentityStoreId=store_id, GroupId=group_id)
+    return group_from_aws(item)
+
+
+def delete_group(aws: AwsClients, store_id: str, group_id: str) -> bool:
+    return _gone(
+        lambda: aws.call("identitystore", "DeleteGroup", IdentityStoreId=store_id, GroupId=group_id)
+    )
+
+
+def membership_id(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> str | None:
+    """The membership's id, or None when the user is not a member."""
+    try:
+        response = aws.call(
+            "identitystore",
+            "GetGroupMembershipId",
+            IdentityStoreId=store_id,
+            GroupId=group_id,
+            MemberId={"UserId": user_id},
+        )
+    except AwsCallError as exc:
+        if exc.code == NOT_FOUND:
+            return None
+        raise
+    return str(response["MembershipId"])
+
+
+def add_member(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> str:
+    response = aws.call(
+        "identitystore",
+        "CreateGroupMembership",
+        IdentityStoreId=store_id,
+        GroupId=group_id,
+        MemberId={"UserId": user_id},
+    )
+    return str(response["MembershipId"])
+
+
+def remove_member(aws: AwsClients, store_id: str, membership: str) -> bool:
+    return _gone(
+        lambda: aws.call(
+            "identitystore",
+            "DeleteGroupMembership",
+            IdentityStoreId=store_id,
+            MembershipId=membership,
+        )
+    )
+
+
+def _gone(delete: Callable[[], object]) -> bool:
+    """Run a deletion; False when AWS no longer had the object (the goal is reached)."""
+    try:
+        delete()
+    except AwsCallError as exc:
+        if exc.code == NOT_FOUND:
+            return False
+        raise
+    return True

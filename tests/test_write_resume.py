@@ -1,0 +1,266 @@
+"""A service killed while a grant is IN_PROGRESS in AWS: the next runner finishes it.
+
+The simulated Identity Center runs as its own process with assignments that
+stay IN_PROGRESS for a few seconds; the first runner is a real Python process
+that submits a grant and is killed with SIGKILL once the ledger holds the AWS
+request id, so nothing in it gets a chance to record anything more. A second
+runner (this test) then resumes the operation from the ledger alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import sqlalchemy as sa
+
+from connector.config import Settings, settings_to_env
+from connector.connection import connect
+from connector.intents import Grant
+from connector.provisioning import Provisioner
+from connector.simulator import Manifest
+from connector.store import ledger
+from connector.store import tables as t
+from connector.store.ledger import OperationRecord
+from connector.store.store import Store
+from connector.sync import run_sync
+from tests.simulation import simulator_settings
+
+# Long enough to kill the first runner while AWS still works on the request,
+# short enough to keep the test quick.
+ASSIGNMENT_DELAY = 4.0
+
+# The first runner: submit one grant, say which operation it is, then live
+# until killed. Settings come from IDCC_* variables, as in the service.
+FIRST_RUNNER = """
+import json, sys, time
+from connector.config import load_settings
+from connector.connection import connect
+from connector.intents import intent_from_json
+from connector.provisioning import Provisioner, WriteRequest
+from connector.store.store import Store
+
+settings = load_settings()
+grant = intent_from_json(json.loads(sys.argv[1]))
+provisioner = Provisioner(Store.open(settings.database_url), settings, lambda: connect(settings))
+operation_id, _ = provisioner.submit(
+    WriteRequest(
+        token_name="iga",
+        method="PATCH",
+        path=f"/scim/v2/Users/{grant.principal_id}",
+        resource_type="User",
+        resource_id=grant.principal_id,
+        intents=(grant,),
+        request_hash="0" * 64,
+    )
+)
+print(operation_id, flush=True)
+while True:
+    time.sleep(60)
+"""
+
+
+@dataclass
+class Simulator:
+    endpoint: str
+    manifest: Manifest
+
+    def sso_admin(self) -> Any:
+        return boto3.client(
+            "sso-admin",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+
+    def holds(self, grant: Grant) -> bool:
+        found = self.sso_admin().list_account_assignments(
+            InstanceArn=self.manifest.instance_arn,
+            AccountId=grant.account_id,
+            PermissionSetArn=grant.permission_set_arn,
+        )["AccountAssignments"]
+        return any(
+            a["PrincipalType"] == grant.principal_type and a["PrincipalId"] == grant.principal_id
+            for a in found
+        )
+
+
+@pytest.fixture
+def simulator(tmp_path: Path) -> Iterator[Simulator]:
+    manifest = tmp_path / "manifest.json"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "connector.cli",
+            "simulator",
+            "--size",
+            "tiny",
+            "--port",
+            "0",
+            "--manifest",
+            str(manifest),
+            "--assignment-delay",
+            str(ASSIGNMENT_DELAY),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        endpoint = process.stdout.readline().strip()
+        assert endpoint.startswith("http://"), f"the simulator did not start: {endpoint!r}"
+        yield Simulator(endpoint, Manifest.load(manifest))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def ungranted(manifest: Manifest) -> Grant:
+    """A permission set in an account that the seed gave this user no assignment for."""
+    held = manifest.expected_assignments()
+    user = sorted(manifest.users.values())[0]
+    for account in sorted(manifest.accounts.values()):
+        for arn in sorted(manifest.permission_sets.values()):
+            if (account, arn, "USER", user) not in held:
+                return Grant(
+                    account_id=account,
+                    permission_set_arn=arn,
+                    principal_type="USER",
+                    principal_id=user,
+                )
+    raise AssertionError("the seed assigned the user everything")
+
+
+def stored_assignment(store: Store, grant: Grant) -> bool:
+    """Whether the served snapshot shows the assignment."""
+    a = t.assignments.c
+    with store.reading() as connection:
+        row = connection.execute(
+            sa.select(sa.literal(1))
+            .where(a.snapshot_id == store.current_snapshot_id())
+            .where(a.account_id == grant.account_id)
+            .where(a.permission_set_arn == grant.permission_set_arn)
+            .where(a.principal_type == grant.principal_type)
+            .where(a.principal_id == grant.principal_id)
+        ).first()
+    return row is not None
+
+
+def operation(store: Store, operation_id: str) -> OperationRecord:
+    with store.reading() as connection:
+        found = ledger.get(connection, operation_id)
+    assert found is not None, operation_id
+    return found
+
+
+def start_first_runner(
+    settings: Settings, grant: Grant, log: Path
+) -> tuple[subprocess.Popen[str], str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("IDCC_", "AWS_"))}
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", FIRST_RUNNER, json.dumps(grant.to_json())],
+            env={**clean, **settings_to_env(settings)},
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+    assert process.stdout is not None
+    operation_id = process.stdout.readline().strip()
+    assert operation_id, f"the first runner did not submit: {log.read_text()}"
+    return process, operation_id
+
+
+def wait_for_request_id(
+    store: Store, operation_id: str, process: subprocess.Popen[str], log: Path
+) -> OperationRecord:
+    """The operation once its grant was asked of AWS and its request id recorded."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        record = operation(store, operation_id)
+        step = record.steps[0]
+        if step.aws_request_id is not None and step.status == "in_progress":
+            return record
+        assert process.poll() is None, f"the first runner died: {log.read_text()}"
+        assert not record.finished, record
+        time.sleep(0.05)
+    raise AssertionError(f"no AWS request id recorded: {operation(store, operation_id)}")
+
+
+def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
+    simulator: Simulator, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    settings = simulator_settings(url, aws_endpoint_url=simulator.endpoint)
+    store = Store.open(url)
+    run_sync(settings, store, connect(settings))
+    grant = ungranted(simulator.manifest)
+    assert not simulator.holds(grant)
+    assert not stored_assignment(store, grant)
+
+    log = tmp_path / "first-runner.log"
+    process, operation_id = start_first_runner(settings, grant, log)
+    try:
+        requested = wait_for_request_id(store, operation_id, process, log)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        assert process.stdout is not None
+        process.stdout.close()
+    assert process.returncode == -signal.SIGKILL
+
+    # Killed mid-operation: the ledger shows it open, AWS is still working on it.
+    request_id = requested.steps[0].aws_request_id
+    killed = operation(store, operation_id)
+    assert killed.status == "in_progress"
+    assert [(s.status, s.aws_request_id) for s in killed.steps] == [("in_progress", request_id)]
+    assert not simulator.holds(grant)
+
+    # A runner that waits longer for a heartbeat leaves the fresh operation alone.
+    patient = Provisioner(store, settings, lambda: connect(settings))
+    try:
+        assert patient.resume_stale() == []
+    finally:
+        patient.close()
+
+    resuming = simulator_settings(url, aws_endpoint_url=simulator.endpoint, write_resume_after=1)
+    provisioner = Provisioner(store, resuming, lambda: connect(resuming))
+    try:
+        time.sleep(1.5)  # the dead runner's last heartbeat is now older than 1 s
+        assert provisioner.resume_stale() == [operation_id]
+        finished = provisioner.wait(operation_id, 15)
+        calls = provisioner.aws().stats.calls
+    finally:
+        provisioner.close()
+
+    assert finished.status == "succeeded", finished
+    assert finished.http_status == 200
+    assert [(s.status, s.aws_request_id) for s in finished.steps] == [("succeeded", request_id)]
+    events = [e.status for e in finished.events]
+    assert "resumed" in events
+    assert events.count("requested") == 1  # one AWS request, recorded before the kill
+    # It followed the recorded request instead of asking AWS a second time.
+    assert calls["sso-admin:CreateAccountAssignment"] == 0
+    assert calls["sso-admin:DescribeAccountAssignmentCreationStatus"] >= 1
+    assert simulator.holds(grant)
+    assert stored_assignment(store, grant)
+    store.close()
