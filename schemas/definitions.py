@@ -99,11 +99,13 @@ def _complex(
     multi_valued: bool = False,
     mutability: Mutability = "readWrite",
     returned: Returned = "default",
+    required: bool = False,
 ) -> AttributeDefinition:
     return AttributeDefinition(
         name=name,
         type="complex",
         description=description,
+        required=required,
         multi_valued=multi_valued,
         mutability=mutability,
         returned=returned,
@@ -257,17 +259,22 @@ CORE_USER_SCHEMA: Final = SchemaDefinition(
             required=True,
             uniqueness="server",
         ),
+        # The Identity Store requires a display name and given and family names
+        # on every user (CreateUser), so the schema says so.
         _complex(
             "name",
             "The components of the user's real name.",
             _string("formatted", "The full name, formatted for display."),
-            _string("familyName", "The family name of the User."),
-            _string("givenName", "The given name of the User."),
+            _string("familyName", "The family name of the User.", required=True),
+            _string("givenName", "The given name of the User.", required=True),
             _string("middleName", "The middle name(s) of the User."),
             _string("honorificPrefix", "The honorific prefix(es) of the User."),
             _string("honorificSuffix", "The honorific suffix(es) of the User."),
+            required=True,
         ),
-        _string("displayName", "The name of the User, suitable for display to end-users."),
+        _string(
+            "displayName", "The name of the User, suitable for display to end-users.", required=True
+        ),
         _string("nickName", "The casual way to address the user."),
         _reference(
             "profileUrl", "A fully qualified URL to the User's online profile.", ("external",)
@@ -309,23 +316,28 @@ CORE_USER_SCHEMA: Final = SchemaDefinition(
 )
 
 # RFC 7643 §4.3: Enterprise User.
+# Read-only here: the Identity Store keeps these (its enterprise extension), but
+# the simulator cannot hold them yet, so writing them is not offered untested.
 ENTERPRISE_USER_SCHEMA: Final = SchemaDefinition(
     id=urns.ENTERPRISE_USER,
     name="EnterpriseUser",
     description="Enterprise User",
-    attributes=(
-        _string("employeeNumber", "A string identifier assigned by the organization."),
-        _string("costCenter", "The name of a cost center."),
-        _string("organization", "The name of an organization."),
-        _string("division", "The name of a division."),
-        _string("department", "The name of a department."),
-        _complex(
-            "manager",
-            "The User's manager.",
-            _id_string("value", "The id of the SCIM resource representing the User's manager."),
-            _reference("$ref", "The URI of the manager's SCIM resource.", ("User",)),
-            _string("displayName", "The manager's displayName.", mutability="readOnly"),
-        ),
+    attributes=tuple(
+        _read_only(a)
+        for a in (
+            _string("employeeNumber", "A string identifier assigned by the organization."),
+            _string("costCenter", "The name of a cost center."),
+            _string("organization", "The name of an organization."),
+            _string("division", "The name of a division."),
+            _string("department", "The name of a department."),
+            _complex(
+                "manager",
+                "The User's manager.",
+                _id_string("value", "The id of the SCIM resource representing the User's manager."),
+                _reference("$ref", "The URI of the manager's SCIM resource.", ("User",)),
+                _string("displayName", "The manager's displayName.", mutability="readOnly"),
+            ),
+        )
     ),
 )
 
@@ -380,19 +392,23 @@ CORE_GROUP_SCHEMA: Final = SchemaDefinition(
     ),
 )
 
-AWS_GROUP_SCHEMA: Final = _read_only_schema(
-    urns.AWS_GROUP,
-    "AwsGroup",
-    "What Identity Center knows of a group beyond the core schema.",
-    _string("description", "The group's description."),
-    _external_ids("group"),
-    _complex(
-        "entitlements",
-        "The entitlements assigned to the group itself.",
-        _id_string("value", "The id of the Entitlement."),
-        _string("display", "A human-readable name of the entitlement."),
-        _string("type", "The kind of entitlement, such as 'permissionSet'."),
-        multi_valued=True,
+# The description and the group's own entitlements are written through the API
+# (UpdateGroup, account assignments); the external ids are the IdP's.
+AWS_GROUP_SCHEMA: Final = SchemaDefinition(
+    id=urns.AWS_GROUP,
+    name="AwsGroup",
+    description="What Identity Center knows of a group beyond the core schema.",
+    attributes=(
+        _string("description", "The group's description."),
+        _read_only(_external_ids("group")),
+        _complex(
+            "entitlements",
+            "The entitlements assigned to the group itself.",
+            _id_string("value", "The id of the Entitlement."),
+            _string("display", "A human-readable name of the entitlement.", mutability="readOnly"),
+            _string("type", "The kind of entitlement, such as 'permissionSet'."),
+            multi_valued=True,
+        ),
     ),
 )
 
@@ -672,7 +688,7 @@ def service_provider_config(
         config["documentationUri"] = documentation_uri
         bearer["documentationUri"] = documentation_uri
     config |= {
-        "patch": {"supported": False},
+        "patch": {"supported": True},
         "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         "filter": {"supported": True, "maxResults": max_results},
         "changePassword": {"supported": False},

@@ -28,6 +28,7 @@ from scim.request_store import request_connection
 from scim.resources import catalogue, entitlements, groups, users
 from scim.resources.common import BASE_PLACEHOLDER, etag
 from scim.sql_map import RESOURCES, ResourceSql
+from scim.writes.views import WRITABLE, install_writes
 
 BASE_PATH = "/scim/v2"
 
@@ -78,8 +79,47 @@ def build_blueprint() -> Blueprint:
     api = Blueprint("scim", __name__, url_prefix=BASE_PATH)
     for endpoint in ENDPOINTS:
         _register(api, endpoint)
+    install_writes(
+        api, base_url=base_url, current_document=_current_document, respond=_respond_with
+    )
     _register_discovery(api)
     return api
+
+
+_BY_TYPE = {endpoint.sql.name: endpoint for endpoint in ENDPOINTS}
+
+
+def _current_document(
+    resource_type: str, resource_id: str, connection: sa.Connection
+) -> dict[str, Any] | None:
+    """The resource as served now (before a write), for planning the write."""
+    snapshot_id = _snapshot_id(connection)
+    endpoint = _BY_TYPE[resource_type]
+    found = endpoint.documents(connection, snapshot_id, [resource_id], base_url(), frozenset())
+    return found[0] if found else None
+
+
+def _respond_with(
+    resource_type: str, resource_id: str, status: int, headers: dict[str, str]
+) -> Response:
+    """The resource as served after a write, read in a fresh transaction."""
+    store = current_app.extensions["idcc_store"]
+    endpoint = _BY_TYPE[resource_type]
+    with store.reading() as connection:
+        snapshot_id = _snapshot_id(connection)
+        texts = _documents_json(
+            connection, snapshot_id, endpoint, [resource_id], list_query(request.args)
+        )
+        version = _version(connection, snapshot_id, endpoint, resource_id)
+    if not texts:
+        raise ScimError(404, f"{resource_type} {resource_id} not found")
+    response = current_app.response_class(texts[0], status=status, mimetype=SCIM_MEDIA_TYPE)
+    response.headers.update(headers)
+    if version:
+        response.headers["ETag"] = version
+    if status == 201:
+        response.headers["Location"] = f"{base_url()}/{endpoint.path}/{resource_id}"
+    return response
 
 
 def _register(api: Blueprint, endpoint: Endpoint) -> None:
@@ -118,23 +158,19 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
             response.headers["ETag"] = version
         return response
 
-    @requires_write
-    def write_view(resource_id: str | None = None) -> Response:
-        # Provisioning (create, replace, modify, delete) is not served yet; the
-        # scope check above it already applies, so clients see the final
-        # authorisation behaviour now.
-        raise ScimError(
-            501,
-            f"{name} resources are read-only in this version: provisioning is not available yet",
-        )
+    if endpoint.path not in WRITABLE:
 
-    api.add_url_rule(f"/{endpoint.path}", f"create_{name}", write_view, methods=["POST"])
-    api.add_url_rule(
-        f"/{endpoint.path}/<resource_id>",
-        f"write_{name}",
-        write_view,
-        methods=["PUT", "PATCH", "DELETE"],
-    )
+        @requires_write
+        def read_only_view(resource_id: str | None = None) -> Response:
+            raise ScimError(405, f"{name} resources are read-only: they follow from AWS")
+
+        api.add_url_rule(f"/{endpoint.path}", f"create_{name}", read_only_view, methods=["POST"])
+        api.add_url_rule(
+            f"/{endpoint.path}/<resource_id>",
+            f"write_{name}",
+            read_only_view,
+            methods=["PUT", "PATCH", "DELETE"],
+        )
     api.add_url_rule(f"/{endpoint.path}", f"list_{name}", list_view, methods=["GET"])
     api.add_url_rule(f"/{endpoint.path}/.search", f"search_{name}", search_view, methods=["POST"])
     api.add_url_rule(f"/{endpoint.path}/<resource_id>", f"get_{name}", get_view, methods=["GET"])

@@ -8,11 +8,16 @@ one place (`scim.errors`), tokens checked in one place (`scim.auth`).
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify
 
 from connector.config import Settings, load_settings
+from connector.connection import connect
+from connector.guard_facts import OrganizationFacts
+from connector.guardrails import Guardrails
+from connector.provisioning import Provisioner
 from connector.store.store import Store
 from scim.api import build_blueprint
 from scim.auth import install_auth
@@ -24,10 +29,25 @@ from scim.request_store import install_request_store
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    provisioner: Provisioner | None = None,
+) -> Flask:
+    """The app around a store; writes go through `provisioner` (by default one that
+    connects to AWS on the first write, so the service starts without AWS)."""
     settings = settings or load_settings()
     store = store or Store.open(settings.database_url, migrate=False)
+    provisioner = provisioner or Provisioner(store, settings, lambda: connect(settings))
     app = Flask(__name__)
+    app.extensions["idcc_provisioner"] = provisioner
+    app.extensions["idcc_guardrails"] = (
+        Guardrails.load(Path(settings.guardrails_file))
+        if settings.guardrails_file
+        else Guardrails.none()
+    )
+    app.extensions["idcc_organization_facts"] = OrganizationFacts(provisioner.aws)
     app.config["IDCC_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]

@@ -35,3 +35,16 @@ def request_connection() -> sa.Connection:
         g.idcc_store_stack = stack
         g.idcc_connection = connection
     return connection
+
+
+def release_request_connection() -> None:
+    """End the request's transaction early (a write, before it waits for AWS).
+
+    A write may wait seconds for AWS; holding a pooled connection and an open
+    transaction meanwhile would starve other requests and, on PostgreSQL, keep
+    a snapshot older than the write it answers.
+    """
+    stack: ExitStack | None = g.pop("idcc_store_stack", None)
+    g.pop("idcc_connection", None)
+    if stack is not None:
+        stack.close()

@@ -30,7 +30,10 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return create_app(self._settings)
+        app = create_app(self._settings)
+        # Each worker resumes write operations a dead process left open.
+        app.extensions["idcc_provisioner"].start_resuming()
+        return app
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:

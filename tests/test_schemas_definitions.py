@@ -197,10 +197,16 @@ def test_user_publishes_exactly_the_attributes_served() -> None:
     }
 
 
-@pytest.mark.parametrize("urn", OUR_SCHEMAS)
+@pytest.mark.parametrize("urn", [u for u in OUR_SCHEMAS if u != urns.AWS_GROUP])
 def test_our_schemas_are_read_only(urn: str) -> None:
     mutabilities = {a.mutability for a in walk_definitions(SCHEMAS[urn].attributes)}
     assert mutabilities == {"readOnly"}
+
+
+def test_a_groups_description_and_own_entitlements_are_writable_and_nothing_else() -> None:
+    schema = SCHEMAS[urns.AWS_GROUP]
+    writable = {a.name for a in schema.attributes if a.mutability != "readOnly"}
+    assert writable == {"description", "entitlements"}
 
 
 def test_attribute_definitions_refuse_what_rfc7643_section7_forbids() -> None:
@@ -226,7 +232,7 @@ def test_service_provider_config_states_the_capabilities() -> None:
     config = service_provider_config(max_results=1000, documentation_uri="https://docs.example")
     assert config["schemas"] == [urns.SERVICE_PROVIDER_CONFIG]
     assert config["documentationUri"] == "https://docs.example"
-    assert config["patch"] == {"supported": False}
+    assert config["patch"] == {"supported": True}
     assert config["bulk"] == {"supported": False, "maxOperations": 0, "maxPayloadSize": 0}
     assert config["filter"] == {"supported": True, "maxResults": 1000}
     assert config["changePassword"] == {"supported": False}

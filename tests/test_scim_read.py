@@ -423,7 +423,7 @@ def test_malformed_and_oversized_requests_are_scim_errors(served: Served) -> Non
     assert huge.get_json()["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
 
 
-def test_writes_need_a_write_token_and_are_not_served_yet(served: Served) -> None:
+def test_writes_need_a_write_token_and_catalogue_resources_are_read_only(served: Served) -> None:
     user = served.snapshot.users[0]
     writer = create_token(served.store, f"writer-{id(served)}", "write")
     for method, path in (
@@ -432,10 +432,14 @@ def test_writes_need_a_write_token_and_are_not_served_yet(served: Served) -> Non
         ("patch", f"/scim/v2/Users/{user.id}"),
         ("delete", f"/scim/v2/Users/{user.id}"),
         ("post", "/scim/v2/Groups"),
+        ("post", "/scim/v2/Entitlements"),
     ):
         call = getattr(served.client, method)
         denied = call(path, json={}, headers={"Authorization": f"Bearer {served.token}"})
         assert denied.status_code == 403, (method, path)
         assert denied.get_json()["status"] == "403"
-        refused = call(path, json={}, headers={"Authorization": f"Bearer {writer}"})
-        assert refused.status_code == 501, (method, path)
+    for method, path in (("post", "/scim/v2/Entitlements"), ("delete", "/scim/v2/AwsAccounts/1")):
+        refused = getattr(served.client, method)(
+            path, json={}, headers={"Authorization": f"Bearer {writer}"}
+        )
+        assert refused.status_code == 405, (method, path)

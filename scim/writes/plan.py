@@ -1,0 +1,241 @@
+"""From a SCIM write to the ordered AWS changes (intents) that carry it out.
+
+A write is described by the document before and after it: POST has no
+"before", DELETE no "after", PUT replaces, and PATCH applies its operations
+one by one (`scim.writes.patch`). The difference between two documents is a
+list of intents: attribute changes (UpdateUser / UpdateGroup), membership
+changes and account assignment changes. A PATCH's intents follow its
+operations' order, so undoing a failed PATCH undoes them in reverse.
+
+Every id a request names is checked against the served snapshot before
+anything is recorded: an unknown entitlement or user is a 400 and AWS is not
+called.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from connector.intents import (
+    CREATED,
+    AddMember,
+    CreateGroup,
+    CreateUser,
+    DeleteGroup,
+    DeleteUser,
+    Grant,
+    Intent,
+    PrincipalType,
+    RemoveMember,
+    Revoke,
+    UpdateGroup,
+    UpdateUser,
+)
+from connector.store import reads
+from connector.store import tables as t
+from schemas import urns
+from scim.errors import ScimError
+from scim.writes.identity_input import (
+    group_create_params,
+    group_update_operations,
+    user_create_params,
+    user_update_operations,
+)
+from scim.writes.patch import PatchOperation, apply_operation
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """What the served snapshot knows, to check the ids a request names."""
+
+    connection: sa.Connection
+    snapshot_id: int
+
+    def entitlements(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+        found = reads.entitlement_targets(self.connection, self.snapshot_id, ids)
+        unknown = sorted(set(ids) - set(found))
+        if unknown:
+            raise ScimError(
+                400,
+                f"unknown entitlement id(s): {', '.join(unknown)} (see /Entitlements)",
+                scim_type="invalidValue",
+            )
+        return found
+
+    def check_users(self, ids: Sequence[str]) -> None:
+        unknown = sorted(
+            set(ids) - reads.existing_ids(self.connection, self.snapshot_id, t.users, ids)
+        )
+        if unknown:
+            raise ScimError(
+                400, f"unknown user id(s): {', '.join(unknown)}", scim_type="invalidValue"
+            )
+
+
+def plan_create(resource_type: str, body: Mapping[str, Any], catalogue: Catalogue) -> list[Intent]:
+    """POST: create, then add the members and entitlements the body names."""
+    creation: Intent = (
+        CreateUser(params=user_create_params(body))
+        if resource_type == "User"
+        else CreateGroup(params=group_create_params(body))
+    )
+    empty: dict[str, Any] = {"id": CREATED}
+    return [creation, *_relations(resource_type, empty, body, catalogue)]
+
+
+def plan_replace(
+    resource_type: str, current: Mapping[str, Any], body: Mapping[str, Any], catalogue: Catalogue
+) -> list[Intent]:
+    """PUT (RFC 7644 §3.5.1): the body replaces the resource's writable attributes.
+
+    Read-only attributes in the body are ignored, as the RFC says. Members and
+    entitlements are replaced only when the body names them: a client that
+    PUTs a user without `entitlements` has not asked to revoke all its access.
+    """
+    desired = dict(body)
+    desired["id"] = current["id"]
+    if _entitlements(resource_type, body) is None:
+        desired = _with_entitlements(resource_type, desired, _entitlements(resource_type, current))
+    if resource_type == "Group" and "members" not in {k.lower() for k in body}:
+        desired["members"] = current.get("members") or []
+    return _difference(resource_type, current, desired, catalogue)
+
+
+def plan_patch(
+    resource_type: str,
+    current: Mapping[str, Any],
+    operations: Sequence[PatchOperation],
+    catalogue: Catalogue,
+) -> list[Intent]:
+    """PATCH (RFC 7644 §3.5.2): each operation's changes, in the operations' order."""
+    intents: list[Intent] = []
+    document = dict(current)
+    for operation in operations:
+        changed = apply_operation(resource_type, document, operation)
+        intents.extend(_difference(resource_type, document, changed, catalogue))
+        document = changed
+    return intents
+
+
+def plan_delete(
+    resource_type: str, current: Mapping[str, Any], catalogue: Catalogue, *, cleanup: bool
+) -> list[Intent]:
+    """DELETE: revoke the principal's assignments first (AWS keeps them otherwise,
+    orphaned), then delete it; memberships go with the user or group in AWS."""
+    principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
+    revokes: list[Intent] = []
+    held = _entitlements(resource_type, current) or []
+    if cleanup and held:
+        targets = catalogue.entitlements(held)
+        revokes = [Revoke(*targets[e], principal, current["id"]) for e in held]
+    deletion: Intent = (
+        DeleteUser(user_id=current["id"])
+        if resource_type == "User"
+        else DeleteGroup(group_id=current["id"])
+    )
+    return [*revokes, deletion]
+
+
+# -- differences ---------------------------------------------------------------------
+
+
+def _difference(
+    resource_type: str,
+    current: Mapping[str, Any],
+    desired: Mapping[str, Any],
+    catalogue: Catalogue,
+) -> list[Intent]:
+    intents: list[Intent] = []
+    if resource_type == "User":
+        operations, previous = user_update_operations(current, desired)
+        if operations:
+            intents.append(
+                UpdateUser(
+                    user_id=current["id"], operations=tuple(operations), previous=tuple(previous)
+                )
+            )
+    else:
+        operations, previous = group_update_operations(current, desired)
+        if operations:
+            intents.append(
+                UpdateGroup(
+                    group_id=current["id"], operations=tuple(operations), previous=tuple(previous)
+                )
+            )
+    return intents + _relations(resource_type, current, desired, catalogue)
+
+
+def _relations(
+    resource_type: str,
+    current: Mapping[str, Any],
+    desired: Mapping[str, Any],
+    catalogue: Catalogue,
+) -> list[Intent]:
+    """Membership and assignment changes between two documents."""
+    principal_id = current["id"]
+    intents: list[Intent] = []
+    if resource_type == "Group":
+        before = _values(current.get("members"), "members")
+        after = _values(_member(desired, "members"), "members")
+        added = [u for u in after if u not in before]
+        catalogue.check_users(added)
+        intents += [
+            RemoveMember(group_id=principal_id, user_id=u) for u in before if u not in after
+        ]
+        intents += [AddMember(group_id=principal_id, user_id=u) for u in added]
+    held = _entitlements(resource_type, current) or []
+    wanted = _entitlements(resource_type, desired)
+    if wanted is not None:
+        targets = catalogue.entitlements(
+            [e for e in wanted + held if e not in held or e not in wanted]
+        )
+        principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
+        intents += [Revoke(*targets[e], principal, principal_id) for e in held if e not in wanted]
+        intents += [Grant(*targets[e], principal, principal_id) for e in wanted if e not in held]
+    return intents
+
+
+def _member(document: Mapping[str, Any], name: str) -> Any:
+    return next((v for k, v in document.items() if k.lower() == name.lower()), None)
+
+
+def _entitlements(resource_type: str, document: Mapping[str, Any]) -> list[str] | None:
+    """The entitlement ids a document holds (None: it does not say)."""
+    raw = _member(document, "entitlements")
+    if raw is None and resource_type == "Group":
+        extension = _member(document, urns.AWS_GROUP)
+        raw = _member(extension, "entitlements") if isinstance(extension, Mapping) else None
+    return None if raw is None else _values(raw, "entitlements")
+
+
+def _with_entitlements(
+    resource_type: str, document: dict[str, Any], ids: list[str] | None
+) -> dict[str, Any]:
+    values = [{"value": i} for i in ids or []]
+    if resource_type == "User":
+        return document | {"entitlements": values}
+    extension = dict(_member(document, urns.AWS_GROUP) or {})
+    extension["entitlements"] = values
+    return document | {urns.AWS_GROUP: extension}
+
+
+def _values(raw: Any, name: str) -> list[str]:
+    """The `value`s of a multi-valued attribute, in order, once each."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise ScimError(400, f"{name} must be a list", scim_type="invalidValue")
+    values: list[str] = []
+    for entry in raw:
+        value = entry.get("value") if isinstance(entry, Mapping) else None
+        if not isinstance(value, str) or not value:
+            raise ScimError(
+                400, f"each of {name} needs a 'value' string: {entry!r}", scim_type="invalidValue"
+            )
+        if value not in values:
+            values.append(value)
+    return values

@@ -1,0 +1,295 @@
+"""The write endpoints: POST, PUT, PATCH, DELETE on /Users and /Groups, and /Operations.
+
+Each view only translates: HTTP -> plan (intents, checked against the served
+snapshot) -> guardrails -> ledger + AWS (`connector.provisioning`) -> answer.
+The answer follows RFC 7644 §3.3, §3.5 and §3.6 when AWS finishes within the
+configured wait (201 / 200 with the resource, 204), and 202 Accepted with
+`Location: /Operations/{id}` when it does not; a failure answers the SCIM
+error the failed step gives, with AWS's reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, request
+
+from connector.guard_facts import OrganizationFacts
+from connector.guardrails import GuardContext, Guardrails
+from connector.intents import Intent
+from connector.provisioning import IdempotencyKeyReused, Provisioner, WriteRequest
+from connector.store import ledger
+from connector.store import tables as t
+from connector.store.snapshots import current_snapshot_id
+from connector.store.store import Store
+from scim.auth import current_token, requires_write
+from scim.errors import SCIM_MEDIA_TYPE, ScimError
+from scim.query import MAX_COUNT
+from scim.request_store import release_request_connection, request_connection
+from scim.writes.operations import dry_run_document, operation_document
+from scim.writes.patch import load_patch
+from scim.writes.plan import Catalogue, plan_create, plan_delete, plan_patch, plan_replace
+
+WRITABLE = {"Users": "User", "Groups": "Group"}
+
+# (resource type, id, status, headers) -> the answer carrying the resource as served
+Respond = Callable[[str, str, int, dict[str, str]], Response]
+# (resource type, id, connection) -> the served document, or None
+CurrentDocument = Callable[[str, str, sa.Connection], dict[str, Any] | None]
+
+
+def install_writes(
+    api: Blueprint,
+    *,
+    base_url: Callable[[], str],
+    current_document: CurrentDocument,
+    respond: Respond,
+) -> None:
+    """Register the write views on the API blueprint.
+
+    `current_document(resource_type, id, connection)` gives the served document
+    (or None), `respond(resource_type, id, status, extra_headers)` the answer
+    carrying a resource as it is served now; both come from the read side so
+    that a write answers exactly what a read would show.
+    """
+
+    def write(path: str, resource_id: str | None) -> Response:
+        resource_type = WRITABLE[path]
+        provisioner: Provisioner = current_app.extensions["idcc_provisioner"]
+        method = request.method
+        body = _body() if method in ("POST", "PUT", "PATCH") else None
+        connection = request_connection()
+        snapshot_id = _snapshot(connection)
+        catalogue = Catalogue(connection, snapshot_id)
+        current = None
+        if resource_id is not None:
+            current = current_document(resource_type, resource_id, connection)
+            if current is None:
+                raise ScimError(404, f"{resource_type} {resource_id} not found")
+            _check_if_match(current)
+        intents = _plan(resource_type, method, body, current, catalogue)
+        context = _guard_context(connection, snapshot_id, intents)
+        release_request_connection()
+        violation = _guardrails().check(intents, context) if intents else None
+        if violation is not None:
+            raise ScimError(403, f"refused by the guardrail {violation.rule!r}: {violation.detail}")
+        if _dry_run():
+            instance = provisioner.instance()
+            return _json(
+                dry_run_document(intents, instance.instance_arn, instance.identity_store_id), 200
+            )
+        write_request = WriteRequest(
+            token_name=current_token().name,
+            method=method,
+            path=f"/{path}" + (f"/{resource_id}" if resource_id else ""),
+            resource_type=resource_type,
+            resource_id=resource_id,
+            intents=tuple(intents),
+            request_hash=_request_hash(method, request.path, body),
+            idempotency_key=_idempotency_key(),
+            success_status={"POST": 201, "DELETE": 204}.get(method, 200),
+        )
+        try:
+            operation_id, _replayed = provisioner.submit(write_request)
+        except IdempotencyKeyReused as exc:
+            raise ScimError(409, str(exc), scim_type="uniqueness") from None
+        record = provisioner.wait(operation_id, current_app.config["IDCC_SETTINGS"].write_wait)
+        return _answer(record, resource_type, base_url(), respond)
+
+    def create(path: str) -> Response:
+        return write(path, None)
+
+    for path in WRITABLE:
+        api.add_url_rule(
+            f"/{path}",
+            f"create_{path}",
+            requires_write(lambda path=path: create(path)),
+            methods=["POST"],
+        )
+        api.add_url_rule(
+            f"/{path}/<resource_id>",
+            f"write_{path}",
+            requires_write(lambda resource_id, path=path: write(path, resource_id)),
+            methods=["PUT", "PATCH", "DELETE"],
+        )
+
+    def list_operations() -> Response:
+        store: Store = current_app.extensions["idcc_store"]
+        args = request.args
+        try:
+            start = max(int(args.get("startIndex", 1)), 1)
+            count = min(max(int(args.get("count", 100)), 0), MAX_COUNT)
+            since = _datetime(args.get("since"))
+            until = _datetime(args.get("until"))
+        except ValueError as exc:
+            raise ScimError(400, f"invalid query: {exc}", scim_type="invalidValue") from None
+        with store.reading() as connection:
+            total, records = ledger.list_operations(
+                connection,
+                status=args.get("status"),
+                principal_id=args.get("principal"),
+                since=since,
+                until=until,
+                offset=start - 1,
+                limit=count,
+            )
+        return _json(
+            {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                "totalResults": total,
+                "startIndex": start,
+                "itemsPerPage": len(records),
+                "Resources": [operation_document(r, base_url()) for r in records],
+            },
+            200,
+        )
+
+    def get_operation(operation_id: str) -> Response:
+        store: Store = current_app.extensions["idcc_store"]
+        with store.reading() as connection:
+            record = ledger.get(connection, operation_id)
+        if record is None:
+            raise ScimError(404, f"no operation {operation_id}")
+        return _json(operation_document(record, base_url()), 200)
+
+    api.add_url_rule("/Operations", "list_operations", list_operations, methods=["GET"])
+    api.add_url_rule("/Operations/<operation_id>", "get_operation", get_operation, methods=["GET"])
+
+
+def _answer(
+    record: ledger.OperationRecord, resource_type: str, base: str, respond: Respond
+) -> Response:
+    location = f"{base}/Operations/{record.id}"
+    if not record.finished:
+        response = _json(operation_document(record, base), 202)
+        response.headers["Location"] = location
+        return response
+    if record.status == "failed":
+        raise ScimError(
+            record.http_status or 502,
+            f"{record.error} (operation {location})",
+            scim_type=record.error_type,
+            headers={"X-Operation": location},
+        )
+    if record.http_status == 204:
+        return Response(status=204, headers={"X-Operation": location})
+    assert record.resource_id is not None
+    return respond(
+        resource_type, record.resource_id, record.http_status or 200, {"X-Operation": location}
+    )
+
+
+def _plan(
+    resource_type: str,
+    method: str,
+    body: dict[str, Any] | None,
+    current: dict[str, Any] | None,
+    catalogue: Catalogue,
+) -> list[Intent]:
+    settings = current_app.config["IDCC_SETTINGS"]
+    if method == "POST":
+        assert body is not None
+        return plan_create(resource_type, body, catalogue)
+    assert current is not None
+    if method == "PUT":
+        assert body is not None
+        return plan_replace(resource_type, current, body, catalogue)
+    if method == "PATCH":
+        return plan_patch(resource_type, current, load_patch(body), catalogue)
+    return plan_delete(resource_type, current, catalogue, cleanup=settings.delete_cleanup)
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ScimError(400, "the body must be a JSON object", scim_type="invalidSyntax")
+    return body
+
+
+def _snapshot(connection: sa.Connection) -> int:
+    snapshot_id = current_snapshot_id(connection)
+    if snapshot_id is None:
+        raise ScimError(
+            503, "no data yet: the first sync has not finished", headers={"Retry-After": "30"}
+        )
+    return snapshot_id
+
+
+def _check_if_match(current: dict[str, Any]) -> None:
+    """RFC 7644 §3.14: a write with If-Match applies only to the version named."""
+    wanted = request.headers.get("If-Match")
+    if not wanted or wanted.strip() == "*":
+        return
+    version = (current.get("meta") or {}).get("version")
+    if version not in {tag.strip() for tag in wanted.split(",")}:
+        raise ScimError(412, f"the resource has changed: its version is {version}", scim_type=None)
+
+
+def _dry_run() -> bool:
+    return request.headers.get("X-Dry-Run", "").strip().lower() in ("true", "1", "yes")
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise ScimError(
+            400, "Idempotency-Key must be 1 to 255 characters", scim_type="invalidValue"
+        )
+    return key
+
+
+def _request_hash(method: str, path: str, body: Any) -> str:
+    text = json.dumps([method, path, body], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _guardrails() -> Guardrails:
+    guardrails: Guardrails = current_app.extensions["idcc_guardrails"]
+    return guardrails
+
+
+def _guard_context(
+    connection: sa.Connection, snapshot_id: int, intents: list[Intent]
+) -> GuardContext:
+    facts: OrganizationFacts = current_app.extensions["idcc_organization_facts"]
+    accounts = dict(
+        connection.execute(
+            t.accounts.select()
+            .with_only_columns(t.accounts.c.id, t.accounts.c.name)
+            .where(t.accounts.c.snapshot_id == snapshot_id)
+        ).all()
+    )
+    permission_sets = dict(
+        connection.execute(
+            t.permission_sets.select()
+            .with_only_columns(t.permission_sets.c.arn, t.permission_sets.c.name)
+            .where(t.permission_sets.c.snapshot_id == snapshot_id)
+        ).all()
+    )
+    grants = any(intent.kind == "grant" for intent in intents)
+    return GuardContext(
+        management_account_id=facts.management_account_id()
+        if grants and _guardrails().needs_management_account
+        else None,
+        account_names={k: v for k, v in accounts.items() if v},
+        permission_set_names=permission_sets,
+        parents_of=facts.parents_of,
+    )
+
+
+def _datetime(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def _json(body: Any, status: int) -> Response:
+    return current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=SCIM_MEDIA_TYPE
+    )

@@ -1,0 +1,590 @@
+"""Provisioning through HTTP against the simulated Identity Center.
+
+Every test checks three things: what AWS ends up holding (read with boto3
+from the simulator, not from our store), what the client was answered, and
+what the ledger recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from connector.connection import connect
+from connector.provisioning import Provisioner
+from connector.simulator import Manifest, SimulatedAws, behaviour, load_plan, simulated_aws
+from connector.simulator.seed import PRESETS, plan_organisation
+from connector.store import ledger
+from connector.store.codec import entitlement_id, permission_set_id
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
+from scim.app import create_app
+from tests.simulation import simulator_settings
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
+
+
+@dataclass
+class Live:
+    client: FlaskClient
+    token: str
+    aws: SimulatedAws
+    manifest: Manifest
+    store: Store
+    provisioner: Provisioner
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **extra}
+
+    def patch(self, path: str, *operations: dict[str, Any], **headers: str) -> Any:
+        return self.client.patch(
+            f"/scim/v2/{path}",
+            json={"schemas": [PATCH_OP], "Operations": list(operations)},
+            headers=self.headers(**headers),
+        )
+
+    def holds(self, account: str, arn: str, principal_type: str, principal_id: str) -> bool:
+        """Whether AWS itself holds the assignment."""
+        pages = self.aws.sso_admin.get_paginator("list_account_assignments").paginate(
+            InstanceArn=self.aws.instance_arn, AccountId=account, PermissionSetArn=arn
+        )
+        return any(
+            a["PrincipalType"] == principal_type and a["PrincipalId"] == principal_id
+            for page in pages
+            for a in page["AccountAssignments"]
+        )
+
+    def create_calls(self) -> int:
+        return self.provisioner.aws().stats.calls["sso-admin:CreateAccountAssignment"]
+
+    def operation(self, operation_id: str) -> ledger.OperationRecord:
+        with self.store.reading() as connection:
+            found = ledger.get(connection, operation_id)
+        assert found is not None
+        return found
+
+
+def _live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
+    with simulated_aws() as aws:
+        manifest = load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url, **overrides)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        provisioner = Provisioner(store, settings, lambda: connect(settings))
+        app = create_app(settings, store=store, provisioner=provisioner)
+        token = create_token(store, "iga-writer", "write")
+        try:
+            yield Live(app.test_client(), token, aws, manifest, store, provisioner)
+        finally:
+            provisioner.close()
+            store.close()
+
+
+@pytest.fixture
+def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
+    yield from _live(store_url, tmp_path)
+
+
+@pytest.fixture
+def live_sqlite(tmp_path: Path) -> Iterator[Live]:
+    yield from _live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
+
+
+def _free_pair(live: Live, principal_type: str, principal_id: str) -> tuple[str, str]:
+    """An (account, permission set ARN) the principal does not hold."""
+    held = {
+        (a, p)
+        for a, p, t, i in live.manifest.expected_assignments()
+        if (t, i) == (principal_type, principal_id)
+    }
+    for account in sorted(live.manifest.accounts.values()):
+        for arn in sorted(live.manifest.permission_sets.values()):
+            if (account, arn) not in held:
+                return account, arn
+    raise AssertionError("no free pair")
+
+
+def _free_pairs(live: Live, principal_id: str, count: int) -> list[tuple[str, str]]:
+    held = {(a, p) for a, p, _, i in live.manifest.expected_assignments() if i == principal_id}
+    pairs = [
+        (account, arn)
+        for account in sorted(live.manifest.accounts.values())
+        for arn in sorted(live.manifest.permission_sets.values())
+        if (account, arn) not in held
+    ]
+    return pairs[:count]
+
+
+def _user(live: Live) -> str:
+    return sorted(live.manifest.users.values())[0]
+
+
+# -- account assignments -----------------------------------------------------------------
+
+
+def test_patch_grants_then_revokes_an_assignment_in_aws(live: Live) -> None:
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    entitlement = entitlement_id(account, arn)
+
+    granted = live.patch(
+        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
+    )
+    assert granted.status_code == 200, granted.get_json()
+    assert entitlement in {e["value"] for e in granted.get_json()["entitlements"]}
+    assert live.holds(account, arn, "USER", user)
+    # write-through: the next read shows it at once
+    read = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert entitlement in {e["value"] for e in read.get_json()["entitlements"]}
+    holders = live.client.get(f"/scim/v2/Entitlements/{entitlement}", headers=live.headers())
+    assert user in {m["value"] for m in holders.get_json().get("members", [])}
+
+    operation_id = granted.headers["X-Operation"].rsplit("/", 1)[-1]
+    record = live.operation(operation_id)
+    assert record.status == "succeeded" and record.token_name == "iga-writer"
+    (step,) = record.steps
+    assert step.intent.kind == "grant" and step.status == "succeeded" and step.aws_request_id
+    assert [e.status for e in record.events][-1] == "succeeded"
+
+    revoked = live.patch(
+        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{entitlement}"]'}
+    )
+    assert revoked.status_code == 200, revoked.get_json()
+    assert entitlement not in {e["value"] for e in revoked.get_json().get("entitlements", [])}
+    assert not live.holds(account, arn, "USER", user)
+
+
+def test_granting_what_exists_and_revoking_what_does_not_call_no_write(live: Live) -> None:
+    account, arn, _, user = sorted(
+        a for a in live.manifest.expected_assignments() if a[2] == "USER"
+    )[0]
+    entitlement = entitlement_id(account, arn)
+    again = live.patch(
+        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
+    )
+    assert again.status_code == 200
+    assert live.create_calls() == 0
+    free_account, free_arn = _free_pair(live, "USER", user)
+    absent = entitlement_id(free_account, free_arn)
+    # The store thinks it is absent, so no step is even planned: nothing to revoke.
+    gone = live.patch(
+        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{absent}"]'}
+    )
+    assert gone.status_code == 200
+    assert live.provisioner.aws().stats.calls["sso-admin:DeleteAccountAssignment"] == 0
+    assert live.holds(account, arn, "USER", user)
+
+
+def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite: Live) -> None:
+    live = live_sqlite
+    behaviour().update(assignment_delay_seconds=2.5)
+    group = sorted(live.manifest.groups.values())[0]
+    account, arn = _free_pair(live, "GROUP", group)
+    entitlement = entitlement_id(account, arn)
+
+    accepted = live.patch(
+        f"Groups/{group}",
+        {"op": "Add", "path": "entitlements", "value": [{"value": entitlement}]},
+    )
+    assert accepted.status_code == 202, accepted.get_json()
+    location = accepted.headers["Location"]
+    assert "/scim/v2/Operations/" in location
+    assert accepted.get_json()["status"] in ("accepted", "in_progress")
+    assert not live.holds(account, arn, "GROUP", group)
+
+    operation_id = location.rsplit("/", 1)[-1]
+    record = live.provisioner.wait(operation_id, 15)
+    assert record.status == "succeeded"
+    assert live.holds(account, arn, "GROUP", group)
+    shown = live.client.get(f"/scim/v2/Operations/{operation_id}", headers=live.headers())
+    assert shown.status_code == 200
+    assert shown.get_json()["status"] == "succeeded"
+    assert shown.get_json()["steps"][0]["awsRequestId"] == record.steps[0].aws_request_id
+    listed = live.client.get(
+        f"/scim/v2/Operations?status=succeeded&principal={group}", headers=live.headers()
+    )
+    assert operation_id in {o["id"] for o in listed.get_json()["Resources"]}
+    group_doc = live.client.get(f"/scim/v2/Groups/{group}", headers=live.headers()).get_json()
+    assert entitlement in {e["value"] for e in group_doc[AWS_GROUP]["entitlements"]}
+
+
+def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) -> None:
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    behaviour().update(failing_permission_set_arns={arn}, failure_reason="Role quota exceeded")
+    failed = live.patch(
+        f"Users/{user}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert failed.status_code == 502
+    body = failed.get_json()
+    assert "Role quota exceeded" in body["detail"]
+    assert not live.holds(account, arn, "USER", user)
+    record = live.operation(failed.headers["X-Operation"].rsplit("/", 1)[-1])
+    assert record.status == "failed"
+    assert record.steps[0].failure_reason == "Role quota exceeded"
+
+
+def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) -> None:
+    user = _user(live)
+    (a1, p1), (a2, p2), (a3, p3) = _free_pairs(live, user, 3)
+    behaviour().update(failing_principal_ids=set(), failure_hook=None)
+    behaviour().update(
+        failure_hook=lambda request: (
+            "denied by SCP" if (request.target_id, request.permission_set_arn) == (a3, p3) else None
+        )
+    )
+    before = {pair: live.holds(*pair, "USER", user) for pair in ((a1, p1), (a2, p2), (a3, p3))}
+    response = live.patch(
+        f"Users/{user}",
+        *(
+            {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(a, p)}]}
+            for a, p in ((a1, p1), (a2, p2), (a3, p3))
+        ),
+    )
+    assert response.status_code == 502
+    assert "step 3" in response.get_json()["detail"]
+    assert {pair: live.holds(*pair, "USER", user) for pair in before} == before
+    record = live.operation(response.headers["X-Operation"].rsplit("/", 1)[-1])
+    assert [(s.role, s.intent.kind, s.status) for s in record.steps] == [
+        ("do", "grant", "succeeded"),
+        ("do", "grant", "succeeded"),
+        ("do", "grant", "failed"),
+        ("undo", "revoke", "succeeded"),
+        ("undo", "revoke", "succeeded"),
+    ]
+    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
+    shown = {e["value"] for e in served.get("entitlements", [])}
+    assert not shown & {entitlement_id(a, p) for a, p in ((a1, p1), (a2, p2), (a3, p3))}
+
+
+def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live) -> None:
+    live = live_sqlite
+    behaviour().update(assignment_delay_seconds=0.5)
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    body = {
+        "schemas": [PATCH_OP],
+        "Operations": [
+            {
+                "op": "add",
+                "path": "entitlements",
+                "value": [{"value": entitlement_id(account, arn)}],
+            }
+        ],
+    }
+    statuses: list[int] = []
+
+    def grant() -> None:
+        client = live.client.application.test_client()
+        answer = client.patch(f"/scim/v2/Users/{user}", json=body, headers=live.headers())
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=grant) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert live.create_calls() == 1
+    assert all(status in (200, 202) for status in statuses), statuses
+    assert live.holds(account, arn, "USER", user)
+
+
+# -- group membership ------------------------------------------------------------------
+
+
+def test_group_membership_in_the_forms_real_clients_send(live: Live) -> None:
+    memberships = live.manifest.expected_memberships()
+    group = min(
+        sorted(live.manifest.groups.values()), key=lambda g: sum(m[0] == g for m in memberships)
+    )
+    members_before = {u for g, u in memberships if g == group}
+    outsiders = sorted(set(live.manifest.users.values()) - members_before)[:3]
+
+    added = live.patch(
+        f"Groups/{group}",
+        {
+            "op": "Add",
+            "path": "members",
+            "value": [{"value": outsiders[0]}, {"value": outsiders[1]}],
+        },
+    )
+    assert added.status_code == 200, added.get_json()
+    removed = live.patch(
+        f"Groups/{group}", {"op": "Remove", "path": f'members[value eq "{outsiders[0]}"]'}
+    )
+    assert removed.status_code == 200
+    replaced = live.patch(
+        f"Groups/{group}",
+        {
+            "op": "replace",
+            "value": {"members": [{"value": outsiders[2]}], "displayName": "Renamed"},
+        },
+    )
+    assert replaced.status_code == 200, replaced.get_json()
+    assert replaced.get_json()["displayName"] == "Renamed"
+
+    ids = live.aws.identity_store
+    memberships = ids.list_group_memberships(
+        IdentityStoreId=live.aws.identity_store_id, GroupId=group
+    )
+    in_aws = {m["MemberId"]["UserId"] for m in memberships["GroupMemberships"]}
+    assert in_aws == {outsiders[2]}
+    assert {m["value"] for m in replaced.get_json()["members"]} == {outsiders[2]}
+    described = ids.describe_group(IdentityStoreId=live.aws.identity_store_id, GroupId=group)
+    assert described["DisplayName"] == "Renamed"
+
+
+# -- users and groups --------------------------------------------------------------------
+
+
+def test_user_lifecycle_create_update_delete(live: Live) -> None:
+    account, arn = sorted(live.manifest.expected_provisioned_pairs())[0]
+    entitlement = entitlement_id(account, arn)
+    created = live.client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "new.joiner@example.com",
+            "displayName": "New Joiner",
+            "name": {"givenName": "New", "familyName": "Joiner"},
+            "emails": [{"value": "new.joiner@example.com", "type": "work", "primary": True}],
+            "entitlements": [{"value": entitlement}],
+        },
+        headers=live.headers(),
+    )
+    assert created.status_code == 201, created.get_json()
+    user = created.get_json()["id"]
+    assert created.headers["Location"].endswith(f"/Users/{user}")
+    store_id = live.aws.identity_store_id
+    described = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)
+    assert described["UserName"] == "new.joiner@example.com"
+    assert live.holds(account, arn, "USER", user)
+
+    updated = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Engineer"})
+    assert updated.status_code == 200, updated.get_json()
+    assert updated.get_json()["title"] == "Engineer"
+    described = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)
+    assert described["Title"] == "Engineer"
+
+    deleted = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert deleted.status_code == 204
+    assert not live.holds(account, arn, "USER", user)
+    users = live.aws.identity_store.list_users(IdentityStoreId=store_id)["Users"]
+    assert user not in {u["UserId"] for u in users}
+    gone = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert gone.status_code == 404
+
+
+def test_a_taken_user_name_answers_409_uniqueness(live: Live) -> None:
+    store_id = live.aws.identity_store_id
+    existing = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=_user(live))
+    answer = live.client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": existing["UserName"],
+            "displayName": "Someone Else",
+            "name": {"givenName": "Someone", "familyName": "Else"},
+        },
+        headers=live.headers(),
+    )
+    assert answer.status_code == 409
+    assert answer.get_json()["scimType"] == "uniqueness"
+
+
+def test_group_create_and_delete(live: Live) -> None:
+    members = sorted(live.manifest.users.values())[:2]
+    created = live.client.post(
+        "/scim/v2/Groups",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Payments On-call",
+            "members": [{"value": m} for m in members],
+        },
+        headers=live.headers(),
+    )
+    assert created.status_code == 201, created.get_json()
+    group = created.get_json()["id"]
+    assert {m["value"] for m in created.get_json()["members"]} == set(members)
+    store_id = live.aws.identity_store_id
+    in_aws = live.aws.identity_store.list_group_memberships(IdentityStoreId=store_id, GroupId=group)
+    assert {m["MemberId"]["UserId"] for m in in_aws["GroupMemberships"]} == set(members)
+    assert live.client.delete(f"/scim/v2/Groups/{group}", headers=live.headers()).status_code == 204
+    groups = live.aws.identity_store.list_groups(IdentityStoreId=store_id)["Groups"]
+    assert group not in {g["GroupId"] for g in groups}
+
+
+# -- bad input changes nothing -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "scim_type"),
+    [
+        ({"Operations": [{"op": "add", "path": "title", "value": "x"}]}, 400, "invalidSyntax"),
+        ({"schemas": [PATCH_OP], "Operations": []}, 400, "invalidSyntax"),
+        (
+            {"schemas": [PATCH_OP], "Operations": [{"op": "merge", "value": {}}]},
+            400,
+            "invalidSyntax",
+        ),
+        ({"schemas": [PATCH_OP], "Operations": [{"op": "remove"}]}, 400, "noTarget"),
+        (
+            {"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": "nope[", "value": 1}]},
+            400,
+            "invalidPath",
+        ),
+        (
+            {"schemas": [PATCH_OP], "Operations": [{"op": "add", "path": "groups", "value": []}]},
+            400,
+            "mutability",
+        ),
+        (
+            {
+                "schemas": [PATCH_OP],
+                "Operations": [
+                    {"op": "add", "path": "entitlements", "value": [{"value": "1.ps-x"}]}
+                ],
+            },
+            400,
+            "invalidValue",
+        ),
+        (
+            {
+                "schemas": [PATCH_OP],
+                "Operations": [{"op": "add", "path": "entitlements", "value": 7}],
+            },
+            400,
+            "invalidValue",
+        ),
+        (
+            {
+                "schemas": [PATCH_OP],
+                "Operations": [{"op": "replace", "path": "userName", "value": 7}],
+            },
+            400,
+            "invalidValue",
+        ),
+    ],
+)
+def test_bad_patches_answer_a_scim_400_and_change_nothing(
+    live_sqlite: Live, body: dict[str, Any], status: int, scim_type: str
+) -> None:
+    live = live_sqlite
+    user = _user(live)
+    before = live.aws.identity_store.describe_user(
+        IdentityStoreId=live.aws.identity_store_id, UserId=user
+    )
+    before.pop("ResponseMetadata")
+    answer = live.client.patch(f"/scim/v2/Users/{user}", json=body, headers=live.headers())
+    assert answer.status_code == status, answer.get_json()
+    assert answer.get_json()["scimType"] == scim_type
+    after = live.aws.identity_store.describe_user(
+        IdentityStoreId=live.aws.identity_store_id, UserId=user
+    )
+    after.pop("ResponseMetadata")
+    assert after == before
+    assert live.create_calls() == 0
+    with live.store.reading() as connection:
+        assert ledger.list_operations(connection)[0] == 0
+
+
+def test_an_unknown_user_answers_404(live_sqlite: Live) -> None:
+    answer = live_sqlite.patch(
+        "Users/00000000-0000-0000-0000-000000000000",
+        {"op": "replace", "path": "title", "value": "x"},
+    )
+    assert answer.status_code == 404
+
+
+# -- guardrails, dry run, idempotency --------------------------------------------------------
+
+
+def test_a_guardrail_refuses_a_grant_with_403_and_aws_is_not_called(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "guardrails.toml"
+    policy.write_text('[[deny_grant]]\nname = "no-grants-anywhere"\nprincipal_types = ["USER"]\n')
+    for live in _live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, guardrails_file=str(policy)):
+        user = _user(live)
+        account, arn = _free_pair(live, "USER", user)
+        answer = live.patch(
+            f"Users/{user}",
+            {
+                "op": "add",
+                "path": "entitlements",
+                "value": [{"value": entitlement_id(account, arn)}],
+            },
+        )
+        assert answer.status_code == 403
+        assert "no-grants-anywhere" in answer.get_json()["detail"]
+        assert live.create_calls() == 0
+        assert not live.holds(account, arn, "USER", user)
+
+
+def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
+    live = live_sqlite
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    answer = live.patch(
+        f"Users/{user}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        **{"X-Dry-Run": "true"},
+    )
+    assert answer.status_code == 200
+    (step,) = answer.get_json()["steps"]
+    (call,) = step["calls"]
+    assert call["operation"] == "CreateAccountAssignment"
+    assert call["parameters"]["PermissionSetArn"] == arn
+    assert call["parameters"]["PrincipalId"] == user
+    assert live.create_calls() == 0
+    assert not live.holds(account, arn, "USER", user)
+
+
+def test_an_idempotency_key_replays_the_first_answer(live_sqlite: Live) -> None:
+    live = live_sqlite
+    body = {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "retry.me@example.com",
+        "displayName": "Retry Me",
+        "name": {"givenName": "Retry", "familyName": "Me"},
+    }
+    headers = live.headers(**{"Idempotency-Key": "req-1"})
+    first = live.client.post("/scim/v2/Users", json=body, headers=headers)
+    second = live.client.post("/scim/v2/Users", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.get_json()["id"] == second.get_json()["id"]
+    users = live.aws.identity_store.list_users(IdentityStoreId=live.aws.identity_store_id)["Users"]
+    assert [u["UserName"] for u in users].count("retry.me@example.com") == 1
+    other = live.client.post("/scim/v2/Users", json=body | {"title": "x"}, headers=headers)
+    assert other.status_code == 409
+
+
+def test_put_replaces_entitlements_with_the_list_given(live_sqlite: Live) -> None:
+    live = live_sqlite
+    user = _user(live)
+    current = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
+    account, arn = _free_pair(live, "USER", user)
+    wanted = entitlement_id(account, arn)
+    replaced = live.client.put(
+        f"/scim/v2/Users/{user}",
+        json=current | {"entitlements": [{"value": wanted}]},
+        headers=live.headers(),
+    )
+    assert replaced.status_code == 200, replaced.get_json()
+    assert {e["value"] for e in replaced.get_json()["entitlements"]} == {wanted}
+    for e in current.get("entitlements", []):
+        acct, _, ps = e["value"].partition(".")
+        arn_of = next(
+            a for a in live.manifest.permission_sets.values() if permission_set_id(a) == ps
+        )
+        assert not live.holds(acct, arn_of, "USER", user)
+    assert live.holds(account, arn, "USER", user)
