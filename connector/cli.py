@@ -10,6 +10,7 @@ imports Flask.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import signal
@@ -26,6 +27,7 @@ from connector.connection import connect
 from connector.errors import AccessDeniedError, ConnectorError
 from connector.logs import configure_logging
 from connector.progress import progress_for
+from connector.store import ledger
 from connector.store.store import Store
 from connector.sync import SyncResult, run_sync
 from connector.tokens import create_token, list_tokens, revoke_token
@@ -78,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--limit", type=int, default=10)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
+
+    operations = sub.add_parser("operations", help="show the write ledger, newest first")
+    operations.add_argument("--status", choices=("accepted", "in_progress", "succeeded", "failed"))
+    operations.add_argument("--principal", help="a user or group id")
+    operations.add_argument("--limit", type=int, default=20)
+    operations.add_argument("--json", action="store_true")
+    operations.set_defaults(handler=cmd_operations)
 
     token = sub.add_parser("token", help="manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
@@ -294,6 +303,29 @@ def cmd_status(args: argparse.Namespace) -> int:
         calls = (s.aws or {}).get("total_calls", "-")
         line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
         print(f"{line}  {calls} calls" + (f"  {s.error}" if s.error else ""))
+    return 0
+
+
+def cmd_operations(args: argparse.Namespace) -> int:
+    store = Store.open(load_settings().database_url)
+    with store.reading() as connection:
+        total, records = ledger.list_operations(
+            connection, status=args.status, principal_id=args.principal, limit=args.limit
+        )
+    if args.json:
+        print(json.dumps([dataclasses.asdict(r) for r in records], indent=2, default=str))
+        return 0
+    if not records:
+        print("no write operation is recorded")
+    for r in records:
+        done = sum(s.status in ("succeeded", "unchanged") for s in r.steps if s.role == "do")
+        steps = sum(s.role == "do" for s in r.steps)
+        line = f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.id}  {r.status:<11} {r.method:<6} {r.path}"
+        print(
+            f"{line}  by {r.token_name}  steps {done}/{steps}" + (f"  {r.error}" if r.error else "")
+        )
+    if total > len(records):
+        print(f"({total - len(records)} older not shown: --limit)")
     return 0
 
 

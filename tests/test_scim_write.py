@@ -7,6 +7,9 @@ what the ledger recorded.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -588,3 +591,25 @@ def test_put_replaces_entitlements_with_the_list_given(live_sqlite: Live) -> Non
         )
         assert not live.holds(acct, arn_of, "USER", user)
     assert live.holds(account, arn, "USER", user)
+
+
+def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Path) -> None:
+    live = live_sqlite
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    answer = live.patch(
+        f"Users/{user}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert answer.status_code == 200
+    url = str(live.store.engine.url)
+    shown = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "operations", "--json"],
+        env={"IDCC_DATABASE_URL": url, "IDCC_REGION": "us-east-1", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    (operation,) = json.loads(shown.stdout)
+    assert operation["status"] == "succeeded" and operation["token_name"] == "iga-writer"
+    assert operation["steps"][0]["intent"]["principal_id"] == user
