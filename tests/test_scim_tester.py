@@ -10,7 +10,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx2
 import pytest
@@ -29,37 +29,54 @@ from scim.app import create_app
 from tests.simulation import simulator_settings
 
 
-@contextmanager
-def serving(directory: Path, scope: str) -> Iterator[SyncSCIMClient]:
+@dataclass(frozen=True)
+class Service:
+    base_url: str
+    store: Store
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """The service over HTTP on 127.0.0.1, a simulated AWS behind it for the whole time."""
-    url = f"sqlite:///{directory / 'store.sqlite3'}"
+    url = f"sqlite:///{tmp_path_factory.mktemp('tester') / 'store.sqlite3'}"
     settings = simulator_settings(url)
     with simulated_aws():
         load_plan(plan_organisation(PRESETS["tiny"]))
         store = Store.open(url)
         run_sync(settings, store, connect(settings))
-        token = create_token(store, f"scim2-tester-{scope}", scope)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        http = httpx2.Client(
-            base_url=f"http://127.0.0.1:{server.server_port}/scim/v2",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
-        )
         try:
-            yield SyncSCIMClient(http)
+            yield Service(f"http://127.0.0.1:{server.server_port}/scim/v2", store)
         finally:
-            http.close()
             server.shutdown()
             thread.join()
 
 
+@contextmanager
+def scim_client(service: Service, scope: str) -> Iterator[SyncSCIMClient]:
+    token = create_token(service.store, f"scim2-tester-{scope}", scope)
+    http = httpx2.Client(
+        base_url=service.base_url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    try:
+        yield SyncSCIMClient(http)
+    finally:
+        http.close()
+
+
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSCIMClient]:
-    with serving(tmp_path_factory.mktemp("tester"), "read") as scim_client:
-        yield scim_client
+def client(service: Service) -> Iterator[SyncSCIMClient]:
+    with scim_client(service, "read") as found:
+        yield found
+
+
+@pytest.fixture(scope="module")
+def writer(service: Service) -> Iterator[SyncSCIMClient]:
+    with scim_client(service, "write") as found:
+        yield found
 
 
 def failures(results: list) -> list[str]:  # type: ignore[type-arg]
@@ -81,12 +98,6 @@ def test_misc_checks_pass(client: SyncSCIMClient) -> None:
     results = check_server(client, include_tags={"misc"})
     assert [r for r in results if r.status != Status.SKIPPED]
     assert failures(results) == []
-
-
-@pytest.fixture(scope="module")
-def writer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncSCIMClient]:
-    with serving(tmp_path_factory.mktemp("tester-writes"), "write") as scim_client:
-        yield scim_client
 
 
 # Refusals scim2-tester reports as errors that are this service's contract,
