@@ -78,6 +78,11 @@ class IdempotencyKeyReused(ConnectorError):
     """The Idempotency-Key was used before by this client for a different request."""
 
 
+class _ClaimLost(Exception):
+    """Another runner resumed this operation (this one stalled past its heartbeat);
+    this one stops without recording anything more, so no step runs twice."""
+
+
 @dataclass(frozen=True)
 class WriteRequest:
     token_name: str
@@ -262,6 +267,10 @@ class Provisioner:
     def _run_guarded(self, operation_id: str, success_status: int | None) -> None:
         try:
             self._run(operation_id, success_status)
+        except _ClaimLost:
+            log.warning(
+                "write operation taken over by another runner", extra={"operation": operation_id}
+            )
         except Exception:
             # The operation stays open in the ledger; a runner resumes it later.
             log.exception("write operation interrupted", extra={"operation": operation_id})
@@ -332,6 +341,7 @@ class Provisioner:
     ) -> None:
         finished = {s.position for s, _ in done} | {failed.position}
         with self._store.writing() as connection:
+            self._hold(connection, operation_id)
             for step in steps:
                 if step.position not in finished and step.status == "planned":
                     ledger.finish_step(
@@ -353,6 +363,7 @@ class Provisioner:
                 and (undo := inverse(step.intent, outcome.created_id)) is not None
             ]
             with self._store.writing() as connection:
+                self._hold(connection, operation_id)
                 ledger.add_undo_steps(connection, operation_id, intents, utcnow())
             record = self.get(operation_id)
             assert record is not None
@@ -382,6 +393,7 @@ class Provisioner:
             )
             outcome = StepOutcome("failed", error_code=code, failure_reason=str(exc))
             with self._store.writing() as connection:
+                self._hold(connection, operation_id)
                 ledger.finish_step(
                     connection,
                     operation_id,
@@ -399,9 +411,9 @@ class Provisioner:
             return  # resumed: this operation holds it already
         while True:
             with self._store.writing() as connection:
+                self._hold(connection, operation_id)
                 if ledger.start_step(connection, operation_id, step.position, utcnow()):
                     return
-                ledger.heartbeat(connection, operation_id, self.runner, utcnow())
             time.sleep(LOCK_WAIT)
 
     def _finish(
@@ -413,6 +425,7 @@ class Provisioner:
     ) -> StepOutcome:
         """Record the step's end, with its write-through in the same transaction."""
         with self._store.writing() as connection:
+            self._hold(connection, operation_id)
             if store_change is not None and outcome.status != "failed":
                 store_change(connection)
             ledger.finish_step(
@@ -531,8 +544,10 @@ class Provisioner:
             exists = assignments.assignment_exists(aws, instance_arn, intent)
             if exists == granting:
                 return self._finish(operation_id, step, StepOutcome("unchanged"), through)
+            self._heartbeat(operation_id)
             request_id = assignments.start(aws, instance_arn, intent)
             with self._store.writing() as connection:
+                self._hold(connection, operation_id)
                 ledger.record_request_id(
                     connection, operation_id, step.position, request_id, utcnow()
                 )
@@ -565,12 +580,18 @@ class Provisioner:
             time.sleep(delay)
             delay = min(delay * POLL_GROWTH, POLL_MAX)
 
+    def _hold(self, connection: sa.Connection, operation_id: str) -> None:
+        """Check, in the caller's transaction, that this runner still owns the operation."""
+        if not ledger.heartbeat(connection, operation_id, self.runner, utcnow()):
+            raise _ClaimLost(operation_id)
+
     def _heartbeat(self, operation_id: str) -> None:
         with self._store.writing() as connection:
-            ledger.heartbeat(connection, operation_id, self.runner, utcnow())
+            self._hold(connection, operation_id)
 
     def _set_status(self, operation_id: str, status: str, **values: object) -> None:
         with self._store.writing() as connection:
+            self._hold(connection, operation_id)
             ledger.set_status(connection, operation_id, status, utcnow(), **values)  # type: ignore[arg-type]
 
 

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from connector.connection import connect
 from connector.provisioning import Provisioner
 from connector.simulator import Manifest, SimulatedAws, behaviour, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
-from connector.store import ledger
+from connector.store import ledger, tables
 from connector.store.codec import entitlement_id, permission_set_id
 from connector.store.store import Store
 from connector.sync import run_sync
@@ -613,3 +614,40 @@ def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Pa
     (operation,) = json.loads(shown.stdout)
     assert operation["status"] == "succeeded" and operation["token_name"] == "iga-writer"
     assert operation["steps"][0]["intent"]["principal_id"] == user
+
+
+def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
+    live_sqlite: Live,
+) -> None:
+    live = live_sqlite
+    behaviour().update(assignment_delay_seconds=2.0)
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    accepted = live.patch(
+        f"Users/{user}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert accepted.status_code == 202
+    operation_id = accepted.headers["Location"].rsplit("/", 1)[-1]
+    # The first runner looks dead (a stall longer than IDCC_WRITE_RESUME_AFTER)...
+    with live.store.writing() as connection:
+        connection.execute(
+            tables.write_operations.update()
+            .where(tables.write_operations.c.id == operation_id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=5))
+        )
+    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
+    second = Provisioner(live.store, settings, lambda: connect(settings))
+    try:
+        assert second.resume_stale() == [operation_id]
+        record = second.wait(operation_id, 15)
+        live.provisioner.wait(operation_id, 5)
+    finally:
+        second.close()
+    assert record.status == "succeeded"
+    # ... so it stops: one request to AWS in all, one end recorded per step.
+    assert live.create_calls() == 1
+    assert second.aws().stats.calls["sso-admin:CreateAccountAssignment"] == 0
+    assert [e.status for e in record.events].count("succeeded") == 2  # the step, the operation
+    assert "resumed" in [e.status for e in record.events]
+    assert live.holds(account, arn, "USER", user)

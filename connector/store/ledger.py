@@ -257,13 +257,21 @@ def set_status(
     _event(connection, operation_id, now, status, error)
 
 
-def heartbeat(connection: sa.Connection, operation_id: str, runner: str, now: datetime) -> None:
-    connection.execute(
+def heartbeat(connection: sa.Connection, operation_id: str, runner: str, now: datetime) -> bool:
+    """Show `runner` is alive; False when another runner has claimed the operation.
+
+    The update also locks the operation's row (PostgreSQL) or the database
+    (SQLite write transaction) until the transaction ends, so a runner that
+    checks its claim this way and then records a step cannot be overtaken by a
+    claim in between.
+    """
+    updated = connection.execute(
         t.write_operations.update()
         .where(t.write_operations.c.id == operation_id)
         .where(t.write_operations.c.runner == runner)
         .values(heartbeat_at=now)
     )
+    return updated.rowcount == 1
 
 
 def claim_stale(

@@ -115,7 +115,7 @@ def apply_operation(
                 and find_resource_type(resource_type) is not None
                 and (key.lower().startswith("urn:") and _is_extension(resource_type, key))
             ):
-                for sub_key, sub_value in value.items():
+                for sub_key, sub_value in _attributes(value):
                     _apply_path(resource_type, result, operation.op, f"{key}:{sub_key}", sub_value)
             else:
                 _apply_path(resource_type, result, operation.op, key, value)
@@ -125,11 +125,16 @@ def apply_operation(
         # The path names a whole extension: its value's attributes are the targets.
         if operation.op == "remove" or not isinstance(operation.value, Mapping):
             raise _bad(f"{text!r} names a whole extension: give its attributes", "invalidPath")
-        for sub_key, sub_value in operation.value.items():
+        for sub_key, sub_value in _attributes(operation.value):
             _apply_path(resource_type, result, operation.op, f"{text}:{sub_key}", sub_value)
         return result
     _apply(resource_type, result, operation.op, text, operation.path, operation.value)
     return result
+
+
+def _attributes(value: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """An extension object's attributes (a `schemas` list inside it names, not sets)."""
+    return [(k, v) for k, v in value.items() if k.lower() != "schemas"]
 
 
 def _is_extension(resource_type: str, urn: str) -> bool:
