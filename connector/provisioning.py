@@ -291,7 +291,7 @@ class Provisioner:
         done: list[tuple[StepRecord, StepOutcome]] = []
         failure: tuple[StepRecord, StepOutcome] | None = None
         for step in do_steps:
-            created = next((o.created_id for _, o in done if o.created_id), None)
+            created = _created(done)
             step = dataclasses.replace(step, intent=bind_created(step.intent, created))
             if step.status in ("succeeded", "unchanged"):
                 done.append((step, StepOutcome(step.status, step.created_id)))
@@ -308,7 +308,7 @@ class Provisioner:
                 break
             done.append((step, outcome))
         if failure is None:
-            created = next((o.created_id for _, o in done if o.created_id), None)
+            created = _created(done)
             self._set_status(
                 operation_id, "succeeded", resource_id=created, http_status=success_status
             )
@@ -455,7 +455,7 @@ class Provisioner:
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome(status),
+                    StepOutcome(status, created_id=membership),
                     lambda c: write_through.add_member(c, record, now),
                 )
             case RemoveMember(group_id=group_id, user_id=user_id):
@@ -593,6 +593,18 @@ class Provisioner:
         with self._store.writing() as connection:
             self._hold(connection, operation_id)
             ledger.set_status(connection, operation_id, status, utcnow(), **values)  # type: ignore[arg-type]
+
+
+def _created(done: Sequence[tuple[StepRecord, StepOutcome]]) -> str | None:
+    """The id of the user or group the operation created, once it has."""
+    return next(
+        (
+            outcome.created_id
+            for step, outcome in done
+            if isinstance(step.intent, CreateUser | CreateGroup) and outcome.created_id
+        ),
+        None,
+    )
 
 
 def _describe(intent: Intent) -> str:

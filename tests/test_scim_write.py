@@ -651,3 +651,22 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
     assert [e.status for e in record.events].count("succeeded") == 2  # the step, the operation
     assert "resumed" in [e.status for e in record.events]
     assert live.holds(account, arn, "USER", user)
+
+
+def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> None:
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    entitlement = entitlement_id(account, arn)
+    # A sync begins and reads AWS (as it stands before the grant) ...
+    sync_id = live.store.begin_sync()
+    read_before = live.store.read_snapshot()
+    assert read_before is not None
+    # ... the grant succeeds meanwhile ...
+    granted = live.patch(
+        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
+    )
+    assert granted.status_code == 200
+    # ... and the sync publishes what it read.
+    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
+    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
+    assert entitlement in {e["value"] for e in served["entitlements"]}

@@ -12,7 +12,7 @@ from connector.config import redact_url
 from connector.errors import StoreError
 from connector.records import Snapshot
 from connector.store import engine as store_engine
-from connector.store import snapshots, sync_log
+from connector.store import snapshots, sync_log, tables, write_through
 from connector.store.snapshots import ChangeSummary
 from connector.store.sync_log import SyncRecord
 
@@ -102,6 +102,10 @@ class Store:
         now = utcnow()
         with self.engine.begin() as connection:
             summary = snapshots.publish_snapshot(connection, sync_id, snapshot, now)
+            started_at = connection.execute(
+                sa.select(tables.syncs.c.started_at).where(tables.syncs.c.id == sync_id)
+            ).scalar_one()
+            write_through.replay_writes(connection, sync_id, started_at)
             sync_log.finish_sync(
                 connection,
                 sync_id,

@@ -31,8 +31,10 @@ from connector.store.snapshots import current_snapshot_id
 Resource = tuple[str, str]  # (served resource type, id)
 
 
-def grant(connection: sa.Connection, assignment: Assignment, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def grant(
+    connection: sa.Connection, assignment: Assignment, now: datetime, snapshot_id: int | None = None
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     pair = ProvisionedPair(assignment.account_id, assignment.permission_set_arn)
@@ -52,16 +54,20 @@ def grant(connection: sa.Connection, assignment: Assignment, now: datetime) -> N
     _touch(connection, snapshot_id, _assignment_resources(assignment), now)
 
 
-def revoke(connection: sa.Connection, assignment: Assignment, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def revoke(
+    connection: sa.Connection, assignment: Assignment, now: datetime, snapshot_id: int | None = None
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     _delete_assignment(connection, snapshot_id, assignment)
     _touch(connection, snapshot_id, _assignment_resources(assignment), now)
 
 
-def add_member(connection: sa.Connection, membership: Membership, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def add_member(
+    connection: sa.Connection, membership: Membership, now: datetime, snapshot_id: int | None = None
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     _delete_membership(connection, snapshot_id, membership.group_id, membership.user_id)
@@ -72,17 +78,25 @@ def add_member(connection: sa.Connection, membership: Membership, now: datetime)
     )
 
 
-def remove_member(connection: sa.Connection, group_id: str, user_id: str, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def remove_member(
+    connection: sa.Connection,
+    group_id: str,
+    user_id: str,
+    now: datetime,
+    snapshot_id: int | None = None,
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     _delete_membership(connection, snapshot_id, group_id, user_id)
     _touch(connection, snapshot_id, _membership_resources(group_id, user_id), now)
 
 
-def put_user(connection: sa.Connection, user: User, now: datetime) -> None:
+def put_user(
+    connection: sa.Connection, user: User, now: datetime, snapshot_id: int | None = None
+) -> None:
     """Insert or replace a user as AWS now describes it."""
-    snapshot_id = _snapshot(connection)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     _delete_user_rows(connection, snapshot_id, user.id)
@@ -97,9 +111,11 @@ def put_user(connection: sa.Connection, user: User, now: datetime) -> None:
     _touch(connection, snapshot_id, [("User", user.id), *(("Group", g) for g in groups)], now)
 
 
-def remove_user(connection: sa.Connection, user_id: str, now: datetime) -> None:
+def remove_user(
+    connection: sa.Connection, user_id: str, now: datetime, snapshot_id: int | None = None
+) -> None:
     """The user, its memberships and its assignments leave the snapshot."""
-    snapshot_id = _snapshot(connection)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     touched = _principal_leaves(connection, snapshot_id, "USER", user_id)
@@ -120,8 +136,10 @@ def remove_user(connection: sa.Connection, user_id: str, now: datetime) -> None:
     _mark_removed(connection, [("User", user_id)], now)
 
 
-def put_group(connection: sa.Connection, group: Group, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def put_group(
+    connection: sa.Connection, group: Group, now: datetime, snapshot_id: int | None = None
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     _delete_group_rows(connection, snapshot_id, group.id)
@@ -136,8 +154,10 @@ def put_group(connection: sa.Connection, group: Group, now: datetime) -> None:
     _touch(connection, snapshot_id, [("Group", group.id), *(("User", u) for u in members)], now)
 
 
-def remove_group(connection: sa.Connection, group_id: str, now: datetime) -> None:
-    snapshot_id = _snapshot(connection)
+def remove_group(
+    connection: sa.Connection, group_id: str, now: datetime, snapshot_id: int | None = None
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     touched = _principal_leaves(connection, snapshot_id, "GROUP", group_id)
@@ -158,12 +178,56 @@ def remove_group(connection: sa.Connection, group_id: str, now: datetime) -> Non
     _mark_removed(connection, [("Group", group_id)], now)
 
 
+def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) -> int:
+    """Apply to a sync's new snapshot the writes that ended after the sync began.
+
+    A sync reads AWS over minutes; a grant made after it read that pair would
+    be missing from what it publishes, and the next read would not show a write
+    the client was told had succeeded. Replaying them (each is idempotent) keeps
+    what readers see at least as new as what the write path confirmed.
+    Attribute updates are not replayed: the ledger keeps no record of the user
+    or group as AWS returned it; the next sync reads it. Returns the count.
+    """
+    rows = connection.execute(
+        sa.select(t.write_steps.c.intent, t.write_steps.c.created_id, t.write_steps.c.finished_at)
+        .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
+        .where(t.write_steps.c.finished_at >= since)
+        .where(t.write_steps.c.kind.in_(_REPLAYED))
+        .order_by(t.write_steps.c.finished_at)
+    ).all()
+    for row in rows:
+        intent, now = row.intent, row.finished_at
+        match intent["kind"]:
+            case "grant" | "revoke":
+                assignment = Assignment(
+                    intent["account_id"],
+                    intent["permission_set_arn"],
+                    intent["principal_type"],
+                    intent["principal_id"],
+                )
+                change = grant if intent["kind"] == "grant" else revoke
+                change(connection, assignment, now, snapshot_id)
+            case "add_member" if row.created_id:
+                membership = Membership(row.created_id, intent["group_id"], intent["user_id"])
+                add_member(connection, membership, now, snapshot_id)
+            case "remove_member":
+                remove_member(connection, intent["group_id"], intent["user_id"], now, snapshot_id)
+            case "delete_user":
+                remove_user(connection, intent["user_id"], now, snapshot_id)
+            case "delete_group":
+                remove_group(connection, intent["group_id"], now, snapshot_id)
+    return len(rows)
+
+
+_REPLAYED = ("grant", "revoke", "add_member", "remove_member", "delete_user", "delete_group")
+
+
 # -- rows ---------------------------------------------------------------------------
 
 
-def _snapshot(connection: sa.Connection) -> int | None:
+def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:
     # No snapshot yet: nothing is served, and the first sync will read the change.
-    return current_snapshot_id(connection)
+    return snapshot_id if snapshot_id is not None else current_snapshot_id(connection)
 
 
 def _delete_assignment(connection: sa.Connection, snapshot_id: int, a: Assignment) -> None:
