@@ -7,6 +7,7 @@ read token, prints how to use it, and serves the API until Ctrl-C.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 from connector.config import Settings
 from connector.connection import connect
 from connector.progress import progress_for
+from connector.store.codec import entitlement_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
+from schemas import urns
 from scim.rendering import render_snapshot
 from scim.server import serve
 
@@ -77,16 +80,53 @@ def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
         )
         render_snapshot(store)
         token = create_token(store, "demo", "read")
+        writer = create_token(store, "demo-writer", "write")
         url = f"http://{host}:{port}"
         print(
             f"\nserving on {url}\n"
             f"read token: {token}\n"
+            f"write token: {writer}\n"
             f"try:\n  curl -s {url}/ready\n"
             f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Users?count=2\n'
-            "Ctrl-C stops the demo.\n",
+            + _grant_example(store, url, writer)
+            + "Ctrl-C stops the demo.\n",
             flush=True,
         )
         return serve(settings, host=host, port=port, workers=2, sync=True)
     finally:
         simulator.terminate()
         simulator.wait(timeout=30)
+
+
+def _grant_example(store: Store, url: str, token: str) -> str:
+    """A curl that grants a seeded user an entitlement it lacks (add X-Dry-Run: true to preview)."""
+    snapshot = store.read_snapshot()
+    if snapshot is None or not snapshot.users or not snapshot.provisioned_pairs:
+        return ""
+    user = snapshot.users[0].id
+    held = {
+        (a.account_id, a.permission_set_arn) for a in snapshot.assignments if a.principal_id == user
+    }
+    pair = next(
+        (p for p in snapshot.provisioned_pairs if (p.account_id, p.permission_set_arn) not in held),
+        None,
+    )
+    if pair is None:
+        return ""
+    body = json.dumps(
+        {
+            "schemas": [urns.PATCH_OP],
+            "Operations": [
+                {
+                    "op": "add",
+                    "path": "entitlements",
+                    "value": [{"value": entitlement_id(pair.account_id, pair.permission_set_arn)}],
+                }
+            ],
+        }
+    )
+    return (
+        f'  curl -s -X PATCH -H "Authorization: Bearer {token}" '
+        f"-H 'Content-Type: application/scim+json' -d '{body}' {url}/scim/v2/Users/{user}\n"
+        f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Operations?count=1\n'
+    )

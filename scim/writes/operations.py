@@ -58,7 +58,7 @@ def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]
                 "position": step.position + 1,
                 "role": step.role,
                 "action": step.intent.kind,
-                "target": {k: v for k, v in step.intent.to_json().items() if k != "kind"},
+                "target": _target(step.intent),
                 "status": step.status,
                 "awsRequestId": step.aws_request_id,
                 "createdId": step.created_id,
@@ -86,6 +86,16 @@ def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]
             "location": f"{base_url}/Operations/{record.id}",
         },
     }
+
+
+def _target(intent: Intent) -> dict[str, Any]:
+    """What a step changes, named as SCIM names attributes (camelCase)."""
+    return {_camel(key): value for key, value in intent.to_json().items() if key != "kind"}
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.capitalize() for part in rest)
 
 
 def aws_calls(intent: Intent, instance_arn: str, identity_store_id: str) -> list[dict[str, Any]]:
@@ -171,7 +181,7 @@ def dry_run_document(
             {
                 "position": position,
                 "action": intent.kind,
-                "target": {k: v for k, v in intent.to_json().items() if k != "kind"},
+                "target": _target(intent),
                 "calls": aws_calls(intent, instance_arn, identity_store_id),
             }
             for position, intent in enumerate(intents, start=1)
