@@ -20,6 +20,7 @@ chosen over scim2-filter-parser). Meaning is ours, in one place:
 from __future__ import annotations
 
 import contextlib
+import operator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -205,18 +206,22 @@ def _ordered(
     column: SqlExpr, op: CompareOperator, value: Any, node: Any, present: SqlExpr | None = None
 ) -> SqlExpr:
     present = column if present is None else present
-    comparisons = {
-        CompareOperator.eq: column == value,
-        CompareOperator.gt: column > value,
-        CompareOperator.ge: column >= value,
-        CompareOperator.lt: column < value,
-        CompareOperator.le: column <= value,
-    }
     if op == CompareOperator.ne:
         return _present_and(present, column == value, negate=True)
-    if op not in comparisons:
+    compare = _COMPARISONS.get(op)
+    if compare is None:
         raise invalid_filter(f"{node}: {op.value} does not apply to this attribute")
-    return _present_and(present, comparisons[op])
+    return _present_and(present, compare(column, value))
+
+
+# Built on demand: a single-account lookup is on the hot path of every aggregation.
+_COMPARISONS: dict[CompareOperator, Any] = {
+    CompareOperator.eq: operator.eq,
+    CompareOperator.gt: operator.gt,
+    CompareOperator.ge: operator.ge,
+    CompareOperator.lt: operator.lt,
+    CompareOperator.le: operator.le,
+}
 
 
 def _present_and(column: SqlExpr, condition: SqlExpr, *, negate: bool = False) -> SqlExpr:
