@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from connector.errors import ConfigError
-from connector.intents import Grant, Intent
+from connector.intents import DeleteGroup, DeleteUser, Grant, Intent, RemoveMember, Revoke
 
 MAX_CHANGES_RULE = "max_changes_per_request"
+_REMOVALS = (Revoke, RemoveMember, DeleteUser, DeleteGroup)
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 # The last segment of a PermissionSetArn, as the sso-admin API reference patterns it.
@@ -211,7 +212,11 @@ class Guardrails:
 
     def check(self, intents: Sequence[Intent], context: GuardContext) -> Violation | None:
         """The first violation (the change cap, then grants in request order), or None."""
-        if self._max_changes is not None and len(intents) > self._max_changes:
+        # Removing access must stay possible whatever the policy: a leaver's
+        # DELETE revokes every assignment first, so requests that only remove
+        # are not capped.
+        removes_only = all(isinstance(i, _REMOVALS) for i in intents)
+        if self._max_changes is not None and len(intents) > self._max_changes and not removes_only:
             return Violation(
                 MAX_CHANGES_RULE,
                 f"The request makes {len(intents)} changes; "

@@ -192,15 +192,21 @@ class Provisioner:
 
     def _earlier(self, request: WriteRequest) -> str | None:
         assert request.idempotency_key
+        return self.earlier(request.token_name, request.idempotency_key, request.request_hash)
+
+    def earlier(self, token_name: str, key: str, request_hash: str) -> str | None:
+        """The operation an earlier request with this Idempotency-Key started, if any.
+
+        Looked up before the request is planned: a retried DELETE must get the
+        first one's answer, not a 404 for what the first one deleted.
+        """
         with self._store.reading() as connection:
-            found = ledger.find_by_idempotency_key(
-                connection, request.token_name, request.idempotency_key
-            )
+            found = ledger.find_by_idempotency_key(connection, token_name, key)
         if found is None:
             return None
-        if found.request_hash != request.request_hash:
+        if found.request_hash != request_hash:
             raise IdempotencyKeyReused(
-                f"the Idempotency-Key {request.idempotency_key!r} was used for a different "
+                f"the Idempotency-Key {key!r} was used for a different "
                 f"request ({found.method} {found.path}, operation {found.id})"
             )
         return found.id
@@ -230,8 +236,12 @@ class Provisioner:
         """Take over open operations whose runner stopped beating, and finish them."""
         now = utcnow()
         stale_before = now - timedelta(seconds=self._settings.write_resume_after)
+        with self._done_lock:
+            running_here = set(self._done)
         with self._store.writing() as connection:
-            claimed = ledger.claim_stale(connection, self.runner, stale_before, now)
+            claimed = ledger.claim_stale(
+                connection, self.runner, stale_before, now, exclude=running_here
+            )
         for operation_id in claimed:
             log.info("resuming write operation", extra={"operation": operation_id})
             self._launch(operation_id, None)
@@ -245,6 +255,7 @@ class Provisioner:
         def loop() -> None:
             while True:
                 try:
+                    self._beat_running()
                     self.resume_stale()
                 except Exception:
                     log.exception("resuming write operations failed")
@@ -252,6 +263,16 @@ class Provisioner:
                     return
 
         threading.Thread(target=loop, name="write-resume", daemon=True).start()
+
+    def _beat_running(self) -> None:
+        """Heartbeat every operation of this process, queued ones included: an
+        operation waiting for a worker thread is alive, not abandoned."""
+        with self._done_lock:
+            running = list(self._done)
+        if running:
+            with self._store.writing() as connection:
+                for operation_id in running:
+                    ledger.heartbeat(connection, operation_id, self.runner, utcnow())
 
     def close(self) -> None:
         self._stopping.set()
@@ -296,12 +317,9 @@ class Provisioner:
             if step.status in ("succeeded", "unchanged"):
                 done.append((step, StepOutcome(step.status, step.created_id)))
                 continue
-            if step.status in ("failed", "not_attempted"):
-                failure = failure or (
-                    step,
-                    StepOutcome("failed", None, step.error_code, step.failure_reason),
-                )
-                continue
+            if step.status == "failed":  # resumed after a failure: only undoing is left
+                failure = (step, StepOutcome("failed", None, step.error_code, step.failure_reason))
+                break
             outcome = self._execute(operation_id, step)
             if outcome.status == "failed":
                 failure = (step, outcome)

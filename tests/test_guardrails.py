@@ -276,6 +276,18 @@ def test_max_changes_per_request_counts_every_intent(tmp_path: Path) -> None:
     )
 
 
+def test_a_request_that_only_removes_access_is_never_capped(tmp_path: Path) -> None:
+    guardrails = load(tmp_path, "max_changes_per_request = 2")
+    leaver: list[Intent] = [
+        Revoke(account_id=DEV, permission_set_arn=ADMIN, principal_type="USER", principal_id="u"),
+        Revoke(account_id=PROD, permission_set_arn=ADMIN, principal_type="USER", principal_id="u"),
+        RemoveMember(group_id="g", user_id="u"),
+        DeleteUser(user_id="u"),
+    ]
+    assert guardrails.check(leaver, context()) is None
+    assert guardrails.check([*leaver, AddMember(group_id="g", user_id="u")], context()) is not None
+
+
 # -- the management account -----------------------------------------------------------
 
 

@@ -670,3 +670,56 @@ def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> Non
     live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
     assert entitlement in {e["value"] for e in served["entitlements"]}
+
+
+def test_a_revoke_right_after_a_running_grant_still_leaves_aws_without_it(
+    live_sqlite: Live,
+) -> None:
+    live = live_sqlite
+    behaviour().update(assignment_delay_seconds=2.0)
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    entitlement = entitlement_id(account, arn)
+    granting = live.patch(
+        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
+    )
+    assert granting.status_code == 202  # the served user does not show it yet
+    revoking = live.patch(
+        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{entitlement}"]'}
+    )
+    assert revoking.status_code in (200, 202)
+    operation_id = revoking.headers.get("X-Operation", revoking.headers.get("Location", ""))
+    live.provisioner.wait(operation_id.rsplit("/", 1)[-1], 20)
+    assert not live.holds(account, arn, "USER", user)
+
+
+def test_a_grant_removed_in_aws_since_the_sync_is_granted_again(live: Live) -> None:
+    account, arn, _, user = sorted(
+        a for a in live.manifest.expected_assignments() if a[2] == "USER"
+    )[0]
+    request_id = live.aws.sso_admin.delete_account_assignment(
+        InstanceArn=live.aws.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user,
+    )["AccountAssignmentDeletionStatus"]["RequestId"]
+    assert request_id and not live.holds(account, arn, "USER", user)
+    again = live.patch(
+        f"Users/{user}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert again.status_code == 200
+    assert live.holds(account, arn, "USER", user)
+    assert live.create_calls() == 1
+
+
+def test_a_retried_delete_with_its_idempotency_key_answers_204_again(live_sqlite: Live) -> None:
+    live = live_sqlite
+    group = sorted(live.manifest.groups.values())[0]
+    headers = live.headers(**{"Idempotency-Key": "leaver-42"})
+    first = live.client.delete(f"/scim/v2/Groups/{group}", headers=headers)
+    second = live.client.delete(f"/scim/v2/Groups/{group}", headers=headers)
+    assert (first.status_code, second.status_code) == (204, 204)
+    assert first.headers["X-Operation"] == second.headers["X-Operation"]

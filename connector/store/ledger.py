@@ -10,7 +10,7 @@ was told, and what is still open; a restarted service resumes from it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -275,7 +275,12 @@ def heartbeat(connection: sa.Connection, operation_id: str, runner: str, now: da
 
 
 def claim_stale(
-    connection: sa.Connection, runner: str, stale_before: datetime, now: datetime
+    connection: sa.Connection,
+    runner: str,
+    stale_before: datetime,
+    now: datetime,
+    *,
+    exclude: Collection[str] = (),
 ) -> list[str]:
     """Open operations whose runner stopped beating, now claimed by `runner`.
 
@@ -290,6 +295,8 @@ def claim_stale(
     ).all()
     claimed = []
     for row in candidates:
+        if row.id in exclude:
+            continue
         updated = connection.execute(
             t.write_operations.update()
             .where(t.write_operations.c.id == row.id)

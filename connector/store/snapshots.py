@@ -52,6 +52,10 @@ def publish_snapshot(
     connection: sa.Connection, sync_id: int, snapshot: Snapshot, now: datetime
 ) -> ChangeSummary:
     """Insert, diff and switch, inside the caller's transaction."""
+    # Taken first (PostgreSQL; SQLite's writer already excludes the others): a
+    # write-through waits until the switch is committed, or the switch waits
+    # for it, never the two locking each other half-way (write_through._snapshot).
+    connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update())
     for name, rows in snapshot_rows(snapshot, sync_id).items():
         table = t.metadata.tables[name]
         for start in range(0, len(rows), _BATCH):

@@ -26,7 +26,6 @@ from connector.records import Assignment, Group, Membership, ProvisionedPair, Sn
 from connector.store import tables as t
 from connector.store.codec import entitlement_id, snapshot_rows
 from connector.store.resource_digests import RESOURCE_PREFIX
-from connector.store.snapshots import current_snapshot_id
 
 Resource = tuple[str, str]  # (served resource type, id)
 
@@ -108,7 +107,13 @@ def put_user(
         .where(t.memberships.c.snapshot_id == snapshot_id)
         .where(t.memberships.c.user_id == user.id)
     ).scalars()
-    _touch(connection, snapshot_id, [("User", user.id), *(("Group", g) for g in groups)], now)
+    held = _held_entitlements(connection, snapshot_id, "USER", user.id)
+    _touch(
+        connection,
+        snapshot_id,
+        [("User", user.id), *(("Group", g) for g in groups), *held],
+        now,
+    )
 
 
 def remove_user(
@@ -151,7 +156,13 @@ def put_group(
         .where(t.memberships.c.snapshot_id == snapshot_id)
         .where(t.memberships.c.group_id == group.id)
     ).scalars()
-    _touch(connection, snapshot_id, [("Group", group.id), *(("User", u) for u in members)], now)
+    held = _held_entitlements(connection, snapshot_id, "GROUP", group.id)
+    _touch(
+        connection,
+        snapshot_id,
+        [("Group", group.id), *(("User", u) for u in members), *held],
+        now,
+    )
 
 
 def remove_group(
@@ -227,7 +238,14 @@ _REPLAYED = ("grant", "revoke", "add_member", "remove_member", "delete_user", "d
 
 def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:
     # No snapshot yet: nothing is served, and the first sync will read the change.
-    return snapshot_id if snapshot_id is not None else current_snapshot_id(connection)
+    if snapshot_id is not None:
+        return snapshot_id
+    # FOR SHARE (PostgreSQL; SQLite's write transaction already excludes it):
+    # a sync publishing now either switches first, and this change goes to the
+    # new snapshot, or waits for it, and replays it (replay_writes).
+    return connection.execute(
+        sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True)
+    ).scalar_one_or_none()
 
 
 def _delete_assignment(connection: sa.Connection, snapshot_id: int, a: Assignment) -> None:
@@ -302,6 +320,19 @@ def _principal_leaves(
         .where(t.assignments.c.principal_id == principal_id)
     )
     return [("Entitlement", entitlement_id(row.account_id, row.permission_set_arn)) for row in held]
+
+
+def _held_entitlements(
+    connection: sa.Connection, snapshot_id: int, principal_type: str, principal_id: str
+) -> list[Resource]:
+    """The entitlements that list the principal (by name) among their members."""
+    rows = connection.execute(
+        sa.select(t.assignments.c.account_id, t.assignments.c.permission_set_arn)
+        .where(t.assignments.c.snapshot_id == snapshot_id)
+        .where(t.assignments.c.principal_type == principal_type)
+        .where(t.assignments.c.principal_id == principal_id)
+    ).all()
+    return [("Entitlement", entitlement_id(r.account_id, r.permission_set_arn)) for r in rows]
 
 
 def _assignment_resources(a: Assignment) -> list[Resource]:

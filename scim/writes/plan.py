@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from scim2_models.path import CompareOperator, Comparison
 
 from connector.intents import (
     CREATED,
@@ -76,6 +77,22 @@ class Catalogue:
             )
 
 
+@dataclass(frozen=True)
+class Named:
+    """Values a request names outright, to add or to remove.
+
+    The served document may be behind AWS (a grant still running, a change
+    made in the console since the last sync); a value the request names is
+    therefore always planned, and the step checks AWS itself before it calls
+    (a grant that exists, a revoke of one that does not: no call).
+    """
+
+    entitlements_added: frozenset[str] = frozenset()
+    entitlements_removed: frozenset[str] = frozenset()
+    members_added: frozenset[str] = frozenset()
+    members_removed: frozenset[str] = frozenset()
+
+
 def plan_create(resource_type: str, body: Mapping[str, Any], catalogue: Catalogue) -> list[Intent]:
     """POST: create, then add the members and entitlements the body names."""
     creation: Intent = (
@@ -102,7 +119,13 @@ def plan_replace(
         desired = _with_entitlements(resource_type, desired, _entitlements(resource_type, current))
     if resource_type == "Group" and "members" not in {k.lower() for k in body}:
         desired["members"] = current.get("members") or []
-    return _difference(resource_type, current, desired, catalogue)
+    stated = Named(
+        entitlements_added=frozenset(_entitlements(resource_type, body) or []),
+        members_added=frozenset(_values(_member(body, "members"), "members"))
+        if resource_type == "Group"
+        else frozenset(),
+    )
+    return _difference(resource_type, current, desired, catalogue, stated)
 
 
 def plan_patch(
@@ -116,7 +139,11 @@ def plan_patch(
     document = dict(current)
     for operation in operations:
         changed = apply_operation(resource_type, document, operation)
-        intents.extend(_difference(resource_type, document, changed, catalogue))
+        intents.extend(
+            _difference(
+                resource_type, document, changed, catalogue, _named(resource_type, operation)
+            )
+        )
         document = changed
     return intents
 
@@ -148,6 +175,7 @@ def _difference(
     current: Mapping[str, Any],
     desired: Mapping[str, Any],
     catalogue: Catalogue,
+    named: Named = Named(),
 ) -> list[Intent]:
     intents: list[Intent] = []
     if resource_type == "User":
@@ -166,7 +194,7 @@ def _difference(
                     group_id=current["id"], operations=tuple(operations), previous=tuple(previous)
                 )
             )
-    return intents + _relations(resource_type, current, desired, catalogue)
+    return intents + _relations(resource_type, current, desired, catalogue, named)
 
 
 def _relations(
@@ -174,29 +202,83 @@ def _relations(
     current: Mapping[str, Any],
     desired: Mapping[str, Any],
     catalogue: Catalogue,
+    named: Named = Named(),
 ) -> list[Intent]:
-    """Membership and assignment changes between two documents."""
+    """Membership and assignment changes between two documents (and what is named)."""
     principal_id = current["id"]
     intents: list[Intent] = []
     if resource_type == "Group":
         before = _values(current.get("members"), "members")
         after = _values(_member(desired, "members"), "members")
-        added = [u for u in after if u not in before]
+        added = [u for u in after if u not in before or u in named.members_added]
+        removed = [u for u in before if u not in after]
+        removed += sorted(named.members_removed - set(after) - set(removed))
         catalogue.check_users(added)
-        intents += [
-            RemoveMember(group_id=principal_id, user_id=u) for u in before if u not in after
-        ]
+        intents += [RemoveMember(group_id=principal_id, user_id=u) for u in removed]
         intents += [AddMember(group_id=principal_id, user_id=u) for u in added]
     held = _entitlements(resource_type, current) or []
     wanted = _entitlements(resource_type, desired)
     if wanted is not None:
-        targets = catalogue.entitlements(
-            [e for e in wanted + held if e not in held or e not in wanted]
-        )
+        revoked = [e for e in held if e not in wanted]
+        revoked += sorted(named.entitlements_removed - set(wanted) - set(revoked))
+        granted = [e for e in wanted if e not in held or e in named.entitlements_added]
+        targets = catalogue.entitlements(revoked + granted)
         principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
-        intents += [Revoke(*targets[e], principal, principal_id) for e in held if e not in wanted]
-        intents += [Grant(*targets[e], principal, principal_id) for e in wanted if e not in held]
+        intents += [Revoke(*targets[e], principal, principal_id) for e in revoked]
+        intents += [Grant(*targets[e], principal, principal_id) for e in granted]
     return intents
+
+
+def _named(resource_type: str, operation: PatchOperation) -> Named:
+    """What one PATCH operation names outright (RFC 7644 §3.5.2 add, remove, replace)."""
+    entitlements = _named_values(resource_type, operation, "entitlements")
+    members = (
+        _named_values(resource_type, operation, "members") if resource_type == "Group" else None
+    )
+    return Named(
+        entitlements_added=entitlements[0] if entitlements else frozenset(),
+        entitlements_removed=entitlements[1] if entitlements else frozenset(),
+        members_added=members[0] if members else frozenset(),
+        members_removed=members[1] if members else frozenset(),
+    )
+
+
+def _named_values(
+    resource_type: str, operation: PatchOperation, name: str
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(values named to add, values named to remove) of one multi-valued attribute."""
+    path = operation.path
+    if path is None:
+        value = operation.value if isinstance(operation.value, Mapping) else {}
+        raw = _member(value, name)
+        if raw is None and resource_type == "Group" and name == "entitlements":
+            extension = _member(value, urns.AWS_GROUP)
+            raw = _member(extension, name) if isinstance(extension, Mapping) else None
+        return (frozenset(_values(raw, name)), frozenset()) if raw is not None else None
+    if path.parts[0].lower() != name.lower() or len(path.parts) > 1:
+        return None
+    if operation.op == "remove":
+        found = _equal_value(path.value_filter)
+        if found is not None:
+            return frozenset(), frozenset({found})
+        raw = operation.value
+        return (frozenset(), frozenset(_values(raw, name))) if isinstance(raw, list) else None
+    if path.value_filter is not None:
+        return None
+    raw = operation.value if isinstance(operation.value, list) else [operation.value]
+    return frozenset(_values(raw, name)), frozenset()
+
+
+def _equal_value(node: Any) -> str | None:
+    """X of a `value eq "X"` filter (the form clients use to name one value)."""
+    if (
+        isinstance(node, Comparison)
+        and node.attr_path.attr.lower() == "value"
+        and node.op == CompareOperator.eq
+        and isinstance(node.value, str)
+    ):
+        return node.value
+    return None
 
 
 def _member(document: Mapping[str, Any], name: str) -> Any:

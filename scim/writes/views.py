@@ -61,8 +61,19 @@ def install_writes(
     def write(path: str, resource_id: str | None) -> Response:
         resource_type = WRITABLE[path]
         provisioner: Provisioner = current_app.extensions["idcc_provisioner"]
+        settings = current_app.config["IDCC_SETTINGS"]
         method = request.method
         body = _body() if method in ("POST", "PUT", "PATCH") else None
+        request_hash = _request_hash(method, request.path, body)
+        key = _idempotency_key()
+        if key is not None and not _dry_run():
+            try:
+                earlier = provisioner.earlier(current_token().name, key, request_hash)
+            except IdempotencyKeyReused as exc:
+                raise ScimError(409, str(exc), scim_type="uniqueness") from None
+            if earlier is not None:
+                record = provisioner.wait(earlier, settings.write_wait)
+                return _answer(record, resource_type, base_url(), respond)
         connection = request_connection()
         snapshot_id = _snapshot(connection)
         catalogue = Catalogue(connection, snapshot_id)
@@ -90,15 +101,15 @@ def install_writes(
             resource_type=resource_type,
             resource_id=resource_id,
             intents=tuple(intents),
-            request_hash=_request_hash(method, request.path, body),
-            idempotency_key=_idempotency_key(),
+            request_hash=request_hash,
+            idempotency_key=key,
             success_status={"POST": 201, "DELETE": 204}.get(method, 200),
         )
         try:
             operation_id, _replayed = provisioner.submit(write_request)
         except IdempotencyKeyReused as exc:
             raise ScimError(409, str(exc), scim_type="uniqueness") from None
-        record = provisioner.wait(operation_id, current_app.config["IDCC_SETTINGS"].write_wait)
+        record = provisioner.wait(operation_id, settings.write_wait)
         return _answer(record, resource_type, base_url(), respond)
 
     def create(path: str) -> Response:
