@@ -25,6 +25,7 @@ ENV_PREFIX = "IDCC_"
 CREDENTIALS_MODES = ("default_chain", "access_key", "assume_role")
 ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
+UNSUPPORTED_MODES = ("refuse", "ignore")
 DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
@@ -124,6 +125,9 @@ class Settings:
     write_resume_after: int = _setting(parse_duration, default=30)
     guardrails_file: str | None = _setting(default=None)
     delete_cleanup: bool = _setting(_flag, default=True)
+    # What a write does with attributes the Identity Store cannot hold
+    # (externalId, password, the enterprise extension): refuse it, or leave them out.
+    unsupported_attributes: str = _setting(_choice(UNSUPPORTED_MODES), default="refuse")
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""

@@ -723,3 +723,75 @@ def test_a_retried_delete_with_its_idempotency_key_answers_204_again(live_sqlite
     second = live.client.delete(f"/scim/v2/Groups/{group}", headers=headers)
     assert (first.status_code, second.status_code) == (204, 204)
     assert first.headers["X-Operation"] == second.headers["X-Operation"]
+
+
+OKTA_STYLE_USER = {
+    "schemas": [
+        "urn:ietf:params:scim:schemas:core:2.0:User",
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+    ],
+    "userName": "okta.style@example.com",
+    "externalId": "00u1abcd",
+    "password": "not-kept",
+    "displayName": "Okta Style",
+    "name": {"givenName": "Okta", "familyName": "Style"},
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Ops"},
+}
+
+
+def test_attributes_the_identity_store_cannot_hold_are_refused_by_default(
+    live_sqlite: Live,
+) -> None:
+    refused = live_sqlite.client.post(
+        "/scim/v2/Users", json=OKTA_STYLE_USER, headers=live_sqlite.headers()
+    )
+    assert refused.status_code == 400
+    assert refused.get_json()["scimType"] == "invalidValue"
+
+
+def test_with_ignore_they_are_left_out_and_the_rest_is_written(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    for live in _live(url, tmp_path, unsupported_attributes="ignore"):
+        created = live.client.post("/scim/v2/Users", json=OKTA_STYLE_USER, headers=live.headers())
+        assert created.status_code == 201, created.get_json()
+        user = created.get_json()["id"]
+        store_id = live.aws.identity_store_id
+        described = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)
+        assert described["UserName"] == "okta.style@example.com"
+        renamed = live.patch(
+            f"Users/{user}",
+            {"op": "replace", "value": {"externalId": "00u1abcd", "displayName": "Renamed"}},
+        )
+        assert renamed.status_code == 200, renamed.get_json()
+        assert renamed.get_json()["displayName"] == "Renamed"
+
+
+def test_entra_adds_a_first_work_phone_through_a_value_path(live_sqlite: Live) -> None:
+    live = live_sqlite
+    user = _user(live)
+    store_id = live.aws.identity_store_id
+    live.aws.identity_store.update_user(
+        IdentityStoreId=store_id, UserId=user, Operations=[{"AttributePath": "phoneNumbers"}]
+    )
+    answer = live.patch(
+        f"Users/{user}",
+        {"op": "Add", "path": 'phoneNumbers[type eq "work"].value', "value": "+44 20 7946 0000"},
+    )
+    assert answer.status_code == 200, answer.get_json()
+    phones = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)[
+        "PhoneNumbers"
+    ]
+    assert [(p["Value"], p["Type"]) for p in phones] == [("+44 20 7946 0000", "work")]
+
+
+def test_okta_renames_a_group_with_its_id_in_the_value(live_sqlite: Live) -> None:
+    live = live_sqlite
+    group = sorted(live.manifest.groups.values())[0]
+    answer = live.patch(
+        f"Groups/{group}", {"op": "replace", "value": {"id": group, "displayName": "SRE"}}
+    )
+    assert answer.status_code == 200, answer.get_json()
+    described = live.aws.identity_store.describe_group(
+        IdentityStoreId=live.aws.identity_store_id, GroupId=group
+    )
+    assert described["DisplayName"] == "SRE"

@@ -98,6 +98,40 @@ _EXTERNAL_ID: Final = (
 )
 
 
+def unsupported_attributes(resource_type: str) -> tuple[str, ...]:
+    """Attributes a client may send that the Identity Store API cannot hold.
+
+    With IDCC_UNSUPPORTED_ATTRIBUTES=ignore they are left out of a request
+    instead of refusing it (clients such as Okta and Entra ID send some of them
+    on every request). `active` is not among them: a deactivation that was
+    ignored would leave a leaver's access in place.
+    """
+    if resource_type == "User":
+        return ("externalId", *_UNHOLDABLE_USER, urns.ENTERPRISE_USER)
+    return ("externalId",)
+
+
+def without_unsupported(
+    resource_type: str, document: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[str]]:
+    """The document without the attributes of `unsupported_attributes`, and their names."""
+    unsupported = {name.casefold() for name in unsupported_attributes(resource_type)}
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, value in document.items():
+        if key.casefold() in unsupported and value not in (None, "", [], {}):
+            dropped.append(key)
+        elif key.casefold() not in unsupported:
+            kept[key] = value
+    if dropped:
+        kept["schemas"] = [
+            schema
+            for schema in document.get("schemas") or []
+            if not isinstance(schema, str) or schema.casefold() not in unsupported
+        ]
+    return kept, dropped
+
+
 def user_create_params(document: Mapping[str, Any]) -> dict[str, Any]:
     """CreateUser parameters (without IdentityStoreId) for a POSTed User (RFC 7644 §3.3).
 

@@ -118,7 +118,13 @@ def apply_operation(
                 for sub_key, sub_value in _attributes(value):
                     _apply_path(resource_type, result, operation.op, f"{key}:{sub_key}", sub_value)
             else:
-                _apply_path(resource_type, result, operation.op, key, value)
+                try:
+                    _apply_path(resource_type, result, operation.op, key, value)
+                except ScimError as exc:
+                    # Clients (Okta) send the resource back with its read-only
+                    # attributes as they are: not a change, so not refused.
+                    if exc.scim_type != "mutability" or _member(document, key) != value:
+                        raise
         return result
     text = str(operation.path)
     if _is_extension(resource_type, text):
@@ -245,7 +251,12 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
     if not matched:
         if op == "remove":
             return items
-        raise _bad(f"no value matches {text!r}", "noTarget")
+        created = _element_from_filter(target.value_filter) if op == "add" else None
+        if created is None:
+            raise _bad(f"no value matches {text!r}", "noTarget")
+        # RFC 7644 §3.5.2.1: add creates what is not there; Entra ID adds a
+        # user's first work phone as phoneNumbers[type eq "work"].value.
+        return [*items, created | {target.sub_attribute.name: value}]
     sub_name = target.sub_attribute.name
     for i in matched:
         element = dict(items[i]) if isinstance(items[i], Mapping) else {}
@@ -255,6 +266,21 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
             element[_key(element, sub_name)] = value
         items[i] = element
     return items
+
+
+def _element_from_filter(node: FilterNode | None) -> dict[str, Any] | None:
+    """The value a filter of `sub eq "v"` terms (joined by `and`) describes, or None."""
+    if isinstance(node, Comparison) and node.op == CompareOperator.eq:
+        return {node.attr_path.attr: node.value}
+    if isinstance(node, LogicalExpr) and node.op == LogicalOperator.and_:
+        parts = [_element_from_filter(term) for term in node.terms]
+        if all(part is not None for part in parts):
+            return {k: v for part in parts if part for k, v in part.items()}
+    return None
+
+
+def _member(document: Mapping[str, Any], name: str) -> Any:
+    return next((v for k, v in document.items() if k.casefold() == name.casefold()), None)
 
 
 def _identity(item: Any) -> Any:

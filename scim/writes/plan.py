@@ -43,8 +43,10 @@ from scim.errors import ScimError
 from scim.writes.identity_input import (
     group_create_params,
     group_update_operations,
+    unsupported_attributes,
     user_create_params,
     user_update_operations,
+    without_unsupported,
 )
 from scim.writes.patch import PatchOperation, apply_operation
 
@@ -146,6 +148,32 @@ def plan_patch(
         )
         document = changed
     return intents
+
+
+def without_unsupported_operations(
+    resource_type: str, operations: Sequence[PatchOperation]
+) -> tuple[list[PatchOperation], list[str]]:
+    """PATCH operations without the attributes the Identity Store cannot hold
+    (IDCC_UNSUPPORTED_ATTRIBUTES=ignore), and the names left out."""
+    unsupported = {name.casefold() for name in unsupported_attributes(resource_type)}
+    kept: list[PatchOperation] = []
+    dropped: list[str] = []
+    for operation in operations:
+        if operation.path is None:
+            if isinstance(operation.value, Mapping):
+                value, names = without_unsupported(resource_type, operation.value)
+                dropped += names
+                operation = PatchOperation(operation.op, None, value)
+            kept.append(operation)
+            continue
+        named = {str(operation.path).casefold(), operation.path.parts[0].casefold()}
+        if operation.path.schema:
+            named.add(operation.path.schema.casefold())
+        if named & unsupported:
+            dropped.append(str(operation.path))
+        else:
+            kept.append(operation)
+    return kept, dropped
 
 
 def plan_delete(

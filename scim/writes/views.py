@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -31,9 +32,19 @@ from scim.auth import current_token, requires_write
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
 from scim.query import MAX_COUNT
 from scim.request_store import release_request_connection, request_connection
+from scim.writes.identity_input import without_unsupported
 from scim.writes.operations import dry_run_document, operation_document
 from scim.writes.patch import load_patch
-from scim.writes.plan import Catalogue, plan_create, plan_delete, plan_patch, plan_replace
+from scim.writes.plan import (
+    Catalogue,
+    plan_create,
+    plan_delete,
+    plan_patch,
+    plan_replace,
+    without_unsupported_operations,
+)
+
+log = logging.getLogger(__name__)
 
 WRITABLE = {"Users": "User", "Groups": "Group"}
 
@@ -203,6 +214,18 @@ def _plan(
     catalogue: Catalogue,
 ) -> list[Intent]:
     settings = current_app.config["IDCC_SETTINGS"]
+    ignore = settings.unsupported_attributes == "ignore"
+    dropped: list[str] = []
+    if body is not None and method in ("POST", "PUT") and ignore:
+        body, dropped = without_unsupported(resource_type, body)
+    operations = load_patch(body) if method == "PATCH" else []
+    if operations and ignore:
+        operations, dropped = without_unsupported_operations(resource_type, operations)
+    if dropped:
+        log.warning(
+            "attributes the Identity Store cannot hold were left out of a write",
+            extra={"attributes": sorted(set(dropped)), "resource_type": resource_type},
+        )
     if method == "POST":
         assert body is not None
         return plan_create(resource_type, body, catalogue)
@@ -211,7 +234,7 @@ def _plan(
         assert body is not None
         return plan_replace(resource_type, current, body, catalogue)
     if method == "PATCH":
-        return plan_patch(resource_type, current, load_patch(body), catalogue)
+        return plan_patch(resource_type, current, operations, catalogue)
     return plan_delete(resource_type, current, catalogue, cleanup=settings.delete_cleanup)
 
 
