@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -60,6 +61,7 @@ from connector.intents import (
 from connector.readers.instance import Instance, discover_instance
 from connector.records import Assignment, Membership
 from connector.store import ledger, write_through
+from connector.store.codec import record_json
 from connector.store.ledger import OperationRecord, StepRecord
 from connector.store.store import Store, utcnow
 from connector.writers import assignments, identity
@@ -102,6 +104,7 @@ class StepOutcome:
     created_id: str | None = None
     error_code: str | None = None
     failure_reason: str | None = None
+    result: dict[str, Any] | None = None  # the user or group as AWS now describes it
 
 
 # What a failed step answers over HTTP (status, scimType): input AWS refused is
@@ -453,6 +456,7 @@ class Provisioner:
                 outcome.status,
                 utcnow(),
                 created_id=outcome.created_id,
+                result=outcome.result,
                 error_code=outcome.error_code,
                 failure_reason=outcome.failure_reason,
             )
@@ -492,7 +496,7 @@ class Provisioner:
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded", created_id=user_id),
+                    StepOutcome("succeeded", created_id=user_id, result=record_json(user)),
                     lambda c: write_through.put_user(c, user, now),
                 )
             case UpdateUser(user_id=user_id, operations=operations):
@@ -502,7 +506,9 @@ class Provisioner:
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded" if operations else "unchanged"),
+                    StepOutcome(
+                        "succeeded" if operations else "unchanged", result=record_json(user)
+                    ),
                     lambda c: write_through.put_user(c, user, now),
                 )
             case DeleteUser(user_id=user_id):
@@ -519,7 +525,7 @@ class Provisioner:
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded", created_id=group_id),
+                    StepOutcome("succeeded", created_id=group_id, result=record_json(group)),
                     lambda c: write_through.put_group(c, group, now),
                 )
             case UpdateGroup(group_id=group_id, operations=operations):
@@ -529,7 +535,9 @@ class Provisioner:
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded" if operations else "unchanged"),
+                    StepOutcome(
+                        "succeeded" if operations else "unchanged", result=record_json(group)
+                    ),
                     lambda c: write_through.put_group(c, group, now),
                 )
             case DeleteGroup(group_id=group_id):

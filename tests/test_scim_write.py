@@ -795,3 +795,27 @@ def test_okta_renames_a_group_with_its_id_in_the_value(live_sqlite: Live) -> Non
         IdentityStoreId=live.aws.identity_store_id, GroupId=group
     )
     assert described["DisplayName"] == "SRE"
+
+
+def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live: Live) -> None:
+    sync_id = live.store.begin_sync()
+    read_before = live.store.read_snapshot()
+    assert read_before is not None
+    created = live.client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "mid.sync@example.com",
+            "displayName": "Mid Sync",
+            "name": {"givenName": "Mid", "familyName": "Sync"},
+        },
+        headers=live.headers(),
+    )
+    assert created.status_code == 201
+    user = created.get_json()["id"]
+    renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Analyst"})
+    assert renamed.status_code == 200
+    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
+    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert served.status_code == 200
+    assert served.get_json()["title"] == "Analyst"

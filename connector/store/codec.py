@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from connector.records import (
@@ -269,4 +270,46 @@ def permission_set_from_row(row: Mapping[Any, Any]) -> PermissionSet:
         ),
         tags=tuple((key, value) for key, value in row["tags"]),
         created_at=row["created_at"],
+    )
+
+
+# -- users and groups as JSON (the write ledger keeps what AWS answered) -------
+
+
+def record_json(record: User | Group) -> dict[str, Any]:
+    """A user or group as JSON-safe data (times as ISO 8601), for `*_from_json`."""
+    data = dataclasses.asdict(record)
+    for key in ("created_at", "updated_at"):
+        if data.get(key) is not None:
+            data[key] = data[key].isoformat()
+    if isinstance(record, User) and record.enterprise is not None:
+        data["enterprise"] = json.loads(json.dumps(dict(record.enterprise), default=str))
+    return data
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def user_from_json(data: Mapping[str, Any]) -> User:
+    nested = {"emails", "phone_numbers", "addresses", "external_ids", "created_at", "updated_at"}
+    return User(
+        **{k: v for k, v in data.items() if k not in nested},
+        emails=tuple(Email(**e) for e in data.get("emails") or ()),
+        phone_numbers=tuple(PhoneNumber(**p) for p in data.get("phone_numbers") or ()),
+        addresses=tuple(Address(**a) for a in data.get("addresses") or ()),
+        external_ids=tuple(ExternalId(**x) for x in data.get("external_ids") or ()),
+        created_at=_time(data.get("created_at")),
+        updated_at=_time(data.get("updated_at")),
+    )
+
+
+def group_from_json(data: Mapping[str, Any]) -> Group:
+    return Group(
+        id=data["id"],
+        display_name=data["display_name"],
+        description=data.get("description"),
+        external_ids=tuple(ExternalId(**x) for x in data.get("external_ids") or ()),
+        created_at=_time(data.get("created_at")),
+        updated_at=_time(data.get("updated_at")),
     )

@@ -216,6 +216,7 @@ def finish_step(
     now: datetime,
     *,
     created_id: str | None = None,
+    result: dict[str, Any] | None = None,
     error_code: str | None = None,
     failure_reason: str | None = None,
 ) -> None:
@@ -223,6 +224,8 @@ def finish_step(
     values: dict[str, Any] = {"status": status, "finished_at": now}
     if created_id is not None:
         values["created_id"] = created_id
+    if result is not None:
+        values["result"] = result
     if error_code is not None or failure_reason is not None:
         values.update(error_code=error_code, failure_reason=failure_reason)
     connection.execute(

@@ -174,6 +174,9 @@ write_steps = sa.Table(
     sa.Column("status", sa.String(16), nullable=False),
     sa.Column("aws_request_id", sa.String(64)),
     sa.Column("created_id", sa.String(64)),
+    # The user or group as AWS described it after the step (replayed into a
+    # snapshot that a sync read before the step ended).
+    sa.Column("result", sa.JSON),
     sa.Column("error_code", sa.String(64)),
     sa.Column("failure_reason", sa.Text),
     sa.Column("started_at", TZ),

@@ -24,7 +24,12 @@ import sqlalchemy as sa
 
 from connector.records import Assignment, Group, Membership, ProvisionedPair, Snapshot, User
 from connector.store import tables as t
-from connector.store.codec import entitlement_id, snapshot_rows
+from connector.store.codec import (
+    entitlement_id,
+    group_from_json,
+    snapshot_rows,
+    user_from_json,
+)
 from connector.store.resource_digests import RESOURCE_PREFIX
 
 Resource = tuple[str, str]  # (served resource type, id)
@@ -196,11 +201,16 @@ def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) 
     be missing from what it publishes, and the next read would not show a write
     the client was told had succeeded. Replaying them (each is idempotent) keeps
     what readers see at least as new as what the write path confirmed.
-    Attribute updates are not replayed: the ledger keeps no record of the user
-    or group as AWS returned it; the next sync reads it. Returns the count.
+    Users and groups are replayed as AWS described them right after the step.
+    Returns the count.
     """
     rows = connection.execute(
-        sa.select(t.write_steps.c.intent, t.write_steps.c.created_id, t.write_steps.c.finished_at)
+        sa.select(
+            t.write_steps.c.intent,
+            t.write_steps.c.created_id,
+            t.write_steps.c.result,
+            t.write_steps.c.finished_at,
+        )
         .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
         .where(t.write_steps.c.finished_at >= since)
         .where(t.write_steps.c.kind.in_(_REPLAYED))
@@ -223,6 +233,10 @@ def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) 
                 add_member(connection, membership, now, snapshot_id)
             case "remove_member":
                 remove_member(connection, intent["group_id"], intent["user_id"], now, snapshot_id)
+            case "create_user" | "update_user" if row.result:
+                put_user(connection, user_from_json(row.result), now, snapshot_id)
+            case "create_group" | "update_group" if row.result:
+                put_group(connection, group_from_json(row.result), now, snapshot_id)
             case "delete_user":
                 remove_user(connection, intent["user_id"], now, snapshot_id)
             case "delete_group":
@@ -230,7 +244,18 @@ def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) 
     return len(rows)
 
 
-_REPLAYED = ("grant", "revoke", "add_member", "remove_member", "delete_user", "delete_group")
+_REPLAYED = (
+    "grant",
+    "revoke",
+    "add_member",
+    "remove_member",
+    "create_user",
+    "update_user",
+    "delete_user",
+    "create_group",
+    "update_group",
+    "delete_group",
+)
 
 
 # -- rows ---------------------------------------------------------------------------

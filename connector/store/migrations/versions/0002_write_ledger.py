@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("aws_request_id", sa.String(length=64), nullable=True),
         sa.Column("created_id", sa.String(length=64), nullable=True),
+        sa.Column("result", sa.JSON(), nullable=True),
         sa.Column("error_code", sa.String(length=64), nullable=True),
         sa.Column("failure_reason", sa.Text(), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
