@@ -74,10 +74,16 @@ POLL_FIRST = 0.2
 POLL_GROWTH = 1.5
 POLL_MAX = 5.0
 LOCK_WAIT = 0.1
+# How long a step waits for an AWS object another operation holds.
+LOCK_TIMEOUT = 300
 
 
 class IdempotencyKeyReused(ConnectorError):
     """The Idempotency-Key was used before by this client for a different request."""
+
+
+class WriteConflict(ConnectorError):
+    """Another request kept changing the same AWS object for too long."""
 
 
 class _ClaimLost(Exception):
@@ -113,6 +119,7 @@ _CLIENT_ERRORS = {
     "ConflictException": (409, "uniqueness"),
     "ValidationException": (400, "invalidValue"),
     "ResourceNotFoundException": (404, None),
+    "WriteConflict": (409, None),
 }
 
 
@@ -400,9 +407,8 @@ class Provisioner:
         return failed
 
     def _execute(self, operation_id: str, step: StepRecord) -> StepOutcome:
-        self._lock(operation_id, step)
-        self._heartbeat(operation_id)
         try:
+            self._lock(operation_id, step)
             outcome = self._apply(operation_id, step)
         except ConnectorError as exc:
             code = (
@@ -427,14 +433,22 @@ class Provisioner:
         return outcome
 
     def _lock(self, operation_id: str, step: StepRecord) -> None:
-        """Wait until no other step for the same AWS object is in progress, then take it."""
+        """Wait until no other operation holds the step's AWS object, take it, start."""
         if step.status == "in_progress":
             return  # resumed: this operation holds it already
+        deadline = time.monotonic() + LOCK_TIMEOUT
         while True:
             with self._store.writing() as connection:
                 self._hold(connection, operation_id)
-                if ledger.start_step(connection, operation_id, step.position, utcnow()):
+                if ledger.take_lock(connection, operation_id, step.intent.lock_key, utcnow()):
+                    ledger.start_step(connection, operation_id, step.position, utcnow())
                     return
+            if time.monotonic() > deadline:
+                # Two operations each waiting for what the other holds end here.
+                raise WriteConflict(
+                    f"another request has been changing {step.intent.lock_key} for more than "
+                    f"{LOCK_TIMEOUT} s; try again later"
+                )
             time.sleep(LOCK_WAIT)
 
     def _finish(

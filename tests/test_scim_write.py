@@ -819,3 +819,27 @@ def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
     assert served.status_code == 200
     assert served.get_json()["title"] == "Analyst"
+
+
+def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(live_sqlite: Live) -> None:
+    live = live_sqlite
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    behaviour().update(
+        assignment_delay_seconds=1.5, failing_permission_set_arns={arn}, failure_reason="no"
+    )
+    first = live.patch(
+        f"Users/{user}",
+        {"op": "replace", "path": "title", "value": "A"},
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert first.status_code == 202  # its grant is still running, and will fail
+    second = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "B"})
+    assert second.status_code in (200, 202)
+    for answer in (first, second):
+        location = answer.headers.get("Location") or answer.headers["X-Operation"]
+        live.provisioner.wait(location.rsplit("/", 1)[-1], 20)
+    described = live.aws.identity_store.describe_user(
+        IdentityStoreId=live.aws.identity_store_id, UserId=user
+    )
+    assert described["Title"] == "B"

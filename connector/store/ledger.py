@@ -176,24 +176,38 @@ def add_undo_steps(
     return positions
 
 
-def start_step(connection: sa.Connection, operation_id: str, position: int, now: datetime) -> bool:
-    """Mark a step in progress; False when a step for the same AWS object is in progress.
+def take_lock(connection: sa.Connection, operation_id: str, lock_key: str, now: datetime) -> bool:
+    """Lock an AWS object for the operation until it ends; False when another holds it.
 
-    The unique index on in-progress lock keys makes this the lock that
-    serialises identical requests, across threads and processes alike.
+    The primary key on the lock makes this hold across threads and processes;
+    an operation keeps what it takes until it ends (`set_status`), so nothing
+    it changed, and may still undo, is changed by another request meanwhile.
     """
+    holder = connection.execute(
+        sa.select(t.write_locks.c.operation_id).where(t.write_locks.c.lock_key == lock_key)
+    ).scalar_one_or_none()
+    if holder is not None:
+        return bool(holder == operation_id)
     try:
         with connection.begin_nested():
             connection.execute(
-                t.write_steps.update()
-                .where(t.write_steps.c.operation_id == operation_id)
-                .where(t.write_steps.c.position == position)
-                .values(status="in_progress", started_at=now, finished_at=None)
+                t.write_locks.insert().values(
+                    lock_key=lock_key, operation_id=operation_id, acquired_at=now
+                )
             )
     except sa.exc.IntegrityError:
         return False
-    _event(connection, operation_id, now, "in_progress", position=position)
     return True
+
+
+def start_step(connection: sa.Connection, operation_id: str, position: int, now: datetime) -> None:
+    connection.execute(
+        t.write_steps.update()
+        .where(t.write_steps.c.operation_id == operation_id)
+        .where(t.write_steps.c.position == position)
+        .values(status="in_progress", started_at=now, finished_at=None)
+    )
+    _event(connection, operation_id, now, "in_progress", position=position)
 
 
 def record_request_id(
@@ -252,6 +266,9 @@ def set_status(
     values: dict[str, Any] = {"status": status, "updated_at": now, "heartbeat_at": now}
     if status not in OPEN_STATUSES:
         values.update(finished_at=now, http_status=http_status, error_type=error_type, error=error)
+        connection.execute(
+            t.write_locks.delete().where(t.write_locks.c.operation_id == operation_id)
+        )
     if resource_id is not None:
         values["resource_id"] = resource_id
     connection.execute(

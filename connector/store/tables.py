@@ -184,14 +184,17 @@ write_steps = sa.Table(
     sa.PrimaryKeyConstraint("operation_id", "position"),
     sa.Index("ix_write_steps_principal", "principal_id"),
 )
-# One step at a time per AWS object: a second request for the same change
-# waits until the first one's step has ended (connector.ledger.start_step).
-sa.Index(
-    "uq_write_steps_in_flight",
-    write_steps.c.lock_key,
-    unique=True,
-    sqlite_where=write_steps.c.status == "in_progress",
-    postgresql_where=write_steps.c.status == "in_progress",
+# The AWS objects an open operation is changing (or has changed and may still
+# undo): one operation at a time per object, so identical concurrent requests
+# make one AWS call and an undo never overwrites another request's change
+# (connector.store.ledger.take_lock). Released when the operation ends.
+write_locks = sa.Table(
+    "write_locks",
+    metadata,
+    sa.Column("lock_key", sa.String(512), primary_key=True),
+    sa.Column("operation_id", sa.String(36), sa.ForeignKey("write_operations.id"), nullable=False),
+    sa.Column("acquired_at", TZ, nullable=False),
+    sa.Index("ix_write_locks_operation", "operation_id"),
 )
 
 write_events = sa.Table(

@@ -1,4 +1,4 @@
-"""write ledger: operations, steps and their status changes
+"""write ledger: operations, steps, their status changes and the objects they lock
 
 Revision ID: 0002
 Revises: 0001
@@ -70,14 +70,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("operation_id", "position", name=op.f("pk_write_steps")),
     )
     op.create_index("ix_write_steps_principal", "write_steps", ["principal_id"])
-    op.create_index(
-        "uq_write_steps_in_flight",
-        "write_steps",
-        ["lock_key"],
-        unique=True,
-        sqlite_where=sa.text("status = 'in_progress'"),
-        postgresql_where=sa.text("status = 'in_progress'"),
+    op.create_table(
+        "write_locks",
+        sa.Column("lock_key", sa.String(length=512), nullable=False),
+        sa.Column("operation_id", sa.String(length=36), nullable=False),
+        sa.Column("acquired_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["operation_id"],
+            ["write_operations.id"],
+            name=op.f("fk_write_locks_operation_id_write_operations"),
+        ),
+        sa.PrimaryKeyConstraint("lock_key", name=op.f("pk_write_locks")),
     )
+    op.create_index("ix_write_locks_operation", "write_locks", ["operation_id"])
     op.create_table(
         "write_events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -99,7 +104,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_write_events_operation", "write_events")
     op.drop_table("write_events")
-    op.drop_index("uq_write_steps_in_flight", "write_steps")
+    op.drop_index("ix_write_locks_operation", "write_locks")
+    op.drop_table("write_locks")
     op.drop_index("ix_write_steps_principal", "write_steps")
     op.drop_table("write_steps")
     op.drop_index("ix_write_operations_created_at", "write_operations")
