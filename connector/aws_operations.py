@@ -98,6 +98,8 @@ _DECLARED = (
     Operation("identitystore", "DescribeUser", "write"),
     Operation("identitystore", "DescribeGroup", "write"),
     Operation("identitystore", "GetGroupMembershipId", "write"),
+    Operation("identitystore", "GetUserId", "write"),
+    Operation("identitystore", "GetGroupId", "write"),
     Operation("identitystore", "CreateUser", "write"),
     Operation("identitystore", "UpdateUser", "write"),
     Operation("identitystore", "DeleteUser", "write"),

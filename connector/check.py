@@ -133,6 +133,8 @@ PROBES: dict[str, Probe] = {
     ),
     "DeleteGroupMembership": lambda c: _store(c) | {"MembershipId": _FAKE_ID},
     "ListParents": lambda c: {"ChildId": c.account_id},
+    "GetUserId": lambda c: _store(c) | _unique("userName"),
+    "GetGroupId": lambda c: _store(c) | _unique("displayName"),
 }
 
 # Write actions that no call can probe without changing something (a creation
@@ -144,6 +146,15 @@ UNPROBED: dict[str, str] = {
     "CreateUser": "a probe would create a user",
     "CreateGroup": "a probe would create a group",
 }
+
+
+def _unique(path: str) -> dict[str, Any]:
+    """An alternate identifier that names nothing (GetUserId / GetGroupId probes)."""
+    return {
+        "AlternateIdentifier": {
+            "UniqueAttribute": {"AttributePath": path, "AttributeValue": f"idcc-probe-{_FAKE_ID}"}
+        }
+    }
 
 
 def _store(c: ProbeContext) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from connector.intents import (
     DeleteUser,
     Grant,
     Intent,
+    MembershipIntent,
     RemoveMember,
     Revoke,
     UpdateGroup,
@@ -123,7 +124,11 @@ _CLIENT_ERRORS = {
 }
 
 
-def http_failure(error_code: str | None) -> tuple[int, str | None]:
+def http_failure(intent: Intent, error_code: str | None) -> tuple[int, str | None]:
+    """The SCIM status (and scimType) a failed step answers."""
+    if error_code == "ResourceNotFoundException" and isinstance(intent, MembershipIntent):
+        # The member is what AWS did not find: the group itself exists (it was read).
+        return 400, "invalidValue"
     return _CLIENT_ERRORS.get(error_code or "", (502, None))
 
 
@@ -344,7 +349,7 @@ class Provisioner:
         self._not_attempted(operation_id, do_steps, done, failure[0])
         undo_failed = self._undo(operation_id, done, undo_steps)
         step, outcome = failure
-        status, scim_type = http_failure(outcome.error_code)
+        status, scim_type = http_failure(step.intent, outcome.error_code)
         message = (
             f"step {step.position + 1} ({_describe(step.intent)}) failed: "
             f"{outcome.error_code}: {outcome.failure_reason}"
@@ -505,7 +510,12 @@ class Provisioner:
                     lambda c: write_through.remove_member(c, group_id, user_id, now),
                 )
             case CreateUser(params=params):
-                user_id = identity.create_user(aws, store_id, params)
+                # Resumed after a crash, the user may exist already: this step made it.
+                user_id = (
+                    identity.user_id_by_name(aws, store_id, str(params["UserName"]))
+                    if step.status == "in_progress"
+                    else None
+                ) or identity.create_user(aws, store_id, params)
                 user = identity.describe_user(aws, store_id, user_id)
                 return self._finish(
                     operation_id,
@@ -534,7 +544,11 @@ class Provisioner:
                     lambda c: write_through.remove_user(c, user_id, now),
                 )
             case CreateGroup(params=params):
-                group_id = identity.create_group(aws, store_id, params)
+                group_id = (
+                    identity.group_id_by_name(aws, store_id, str(params["DisplayName"]))
+                    if step.status == "in_progress"
+                    else None
+                ) or identity.create_group(aws, store_id, params)
                 group = identity.describe_group(aws, store_id, group_id)
                 return self._finish(
                     operation_id,

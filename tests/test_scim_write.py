@@ -21,6 +21,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from connector.connection import connect
+from connector.intents import CreateUser
 from connector.provisioning import Provisioner
 from connector.simulator import Manifest, SimulatedAws, behaviour, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
@@ -843,3 +844,46 @@ def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(live_sqli
         IdentityStoreId=live.aws.identity_store_id, UserId=user
     )
     assert described["Title"] == "B"
+
+
+def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlite: Live) -> None:
+    live = live_sqlite
+    params = {
+        "UserName": "crashed.mid.create@example.com",
+        "DisplayName": "Crashed Mid Create",
+        "Name": {"GivenName": "Crashed", "FamilyName": "Create"},
+    }
+    # What a process killed right after its CreateUser reached AWS leaves behind:
+    # the step in progress in the ledger, and the user in AWS.
+    operation_id = "00000000-0000-4000-8000-000000000001"
+    stale = datetime.now(UTC) - timedelta(minutes=5)
+    with live.store.writing() as connection:
+        ledger.create_operation(
+            connection,
+            operation_id=operation_id,
+            token_name="iga-writer",
+            method="POST",
+            path="/Users",
+            resource_type="User",
+            resource_id=None,
+            idempotency_key=None,
+            request_hash="h",
+            intents=[CreateUser(params=params)],
+            runner="dead-process",
+            now=stale,
+        )
+        assert ledger.take_lock(connection, operation_id, CreateUser(params=params).lock_key, stale)
+        ledger.start_step(connection, operation_id, 0, stale)
+    made = live.aws.identity_store.create_user(IdentityStoreId=live.aws.identity_store_id, **params)
+    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
+    resumer = Provisioner(live.store, settings, lambda: connect(settings))
+    try:
+        assert resumer.resume_stale() == [operation_id]
+        record = resumer.wait(operation_id, 15)
+    finally:
+        resumer.close()
+    assert record.status == "succeeded" and record.http_status == 201
+    assert record.resource_id == made["UserId"]
+    assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0
+    served = live.client.get(f"/scim/v2/Users/{made['UserId']}", headers=live.headers())
+    assert served.status_code == 200

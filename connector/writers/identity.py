@@ -83,6 +83,42 @@ def delete_group(aws: AwsClients, store_id: str, group_id: str) -> bool:
     )
 
 
+def user_id_by_name(aws: AwsClients, store_id: str, user_name: str) -> str | None:
+    """The id of the user with this userName, or None (GetUserId)."""
+    try:
+        response = aws.call(
+            "identitystore",
+            "GetUserId",
+            IdentityStoreId=store_id,
+            AlternateIdentifier=_unique("userName", user_name),
+        )
+    except AwsCallError as exc:
+        if exc.code == NOT_FOUND:
+            return None
+        raise
+    return str(response["UserId"])
+
+
+def group_id_by_name(aws: AwsClients, store_id: str, display_name: str) -> str | None:
+    """The id of the group with this displayName, or None (GetGroupId)."""
+    try:
+        response = aws.call(
+            "identitystore",
+            "GetGroupId",
+            IdentityStoreId=store_id,
+            AlternateIdentifier=_unique("displayName", display_name),
+        )
+    except AwsCallError as exc:
+        if exc.code == NOT_FOUND:
+            return None
+        raise
+    return str(response["GroupId"])
+
+
+def _unique(path: str, value: str) -> dict[str, Any]:
+    return {"UniqueAttribute": {"AttributePath": path, "AttributeValue": value}}
+
+
 def membership_id(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> str | None:
     """The membership's id, or None when the user is not a member."""
     try:

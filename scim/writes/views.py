@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, request
 
+from connector.errors import ConnectorError
 from connector.guard_facts import OrganizationFacts
 from connector.guardrails import GuardContext, Guardrails
 from connector.intents import Intent
@@ -97,7 +98,11 @@ def install_writes(
         intents = _plan(resource_type, method, body, current, catalogue)
         context = _guard_context(connection, snapshot_id, intents)
         release_request_connection()
-        violation = _guardrails().check(intents, context) if intents else None
+        try:
+            violation = _guardrails().check(intents, context) if intents else None
+        except ConnectorError as exc:
+            # A rule that cannot be evaluated (Organizations unreachable) refuses.
+            raise ScimError(403, f"the guardrails could not be evaluated: {exc}") from None
         if violation is not None:
             raise ScimError(403, f"refused by the guardrail {violation.rule!r}: {violation.detail}")
         if _dry_run():
