@@ -26,8 +26,9 @@ from scim.server import serve
 DEMO_REGION = "us-east-1"
 
 
-def start_simulator(size: str, manifest: Path) -> tuple[subprocess.Popen[str], str]:
-    """The simulator process and its endpoint URL (it prints it once it listens)."""
+def start_simulator(size: str, manifest: Path, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """The simulator process and its endpoint URL (it prints it once it listens);
+    `options` are more `idc-connector simulator` flags."""
     process = subprocess.Popen(
         [
             sys.executable,
@@ -38,6 +39,7 @@ def start_simulator(size: str, manifest: Path) -> tuple[subprocess.Popen[str], s
             size,
             "--manifest",
             str(manifest),
+            *options,
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -34,6 +34,7 @@ from connector.store import tables as t
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 from connector.sync import run_sync
+from scim.demo import start_simulator
 from tests.simulation import simulator_settings
 
 # Long enough to kill the first runner while AWS still works on the request,
@@ -99,28 +100,10 @@ class Simulator:
 @pytest.fixture
 def simulator(tmp_path: Path) -> Iterator[Simulator]:
     manifest = tmp_path / "manifest.json"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "connector.cli",
-            "simulator",
-            "--size",
-            "tiny",
-            "--port",
-            "0",
-            "--manifest",
-            str(manifest),
-            "--assignment-delay",
-            str(ASSIGNMENT_DELAY),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
+    process, endpoint = start_simulator(
+        "tiny", manifest, "--port", "0", "--assignment-delay", str(ASSIGNMENT_DELAY)
     )
     try:
-        assert process.stdout is not None
-        endpoint = process.stdout.readline().strip()
-        assert endpoint.startswith("http://"), f"the simulator did not start: {endpoint!r}"
         yield Simulator(endpoint, Manifest.load(manifest))
     finally:
         process.terminate()

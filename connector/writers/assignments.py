@@ -43,9 +43,10 @@ def assignment_exists(aws: AwsClients, instance_arn: str, intent: AssignmentInte
     )
 
 
-def start(aws: AwsClients, instance_arn: str, intent: AssignmentIntent) -> str:
-    """Ask AWS for the change; the request id to follow it by."""
-    params = {
+def request_parameters(instance_arn: str, intent: AssignmentIntent) -> dict[str, str]:
+    """The parameters of CreateAccountAssignment / DeleteAccountAssignment (and of a
+    dry run's answer, which must show exactly what would be sent)."""
+    return {
         "InstanceArn": instance_arn,
         "TargetId": intent.account_id,
         "TargetType": "AWS_ACCOUNT",
@@ -53,6 +54,11 @@ def start(aws: AwsClients, instance_arn: str, intent: AssignmentIntent) -> str:
         "PrincipalType": intent.principal_type,
         "PrincipalId": intent.principal_id,
     }
+
+
+def start(aws: AwsClients, instance_arn: str, intent: AssignmentIntent) -> str:
+    """Ask AWS for the change; the request id to follow it by."""
+    params = request_parameters(instance_arn, intent)
     for attempt in range(CONFLICT_RETRIES + 1):
         try:
             if isinstance(intent, Grant):

@@ -26,6 +26,7 @@ from connector.intents import (
     UpdateUser,
 )
 from connector.store.ledger import OperationRecord
+from connector.writers.assignments import request_parameters
 
 OPERATION_SCHEMA = "urn:identity-center-connector:scim:schemas:2.0:Operation"
 DRY_RUN_SCHEMA = "urn:identity-center-connector:scim:api:messages:2.0:DryRun"
@@ -111,14 +112,7 @@ def aws_calls(intent: Intent, instance_arn: str, identity_store_id: str) -> list
                 {
                     "service": "sso-admin",
                     "operation": name,
-                    "parameters": {
-                        "InstanceArn": instance_arn,
-                        "TargetId": intent.account_id,
-                        "TargetType": "AWS_ACCOUNT",
-                        "PermissionSetArn": intent.permission_set_arn,
-                        "PrincipalType": intent.principal_type,
-                        "PrincipalId": intent.principal_id,
-                    },
+                    "parameters": request_parameters(instance_arn, intent),
                 }
             ]
         case AddMember(group_id=group_id, user_id=user_id):
