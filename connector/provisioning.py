@@ -479,6 +479,9 @@ class Provisioner:
                 error_code=outcome.error_code,
                 failure_reason=outcome.failure_reason,
             )
+            if isinstance(step.intent, CreateUser | CreateGroup) and outcome.created_id:
+                # Known from now on, so a 202 for a POST already names what it made.
+                ledger.set_resource(connection, operation_id, outcome.created_id)
         return outcome
 
     def _apply(self, operation_id: str, step: StepRecord) -> StepOutcome:

@@ -887,3 +887,28 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
     assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0
     served = live.client.get(f"/scim/v2/Users/{made['UserId']}", headers=live.headers())
     assert served.status_code == 200
+
+
+def test_a_post_answered_202_already_names_the_user_it_created(live_sqlite: Live) -> None:
+    live = live_sqlite
+    behaviour().update(assignment_delay_seconds=2.0)
+    account, arn = sorted(live.manifest.expected_provisioned_pairs())[0]
+    accepted = live.client.post(
+        "/scim/v2/Users",
+        json={
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+            "userName": "slow.grant@example.com",
+            "displayName": "Slow Grant",
+            "name": {"givenName": "Slow", "familyName": "Grant"},
+            "entitlements": [{"value": entitlement_id(account, arn)}],
+        },
+        headers=live.headers(),
+    )
+    assert accepted.status_code == 202
+    user = accepted.get_json()["resourceId"]
+    described = live.aws.identity_store.describe_user(
+        IdentityStoreId=live.aws.identity_store_id, UserId=user
+    )
+    assert described["UserName"] == "slow.grant@example.com"
+    record = live.provisioner.wait(accepted.headers["Location"].rsplit("/", 1)[-1], 15)
+    assert record.status == "succeeded" and live.holds(account, arn, "USER", user)

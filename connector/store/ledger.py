@@ -277,6 +277,14 @@ def set_status(
     _event(connection, operation_id, now, status, error)
 
 
+def set_resource(connection: sa.Connection, operation_id: str, resource_id: str) -> None:
+    connection.execute(
+        t.write_operations.update()
+        .where(t.write_operations.c.id == operation_id)
+        .values(resource_id=resource_id)
+    )
+
+
 def heartbeat(connection: sa.Connection, operation_id: str, runner: str, now: datetime) -> bool:
     """Show `runner` is alive; False when another runner has claimed the operation.
 
