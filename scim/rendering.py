@@ -1,11 +1,12 @@
 """Render every served resource of the current snapshot once, right after a sync.
 
-A snapshot never changes, so neither does any document built from it: doing
-that work once per sync instead of once per request is what lets a read be a
-single indexed lookup (bench/serving.py measures the difference). Documents
-are built by the same code as live ones (`scim.api`), without the attributes
-returned only on request, and with a placeholder where the request's base URL
-goes.
+A snapshot changes only through writes, which forget the rendered documents
+they make stale (connector.store.write_through): rendering once per sync
+instead of once per request is what lets a read be a single indexed lookup
+(bench/serving.py measures the difference). Documents are built by the same
+code as live ones (`scim.api`), without the attributes returned only on
+request, and with a placeholder where the request's base URL goes. A resource
+written while it was being rendered is left unrendered (it is built live).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import json
 import time
 
 from connector.store import rendered, snapshots
-from connector.store.store import Store
+from connector.store.store import Store, utcnow
 from scim.api import ENDPOINTS, dump_document
 from scim.query import ListQuery
 from scim.resources.common import BASE_PLACEHOLDER
@@ -25,6 +26,7 @@ _CHUNK = 500
 def render_snapshot(store: Store) -> dict[str, float | int]:
     """Render the current snapshot's resources (once: a rendered snapshot is skipped)."""
     started = time.monotonic()
+    began = utcnow()
     counts: dict[str, float | int] = {}
     with store.reading() as connection:
         snapshot_id = snapshots.current_snapshot_id(connection)
@@ -53,7 +55,7 @@ def render_snapshot(store: Store) -> dict[str, float | int]:
                         dump_document(endpoint, document, plain), ensure_ascii=False
                     )
         with store.engine.begin() as connection:
-            rendered.store_documents(connection, snapshot_id, name, texts)
+            rendered.store_fresh_documents(connection, snapshot_id, name, texts, since=began)
         counts[name] = len(texts)
     counts["seconds"] = round(time.monotonic() - started, 1)
     return counts

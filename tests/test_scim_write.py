@@ -25,8 +25,9 @@ from connector.intents import CreateUser
 from connector.provisioning import Provisioner
 from connector.simulator import Manifest, SimulatedAws, behaviour, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
-from connector.store import ledger, tables
+from connector.store import ledger, rendered, tables
 from connector.store.codec import entitlement_id, permission_set_id
+from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
@@ -912,3 +913,18 @@ def test_a_post_answered_202_already_names_the_user_it_created(live_sqlite: Live
     assert described["UserName"] == "slow.grant@example.com"
     record = live.provisioner.wait(accepted.headers["Location"].rsplit("/", 1)[-1], 15)
     assert record.status == "succeeded" and live.holds(account, arn, "USER", user)
+
+
+def test_a_document_rendered_before_a_write_is_not_stored_after_it(live: Live) -> None:
+    user = _user(live)
+    began = datetime.now(UTC)
+    stale = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_data(True)
+    renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Fresh"})
+    assert renamed.status_code == 200
+    with live.store.engine.begin() as connection:
+        snapshot_id = current_snapshot_id(connection)
+        assert snapshot_id is not None
+        # What a render that read the user before the write would now store:
+        rendered.store_fresh_documents(connection, snapshot_id, "User", {user: stale}, since=began)
+    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert served.get_json()["title"] == "Fresh"

@@ -9,10 +9,12 @@ snapshot, resource type and id; it never looks inside.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from connector.store import tables as t
+from connector.store.resource_digests import RESOURCE_PREFIX
 
 _CHUNK = 900
 
@@ -38,7 +40,7 @@ def fetch(
     return found
 
 
-def store_documents(
+def _insert(
     connection: sa.Connection, snapshot_id: int, resource_type: str, documents: Mapping[str, str]
 ) -> None:
     rows = [
@@ -47,6 +49,38 @@ def store_documents(
     ]
     if rows:
         connection.execute(t.rendered_documents.insert(), rows)
+
+
+def store_fresh_documents(
+    connection: sa.Connection,
+    snapshot_id: int,
+    resource_type: str,
+    documents: Mapping[str, str],
+    *,
+    since: datetime,
+) -> None:
+    """Store rendered documents, except those of resources written since `since`.
+
+    The switch of the current snapshot is locked first (PostgreSQL), as a
+    write-through locks it (for share): a write either ends before this check,
+    and its resource is left out, or waits until these documents are stored,
+    and then forgets the one it makes stale.
+    """
+    connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update())
+    versions = t.object_versions
+    written = set(
+        connection.execute(
+            sa.select(versions.c.object_id)
+            .where(versions.c.object_type == f"{RESOURCE_PREFIX}{resource_type}")
+            .where(versions.c.last_modified_at >= since)
+        ).scalars()
+    )
+    _insert(
+        connection,
+        snapshot_id,
+        resource_type,
+        {key: text for key, text in documents.items() if key not in written},
+    )
 
 
 def rendered_types(connection: sa.Connection, snapshot_id: int) -> set[str]:
