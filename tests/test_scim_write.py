@@ -772,9 +772,8 @@ def test_entra_adds_a_first_work_phone_through_a_value_path(live_sqlite: Live) -
     live = live_sqlite
     user = _user(live)
     store_id = live.aws.identity_store_id
-    live.aws.identity_store.update_user(
-        IdentityStoreId=store_id, UserId=user, Operations=[{"AttributePath": "phoneNumbers"}]
-    )
+    cleared = live.patch(f"Users/{user}", {"op": "remove", "path": "phoneNumbers"})
+    assert cleared.status_code == 200
     answer = live.patch(
         f"Users/{user}",
         {"op": "Add", "path": 'phoneNumbers[type eq "work"].value', "value": "+44 20 7946 0000"},
