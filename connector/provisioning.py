@@ -102,7 +102,6 @@ class WriteRequest:
     intents: tuple[Intent, ...]
     request_hash: str
     idempotency_key: str | None = None
-    success_status: int = 200  # 201 for a creation, 204 for a deletion
 
 
 @dataclass(frozen=True)
@@ -202,7 +201,7 @@ class Provisioner:
             if earlier is None:
                 raise
             return earlier, True
-        self._launch(operation_id, request.success_status)
+        self._launch(operation_id)
         return operation_id, False
 
     def _earlier(self, request: WriteRequest) -> str | None:
@@ -259,7 +258,7 @@ class Provisioner:
             )
         for operation_id in claimed:
             log.info("resuming write operation", extra={"operation": operation_id})
-            self._launch(operation_id, None)
+            self._launch(operation_id)
         return claimed
 
     def start_resuming(self) -> None:
@@ -293,16 +292,16 @@ class Provisioner:
         self._stopping.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _launch(self, operation_id: str, success_status: int | None) -> None:
+    def _launch(self, operation_id: str) -> None:
         with self._done_lock:
             self._done[operation_id] = threading.Event()
-        self._pool.submit(self._run_guarded, operation_id, success_status)
+        self._pool.submit(self._run_guarded, operation_id)
 
     # -- running --------------------------------------------------------------------------
 
-    def _run_guarded(self, operation_id: str, success_status: int | None) -> None:
+    def _run_guarded(self, operation_id: str) -> None:
         try:
-            self._run(operation_id, success_status)
+            self._run(operation_id)
         except _ClaimLost:
             log.warning(
                 "write operation taken over by another runner", extra={"operation": operation_id}
@@ -316,11 +315,11 @@ class Provisioner:
             if event is not None:
                 event.set()
 
-    def _run(self, operation_id: str, success_status: int | None) -> None:
+    def _run(self, operation_id: str) -> None:
         record = self.get(operation_id)
         assert record is not None
-        if success_status is None:  # resumed: the same answer the request would have had
-            success_status = {"POST": 201, "DELETE": 204}.get(record.method, 200)
+        # RFC 7644: 201 for a creation (§3.3), 204 for a deletion (§3.6), else 200.
+        success_status = {"POST": 201, "DELETE": 204}.get(record.method, 200)
         self._set_status(operation_id, "in_progress")
         do_steps = [s for s in record.steps if s.role == "do"]
         undo_steps = [s for s in record.steps if s.role == "undo"]
@@ -354,12 +353,13 @@ class Provisioner:
             f"step {step.position + 1} ({_describe(step.intent)}) failed: "
             f"{outcome.error_code}: {outcome.failure_reason}"
         )
-        if done:
+        changed = sum(outcome.status == "succeeded" for _, outcome in done)
+        if changed:
             message += (
-                f"; undoing the {len(done)} step(s) before it failed too, so AWS may hold part "
+                f"; undoing the {changed} change(s) before it failed too, so AWS may hold part "
                 "of the request: see the operation's steps"
                 if undo_failed
-                else f"; the {len(done)} step(s) before it were undone"
+                else f"; the {changed} change(s) before it were undone"
             )
         self._set_status(
             operation_id, "failed", http_status=status, error_type=scim_type, error=message

@@ -119,7 +119,6 @@ def install_writes(
             intents=tuple(intents),
             request_hash=request_hash,
             idempotency_key=key,
-            success_status={"POST": 201, "DELETE": 204}.get(method, 200),
         )
         try:
             operation_id, _replayed = provisioner.submit(write_request)
