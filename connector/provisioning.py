@@ -59,6 +59,7 @@ from connector.intents import (
     bind_created,
     inverse,
 )
+from connector.readers.assignments import assignments_for_principal
 from connector.readers.instance import Instance, discover_instance
 from connector.records import Assignment, Membership
 from connector.store import ledger, write_through
@@ -241,6 +242,21 @@ class Provisioner:
         found = self.get(operation_id)
         assert found is not None, operation_id
         return found
+
+    def assignments_in_aws(
+        self, principal_type: str, principal_id: str
+    ) -> list[tuple[str, str]] | None:
+        """(account, permission set ARN) of the principal's assignments as AWS lists
+        them, or None where AWS does not allow the listing (it does only for the
+        management account's organization instance)."""
+        try:
+            found = assignments_for_principal(
+                self.aws(), self.instance().instance_arn, principal_type, principal_id
+            )
+        except (AccessDeniedError, AwsCallError) as exc:
+            log.info("assignments of a principal not listed by AWS", extra={"error": str(exc)})
+            return None
+        return [(a.account_id, a.permission_set_arn) for a in found]
 
     def get(self, operation_id: str) -> OperationRecord | None:
         with self._store.reading() as connection:

@@ -927,3 +927,23 @@ def test_a_document_rendered_before_a_write_is_not_stored_after_it(live: Live) -
         rendered.store_fresh_documents(connection, snapshot_id, "User", {user: stale}, since=began)
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
     assert served.get_json()["title"] == "Fresh"
+
+
+def test_deleting_a_user_also_revokes_what_was_granted_outside_the_connector(live: Live) -> None:
+    user = _user(live)
+    account, arn = _free_pair(live, "USER", user)
+    # Granted in the console after the last sync: the served data does not show it.
+    live.aws.sso_admin.create_account_assignment(
+        InstanceArn=live.aws.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user,
+    )
+    assert live.holds(account, arn, "USER", user)
+    deleted = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert deleted.status_code == 204
+    assert not live.holds(account, arn, "USER", user)
+    seeded = [(a, p) for a, p, t, i in live.manifest.expected_assignments() if i == user]
+    assert not any(live.holds(a, p, "USER", user) for a, p in seeded)

@@ -177,16 +177,27 @@ def without_unsupported_operations(
 
 
 def plan_delete(
-    resource_type: str, current: Mapping[str, Any], catalogue: Catalogue, *, cleanup: bool
+    resource_type: str,
+    current: Mapping[str, Any],
+    catalogue: Catalogue,
+    *,
+    cleanup: bool,
+    in_aws: Sequence[tuple[str, str]] | None = None,
 ) -> list[Intent]:
     """DELETE: revoke the principal's assignments first (AWS keeps them otherwise,
-    orphaned), then delete it; memberships go with the user or group in AWS."""
+    orphaned), then delete it; memberships go with the user or group in AWS.
+
+    `in_aws` are the (account, permission set ARN) pairs AWS itself lists for the
+    principal, when it can (ListAccountAssignmentsForPrincipal): they include
+    assignments made outside the connector since the last sync.
+    """
     principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
     revokes: list[Intent] = []
-    held = _entitlements(resource_type, current) or []
-    if cleanup and held:
-        targets = catalogue.entitlements(held)
-        revokes = [Revoke(*targets[e], principal, current["id"]) for e in held]
+    if cleanup:
+        held = _entitlements(resource_type, current) or []
+        pairs = list(catalogue.entitlements(held).values()) if held else []
+        pairs += [pair for pair in in_aws or () if pair not in pairs]
+        revokes = [Revoke(account, arn, principal, current["id"]) for account, arn in pairs]
     deletion: Intent = (
         DeleteUser(user_id=current["id"])
         if resource_type == "User"

@@ -239,7 +239,16 @@ def _plan(
         return plan_replace(resource_type, current, body, catalogue)
     if method == "PATCH":
         return plan_patch(resource_type, current, operations, catalogue)
-    return plan_delete(resource_type, current, catalogue, cleanup=settings.delete_cleanup)
+    in_aws = (
+        current_app.extensions["idcc_provisioner"].assignments_in_aws(
+            "USER" if resource_type == "User" else "GROUP", current["id"]
+        )
+        if settings.delete_cleanup
+        else None
+    )
+    return plan_delete(
+        resource_type, current, catalogue, cleanup=settings.delete_cleanup, in_aws=in_aws
+    )
 
 
 def _body() -> dict[str, Any]:
