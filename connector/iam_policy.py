@@ -14,8 +14,10 @@ from connector.aws_operations import OPERATIONS, ROLE_MANAGEMENT_ACTIONS, Operat
 _SERVICE_SIDS = {
     "sso-admin": "IdentityCenter",
     "identitystore": "IdentityStore",
-    "organizations": "OrganizationsAccountNames",
+    "organizations": "Organizations",
 }
+# "write" operations are the ones only provisioning needs (some of them read).
+_ACCESS_SIDS = {"read": "Read", "write": "Provisioning"}
 
 
 def policy_actions(*, read_only: bool) -> set[str]:
@@ -40,7 +42,7 @@ def build_policy(*, read_only: bool) -> dict[str, Any]:
             if actions:
                 statements.append(
                     {
-                        "Sid": f"{sid}{access.capitalize()}",
+                        "Sid": f"{sid}{_ACCESS_SIDS[access]}",
                         "Effect": "Allow",
                         "Action": actions,
                         "Resource": "*",
