@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from flask.testing import FlaskClient
@@ -36,6 +37,7 @@ from tests.simulation import simulator_settings
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
+AWS_USER = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User"
 
 
 @dataclass
@@ -947,3 +949,29 @@ def test_deleting_a_user_also_revokes_what_was_granted_outside_the_connector(liv
     assert not live.holds(account, arn, "USER", user)
     seeded = [(a, p) for a, p, t, i in live.manifest.expected_assignments() if i == user]
     assert not any(live.holds(a, p, "USER", user) for a, p in seeded)
+
+
+def test_a_group_grant_shows_in_delta_aggregation_of_its_members(live: Live) -> None:
+    memberships = live.manifest.expected_memberships()
+    group = max(
+        sorted(live.manifest.groups.values()), key=lambda g: sum(m[0] == g for m in memberships)
+    )
+    members = {u for g, u in memberships if g == group}
+    account, arn = _free_pair(live, "GROUP", group)
+    before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    granted = live.patch(
+        f"Groups/{group}",
+        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+    )
+    assert granted.status_code == 200
+    changed = live.client.get(
+        "/scim/v2/Users?count=1000&filter=" + quote(f'meta.lastModified gt "{before}"'),
+        headers=live.headers(),
+    ).get_json()
+    assert members and members <= {u["id"] for u in changed["Resources"]}
+    some_member = sorted(members)[0]
+    access = live.client.get(
+        f"/scim/v2/Users/{some_member}?attributes={AWS_USER}:effectiveAccess",
+        headers=live.headers(),
+    ).get_json()[AWS_USER]["effectiveAccess"]
+    assert (entitlement_id(account, arn), group) in {(e["value"], e["viaGroup"]) for e in access}

@@ -56,6 +56,7 @@ def grant(
     if exists is None:
         connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
     _touch(connection, snapshot_id, _assignment_resources(assignment), now)
+    _touch_members(connection, snapshot_id, assignment, now)
 
 
 def revoke(
@@ -66,6 +67,7 @@ def revoke(
         return
     _delete_assignment(connection, snapshot_id, assignment)
     _touch(connection, snapshot_id, _assignment_resources(assignment), now)
+    _touch_members(connection, snapshot_id, assignment, now)
 
 
 def add_member(
@@ -413,6 +415,35 @@ def _touch(
                 .where(versions.c.object_id == key[1])
                 .values(content_hash=digest, last_modified_at=now, removed_at=None)
             )
+
+
+def _touch_members(
+    connection: sa.Connection, snapshot_id: int, assignment: Assignment, now: datetime
+) -> None:
+    """A group's grant changes its members' access: their version and lastModified
+    move (delta aggregation finds them), as a sync's resource digests would."""
+    if assignment.principal_type != "GROUP":
+        return
+    members = (
+        sa.select(t.memberships.c.user_id)
+        .where(t.memberships.c.snapshot_id == snapshot_id)
+        .where(t.memberships.c.group_id == assignment.principal_id)
+    )
+    connection.execute(
+        t.rendered_documents.delete()
+        .where(t.rendered_documents.c.snapshot_id == snapshot_id)
+        .where(t.rendered_documents.c.resource_type == "User")
+        .where(t.rendered_documents.c.id.in_(members))
+    )
+    digest = hashlib.sha256(
+        f"{assignment.principal_id}|{assignment.account_id}|{now.isoformat()}".encode()
+    ).hexdigest()
+    connection.execute(
+        t.object_versions.update()
+        .where(t.object_versions.c.object_type == f"{RESOURCE_PREFIX}User")
+        .where(t.object_versions.c.object_id.in_(members))
+        .values(content_hash=digest, last_modified_at=now)
+    )
 
 
 def _mark_removed(connection: sa.Connection, resources: Iterable[Resource], now: datetime) -> None:
