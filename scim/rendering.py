@@ -1,4 +1,4 @@
-"""Render every served resource of the current snapshot once, right after a sync.
+"""Render the served resources of the current snapshot once, right after a sync.
 
 A snapshot changes only through writes, which forget the rendered documents
 they make stale (connector.store.write_through): rendering once per sync
@@ -7,6 +7,9 @@ instead of once per request is what lets a read be a single indexed lookup
 code as live ones (`scim.api`), without the attributes returned only on
 request, and with a placeholder where the request's base URL goes. A resource
 written while it was being rendered is left unrendered (it is built live).
+Documents of resources a sync found unchanged are carried over from the
+previous snapshot (connector.store.rendered.carry_over): only what changed is
+rendered again.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ _CHUNK = 500
 
 
 def render_snapshot(store: Store) -> dict[str, float | int]:
-    """Render the current snapshot's resources (once: a rendered snapshot is skipped)."""
+    """Render the current snapshot's resources that have no document yet; counts by type."""
     started = time.monotonic()
     began = utcnow()
     counts: dict[str, float | int] = {}
@@ -32,17 +35,21 @@ def render_snapshot(store: Store) -> dict[str, float | int]:
         snapshot_id = snapshots.current_snapshot_id(connection)
         if snapshot_id is None:
             return counts
-        done = rendered.rendered_types(connection, snapshot_id)
-        todo = [e for e in ENDPOINTS if e.sql.name not in done]
         ids = {
             e.sql.name: [
                 row.id
-                for row in connection.execute(e.sql.rows(snapshot_id).order_by(*e.sql.default_sort))
+                for row in connection.execute(
+                    e.sql.rows(snapshot_id)
+                    .where(e.sql.id_column.not_in(rendered.rendered_ids(snapshot_id, e.sql.name)))
+                    .order_by(*e.sql.default_sort)
+                )
             ]
-            for e in todo
+            for e in ENDPOINTS
         }
     plain = ListQuery()
-    for endpoint in todo:
+    for endpoint in ENDPOINTS:
+        if not ids[endpoint.sql.name]:
+            continue
         name = endpoint.sql.name
         texts: dict[str, str] = {}
         with store.reading() as connection:

@@ -88,3 +88,52 @@ def test_rendered_documents_are_what_is_served(service: tuple[FlaskClient, Store
         )
     body = client.get(f"/scim/v2/Groups/{row.id}", headers={"Authorization": f"Bearer {token}"})
     assert body.get_json()["displayName"].startswith("RENDERED ")
+
+
+def test_a_later_sync_renders_only_what_changed_and_serves_the_same(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    settings = simulator_settings(url)
+    with simulated_aws() as aws:
+        manifest = load_plan(plan_organisation(PRESETS["S"]))
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        first = render_snapshot(store)
+        renamed = sorted(manifest.users.values())[0]
+        aws.identity_store.update_user(
+            IdentityStoreId=aws.identity_store_id,
+            UserId=renamed,
+            Operations=[{"AttributePath": "displayName", "AttributeValue": "Renamed Person"}],
+        )
+        run_sync(settings, store, connect(settings))
+    second = render_snapshot(store)
+    assert first["User"] == 500 and first["Entitlement"] > 0
+    # The renamed user, and the groups and entitlements that show its name.
+    assert second["User"] == 1
+    assert "PermissionSet" not in second and "AwsAccount" not in second
+    token = create_token(store, "reader", "read")
+    client = create_app(settings, store=store).test_client()
+    with store.engine.connect() as connection:
+        user_ids = list(connection.execute(sa.select(tables.users.c.id).limit(25)).scalars())
+    served = fetch_all(client, token, [renamed, *user_ids])
+    with store.engine.begin() as connection:
+        connection.execute(tables.rendered_documents.delete())
+    built = fetch_all(client, token, [renamed, *user_ids])  # as built per request
+    assert differences(served, built) == []
+    assert served[f"/scim/v2/Users/{renamed}"]["displayName"] == "Renamed Person"
+    store.close()
+
+
+def differences(served: dict[str, Any], built: dict[str, Any]) -> list[str]:
+    """Request, resource and attribute where two sets of answers differ."""
+    found = []
+    for request, answer in served.items():
+        resources = answer.get("Resources", [answer])
+        others = {r.get("id"): r for r in built[request].get("Resources", [built[request]])}
+        for resource in resources:
+            other = others.get(resource.get("id"), {})
+            found += [
+                f"{request} {resource.get('id')} {key}: {resource.get(key)!r} != {other.get(key)!r}"
+                for key in sorted(set(resource) | set(other))
+                if resource.get(key) != other.get(key)
+            ]
+    return found

@@ -320,16 +320,18 @@ def versions(
     return found
 
 
-_IDENTITY_STORES: dict[int, str | None] = {}
+_IDENTITY_STORES: dict[tuple[str, int], str | None] = {}
 
 
 def identity_store_id(connection: sa.Connection, snapshot_id: int) -> str | None:
-    """The identity store a snapshot was read from (a snapshot never changes: cached)."""
-    if snapshot_id not in _IDENTITY_STORES:
-        _IDENTITY_STORES[snapshot_id] = connection.execute(
+    """The identity store a snapshot was read from (it never changes: cached per
+    store and snapshot, since one process may open several stores)."""
+    key = (connection.engine.url.render_as_string(hide_password=True), snapshot_id)
+    if key not in _IDENTITY_STORES:
+        _IDENTITY_STORES[key] = connection.execute(
             sa.select(t.syncs.c.identity_store_id).where(t.syncs.c.id == snapshot_id)
         ).scalar_one_or_none()
-    return _IDENTITY_STORES[snapshot_id]
+    return _IDENTITY_STORES[key]
 
 
 def entitlement_targets(

@@ -83,11 +83,46 @@ def store_fresh_documents(
     )
 
 
-def rendered_types(connection: sa.Connection, snapshot_id: int) -> set[str]:
-    return set(
-        connection.execute(
-            sa.select(t.rendered_documents.c.resource_type)
-            .where(t.rendered_documents.c.snapshot_id == snapshot_id)
-            .distinct()
-        ).scalars()
+def carry_over(
+    connection: sa.Connection,
+    previous_snapshot_id: int,
+    snapshot_id: int,
+    changed: Collection[tuple[str, str]],
+) -> None:
+    """Keep the previous snapshot's documents of resources that did not change.
+
+    A document is a function of what its resource digest covers (its record,
+    the names it shows, its version), so an unchanged digest means an
+    unchanged document: only the changed ones are rendered again.
+    """
+    documents = t.rendered_documents
+    connection.execute(
+        documents.insert().from_select(
+            ["snapshot_id", "resource_type", "id", "document"],
+            sa.select(
+                sa.literal(snapshot_id),
+                documents.c.resource_type,
+                documents.c.id,
+                documents.c.document,
+            ).where(documents.c.snapshot_id == previous_snapshot_id),
+        )
+    )
+    by_type: dict[str, list[str]] = {}
+    for resource_type, resource_id in changed:
+        by_type.setdefault(resource_type, []).append(resource_id)
+    for resource_type, ids in by_type.items():
+        for start in range(0, len(ids), _CHUNK):
+            connection.execute(
+                documents.delete()
+                .where(documents.c.snapshot_id == snapshot_id)
+                .where(documents.c.resource_type == resource_type)
+                .where(documents.c.id.in_(ids[start : start + _CHUNK]))
+            )
+
+
+def rendered_ids(snapshot_id: int, resource_type: str) -> sa.Select[tuple[str]]:
+    """The ids of a type that have a document in the snapshot (a subquery)."""
+    documents = t.rendered_documents
+    return sa.select(documents.c.id).where(
+        documents.c.snapshot_id == snapshot_id, documents.c.resource_type == resource_type
     )

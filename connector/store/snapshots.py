@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.records import Assignment, Membership, ProvisionedPair, Snapshot
-from connector.store import reads
+from connector.store import reads, rendered
 from connector.store import tables as t
 from connector.store.codec import (
     all_records,
@@ -55,12 +55,16 @@ def publish_snapshot(
     # Taken first (PostgreSQL; SQLite's writer already excludes the others): a
     # write-through waits until the switch is committed, or the switch waits
     # for it, never the two locking each other half-way (write_through._snapshot).
-    connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update())
+    previous = connection.execute(
+        sa.select(t.current_snapshot.c.snapshot_id).with_for_update()
+    ).scalar_one_or_none()
     for name, rows in snapshot_rows(snapshot, sync_id).items():
         table = t.metadata.tables[name]
         for start in range(0, len(rows), _BATCH):
             connection.execute(table.insert(), rows[start : start + _BATCH])
-    summary = _record_changes(connection, sync_id, snapshot, now)
+    summary, changed = _record_changes(connection, sync_id, snapshot, now)
+    if previous is not None:
+        rendered.carry_over(connection, previous, sync_id, changed)
     switched = connection.execute(
         t.current_snapshot.update()
         .where(t.current_snapshot.c.singleton == 1)
@@ -83,7 +87,9 @@ def drop_stale_snapshots(connection: sa.Connection) -> None:
 
 def _record_changes(
     connection: sa.Connection, sync_id: int, snapshot: Snapshot, now: datetime
-) -> ChangeSummary:
+) -> tuple[ChangeSummary, set[tuple[str, str]]]:
+    """Record what changed; the summary, and the served resources that changed
+    (by resource type and id) whose rendered documents cannot be kept."""
     versions = t.object_versions
     known = {
         (row.object_type, row.object_id): (row.content_hash, row.removed_at is None)
@@ -153,11 +159,17 @@ def _record_changes(
         updates,
     )
     _execute_batches(connection, t.object_changes.insert(), changes)
-    return ChangeSummary(
+    summary = ChangeSummary(
         added=dict(counts["added"]),
         changed=dict(counts["changed"]),
         removed=dict(counts["removed"]),
     )
+    resources = {
+        (change["object_type"][len(RESOURCE_PREFIX) :], change["object_id"])
+        for change in changes
+        if change["object_type"].startswith(RESOURCE_PREFIX)
+    }
+    return summary, resources
 
 
 def _count(counts: dict[str, defaultdict[str, int]], change: str, key: tuple[str, str]) -> None:
