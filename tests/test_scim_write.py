@@ -106,6 +106,22 @@ def live_sqlite(tmp_path: Path) -> Iterator[Live]:
     yield from _live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
 
 
+def grant_op(account: str, arn: str) -> dict[str, Any]:
+    """The PATCH operation that grants "permission set @ account" (its Entitlement id)."""
+    return {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]}
+
+
+def new_user(user_name: str, given: str, family: str, **more: Any) -> dict[str, Any]:
+    """A User as a client POSTs it, with what the Identity Store requires."""
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "displayName": f"{given} {family}",
+        "name": {"givenName": given, "familyName": family},
+        **more,
+    }
+
+
 def _free_pair(live: Live, principal_type: str, principal_id: str) -> tuple[str, str]:
     """An (account, permission set ARN) the principal does not hold."""
     held = {
@@ -230,7 +246,7 @@ def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) 
     behaviour().update(failing_permission_set_arns={arn}, failure_reason="Role quota exceeded")
     failed = live.patch(
         f"Users/{user}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert failed.status_code == 502
     body = failed.get_json()
@@ -253,10 +269,7 @@ def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) ->
     before = {pair: live.holds(*pair, "USER", user) for pair in ((a1, p1), (a2, p2), (a3, p3))}
     response = live.patch(
         f"Users/{user}",
-        *(
-            {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(a, p)}]}
-            for a, p in ((a1, p1), (a2, p2), (a3, p3))
-        ),
+        *(grant_op(a, p) for a, p in ((a1, p1), (a2, p2), (a3, p3))),
     )
     assert response.status_code == 502
     assert "step 3" in response.get_json()["detail"]
@@ -359,14 +372,13 @@ def test_user_lifecycle_create_update_delete(live: Live) -> None:
     entitlement = entitlement_id(account, arn)
     created = live.client.post(
         "/scim/v2/Users",
-        json={
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": "new.joiner@example.com",
-            "displayName": "New Joiner",
-            "name": {"givenName": "New", "familyName": "Joiner"},
-            "emails": [{"value": "new.joiner@example.com", "type": "work", "primary": True}],
-            "entitlements": [{"value": entitlement}],
-        },
+        json=new_user(
+            "new.joiner@example.com",
+            "New",
+            "Joiner",
+            emails=[{"value": "new.joiner@example.com", "type": "work", "primary": True}],
+            entitlements=[{"value": entitlement}],
+        ),
         headers=live.headers(),
     )
     assert created.status_code == 201, created.get_json()
@@ -397,12 +409,7 @@ def test_a_taken_user_name_answers_409_uniqueness(live: Live) -> None:
     existing = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=_user(live))
     answer = live.client.post(
         "/scim/v2/Users",
-        json={
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": existing["UserName"],
-            "displayName": "Someone Else",
-            "name": {"givenName": "Someone", "familyName": "Else"},
-        },
+        json=new_user(existing["UserName"], "Someone", "Else"),
         headers=live.headers(),
     )
     assert answer.status_code == 409
@@ -544,7 +551,7 @@ def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
     account, arn = _free_pair(live, "USER", user)
     answer = live.patch(
         f"Users/{user}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
         **{"X-Dry-Run": "true"},
     )
     assert answer.status_code == 200
@@ -559,12 +566,7 @@ def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
 
 def test_an_idempotency_key_replays_the_first_answer(live_sqlite: Live) -> None:
     live = live_sqlite
-    body = {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": "retry.me@example.com",
-        "displayName": "Retry Me",
-        "name": {"givenName": "Retry", "familyName": "Me"},
-    }
+    body = new_user("retry.me@example.com", "Retry", "Me")
     headers = live.headers(**{"Idempotency-Key": "req-1"})
     first = live.client.post("/scim/v2/Users", json=body, headers=headers)
     second = live.client.post("/scim/v2/Users", json=body, headers=headers)
@@ -604,7 +606,7 @@ def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Pa
     account, arn = _free_pair(live, "USER", user)
     answer = live.patch(
         f"Users/{user}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert answer.status_code == 200
     url = str(live.store.engine.url)
@@ -629,7 +631,7 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
     account, arn = _free_pair(live, "USER", user)
     accepted = live.patch(
         f"Users/{user}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert accepted.status_code == 202
     operation_id = accepted.headers["Location"].rsplit("/", 1)[-1]
@@ -712,7 +714,7 @@ def test_a_grant_removed_in_aws_since_the_sync_is_granted_again(live: Live) -> N
     assert request_id and not live.holds(account, arn, "USER", user)
     again = live.patch(
         f"Users/{user}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert again.status_code == 200
     assert live.holds(account, arn, "USER", user)
@@ -806,12 +808,7 @@ def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live
     assert read_before is not None
     created = live.client.post(
         "/scim/v2/Users",
-        json={
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": "mid.sync@example.com",
-            "displayName": "Mid Sync",
-            "name": {"givenName": "Mid", "familyName": "Sync"},
-        },
+        json=new_user("mid.sync@example.com", "Mid", "Sync"),
         headers=live.headers(),
     )
     assert created.status_code == 201
@@ -834,7 +831,7 @@ def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(live_sqli
     first = live.patch(
         f"Users/{user}",
         {"op": "replace", "path": "title", "value": "A"},
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert first.status_code == 202  # its grant is still running, and will fail
     second = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "B"})
@@ -897,13 +894,12 @@ def test_a_post_answered_202_already_names_the_user_it_created(live_sqlite: Live
     account, arn = sorted(live.manifest.expected_provisioned_pairs())[0]
     accepted = live.client.post(
         "/scim/v2/Users",
-        json={
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-            "userName": "slow.grant@example.com",
-            "displayName": "Slow Grant",
-            "name": {"givenName": "Slow", "familyName": "Grant"},
-            "entitlements": [{"value": entitlement_id(account, arn)}],
-        },
+        json=new_user(
+            "slow.grant@example.com",
+            "Slow",
+            "Grant",
+            entitlements=[{"value": entitlement_id(account, arn)}],
+        ),
         headers=live.headers(),
     )
     assert accepted.status_code == 202
@@ -961,7 +957,7 @@ def test_a_group_grant_shows_in_delta_aggregation_of_its_members(live: Live) -> 
     before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     granted = live.patch(
         f"Groups/{group}",
-        {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]},
+        grant_op(account, arn),
     )
     assert granted.status_code == 200
     changed = live.client.get(
