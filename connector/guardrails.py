@@ -159,6 +159,11 @@ class Guardrails:
         self._max_changes = max_changes
 
     @property
+    def empty(self) -> bool:
+        """No rule and no cap: every request passes, with nothing to look up."""
+        return not self._rules and self._max_changes is None
+
+    @property
     def needs_management_account(self) -> bool:
         """Whether a rule names the management account (so the caller must find it)."""
         return any(rule.management_account for rule in self._rules)

@@ -96,10 +96,15 @@ def install_writes(
                 raise ScimError(404, f"{resource_type} {resource_id} not found")
             _check_if_match(current)
         intents = _plan(resource_type, method, body, current, catalogue)
-        context = _guard_context(connection, snapshot_id, intents)
+        guardrails = _guardrails()
+        context = (
+            None
+            if guardrails.empty or not intents
+            else _guard_context(connection, snapshot_id, intents)
+        )
         release_request_connection()
         try:
-            violation = _guardrails().check(intents, context) if intents else None
+            violation = guardrails.check(intents, context) if context is not None else None
         except ConnectorError as exc:
             # A rule that cannot be evaluated (Organizations unreachable) refuses.
             raise ScimError(403, f"the guardrails could not be evaluated: {exc}") from None
