@@ -5,8 +5,9 @@ records it in the ledger before anything is asked of AWS and runs it on a
 worker thread; the HTTP side waits for it a bounded time (`wait`) and answers
 202 Accepted if it is still running. The worker:
 
-1. takes each step's lock (the ledger's unique index on in-progress steps),
-   so identical concurrent requests make one AWS call;
+1. locks each AWS object a step changes (the ledger's write_locks) until the
+   operation ends, so identical concurrent requests make one AWS call and an
+   undo never overwrites another request's change;
 2. checks AWS for the step's current state and skips the call when it is
    already reached (granting an existing assignment, removing a non-member);
 3. calls AWS, records the request id, polls asynchronous requests with
@@ -176,7 +177,9 @@ class Provisioner:
     def submit(self, request: WriteRequest) -> tuple[str, bool]:
         """Record and start the operation; (its id, whether it is an earlier one replayed)."""
         if request.idempotency_key:
-            earlier = self._earlier(request)
+            earlier = self.earlier(
+                request.token_name, request.idempotency_key, request.request_hash
+            )
             if earlier is not None:
                 return earlier, True
         operation_id = str(uuid.uuid4())
@@ -198,16 +201,16 @@ class Provisioner:
                 )
         except sa.exc.IntegrityError:
             # The same key arrived twice at once: the other request recorded it first.
-            earlier = self._earlier(request)
+            if request.idempotency_key is None:
+                raise
+            earlier = self.earlier(
+                request.token_name, request.idempotency_key, request.request_hash
+            )
             if earlier is None:
                 raise
             return earlier, True
         self._launch(operation_id)
         return operation_id, False
-
-    def _earlier(self, request: WriteRequest) -> str | None:
-        assert request.idempotency_key
-        return self.earlier(request.token_name, request.idempotency_key, request.request_hash)
 
     def earlier(self, token_name: str, key: str, request_hash: str) -> str | None:
         """The operation an earlier request with this Idempotency-Key started, if any.

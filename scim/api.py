@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, json, request
 from marshmallow import ValidationError
 
-from connector.store import reads, snapshots
+from connector.store import reads
 from connector.store import rendered as rendered_documents
 from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
@@ -27,6 +27,7 @@ from scim.query import MAX_COUNT, ListQuery, list_query
 from scim.request_store import request_connection
 from scim.resources import catalogue, entitlements, groups, users
 from scim.resources.common import BASE_PLACEHOLDER, etag
+from scim.responses import scim_response, served_snapshot_id
 from scim.sql_map import RESOURCES, ResourceSql
 from scim.writes.views import WRITABLE, install_writes
 
@@ -54,25 +55,8 @@ ENDPOINTS = (
 )
 
 
-def scim_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    response = current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=SCIM_MEDIA_TYPE
-    )
-    response.headers.update(headers or {})
-    return response
-
-
 def base_url() -> str:
     return request.host_url.rstrip("/") + BASE_PATH
-
-
-def _snapshot_id(connection: sa.Connection) -> int:
-    snapshot_id = snapshots.current_snapshot_id(connection)
-    if snapshot_id is None:
-        raise ScimError(
-            503, "no data yet: the first sync has not finished", headers={"Retry-After": "30"}
-        )
-    return snapshot_id
 
 
 def build_blueprint() -> Blueprint:
@@ -93,7 +77,7 @@ def _current_document(
     resource_type: str, resource_id: str, connection: sa.Connection
 ) -> dict[str, Any] | None:
     """The resource as served now (before a write), for planning the write."""
-    snapshot_id = _snapshot_id(connection)
+    snapshot_id = served_snapshot_id(connection)
     endpoint = _BY_TYPE[resource_type]
     found = endpoint.documents(connection, snapshot_id, [resource_id], base_url(), frozenset())
     return found[0] if found else None
@@ -106,7 +90,7 @@ def _respond_with(
     store = current_app.extensions["idcc_store"]
     endpoint = _BY_TYPE[resource_type]
     with store.reading() as connection:
-        snapshot_id = _snapshot_id(connection)
+        snapshot_id = served_snapshot_id(connection)
         texts = _documents_json(
             connection, snapshot_id, endpoint, [resource_id], list_query(request.args)
         )
@@ -145,7 +129,7 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
     def get_view(resource_id: str) -> Response:
         query = list_query(request.args)
         connection = request_connection()
-        snapshot_id = _snapshot_id(connection)
+        snapshot_id = served_snapshot_id(connection)
         texts = _documents_json(connection, snapshot_id, endpoint, [resource_id], query)
         if not texts:
             raise ScimError(404, f"{name} {resource_id} not found")
@@ -184,7 +168,7 @@ def _etags(header: str | None) -> set[str]:
 
 def _list(endpoint: Endpoint, query: ListQuery) -> Response:
     connection = request_connection()
-    snapshot_id = _snapshot_id(connection)
+    snapshot_id = served_snapshot_id(connection)
     total, ids = select_ids(connection, endpoint.sql, snapshot_id, query)
     texts = _documents_json(connection, snapshot_id, endpoint, ids, query)
     head = json.dumps(

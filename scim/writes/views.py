@@ -27,12 +27,13 @@ from connector.intents import Intent
 from connector.provisioning import IdempotencyKeyReused, Provisioner, WriteRequest
 from connector.store import ledger
 from connector.store import tables as t
-from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store
+from schemas.resources import dump_list_response
 from scim.auth import current_token, requires_write
-from scim.errors import SCIM_MEDIA_TYPE, ScimError
+from scim.errors import ScimError
 from scim.query import MAX_COUNT
 from scim.request_store import release_request_connection, request_connection
+from scim.responses import scim_response, served_snapshot_id
 from scim.writes.identity_input import without_unsupported
 from scim.writes.operations import dry_run_document, operation_document
 from scim.writes.patch import load_patch
@@ -87,7 +88,7 @@ def install_writes(
                 record = provisioner.wait(earlier, settings.write_wait)
                 return _answer(record, resource_type, base_url(), respond)
         connection = request_connection()
-        snapshot_id = _snapshot(connection)
+        snapshot_id = served_snapshot_id(connection)
         catalogue = Catalogue(connection, snapshot_id)
         current = None
         if resource_id is not None:
@@ -112,7 +113,7 @@ def install_writes(
             raise ScimError(403, f"refused by the guardrail {violation.rule!r}: {violation.detail}")
         if _dry_run():
             instance = provisioner.instance()
-            return _json(
+            return scim_response(
                 dry_run_document(intents, instance.instance_arn, instance.identity_store_id), 200
             )
         write_request = WriteRequest(
@@ -169,15 +170,12 @@ def install_writes(
                 offset=start - 1,
                 limit=count,
             )
-        return _json(
-            {
-                "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-                "totalResults": total,
-                "startIndex": start,
-                "itemsPerPage": len(records),
-                "Resources": [operation_document(r, base_url()) for r in records],
-            },
-            200,
+        return scim_response(
+            dump_list_response(
+                [operation_document(r, base_url()) for r in records],
+                total_results=total,
+                start_index=start,
+            )
         )
 
     def get_operation(operation_id: str) -> Response:
@@ -186,7 +184,7 @@ def install_writes(
             record = ledger.get(connection, operation_id)
         if record is None:
             raise ScimError(404, f"no operation {operation_id}")
-        return _json(operation_document(record, base_url()), 200)
+        return scim_response(operation_document(record, base_url()), 200)
 
     api.add_url_rule("/Operations", "list_operations", list_operations, methods=["GET"])
     api.add_url_rule("/Operations/<operation_id>", "get_operation", get_operation, methods=["GET"])
@@ -197,7 +195,7 @@ def _answer(
 ) -> Response:
     location = f"{base}/Operations/{record.id}"
     if not record.finished:
-        response = _json(operation_document(record, base), 202)
+        response = scim_response(operation_document(record, base), 202)
         response.headers["Location"] = location
         return response
     if record.status == "failed":
@@ -261,15 +259,6 @@ def _body() -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ScimError(400, "the body must be a JSON object", scim_type="invalidSyntax")
     return body
-
-
-def _snapshot(connection: sa.Connection) -> int:
-    snapshot_id = current_snapshot_id(connection)
-    if snapshot_id is None:
-        raise ScimError(
-            503, "no data yet: the first sync has not finished", headers={"Retry-After": "30"}
-        )
-    return snapshot_id
 
 
 def _check_if_match(current: dict[str, Any]) -> None:
@@ -339,9 +328,3 @@ def _guard_context(
 
 def _datetime(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-
-
-def _json(body: Any, status: int) -> Response:
-    return current_app.response_class(
-        json.dumps(body, ensure_ascii=False), status=status, mimetype=SCIM_MEDIA_TYPE
-    )
