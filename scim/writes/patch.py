@@ -123,7 +123,7 @@ def apply_operation(
                 except ScimError as exc:
                     # Clients (Okta) send the resource back with its read-only
                     # attributes as they are: not a change, so not refused.
-                    if exc.scim_type != "mutability" or _member(document, key) != value:
+                    if exc.scim_type != "mutability" or attribute_value(document, key) != value:
                         raise
         return result
     text = str(operation.path)
@@ -279,7 +279,8 @@ def _element_from_filter(node: FilterNode | None) -> dict[str, Any] | None:
     return None
 
 
-def _member(document: Mapping[str, Any], name: str) -> Any:
+def attribute_value(document: Mapping[str, Any], name: str) -> Any:
+    """An attribute's value by name, which RFC 7643 §2.1 makes case-insensitive."""
     return next((v for k, v in document.items() if k.casefold() == name.casefold()), None)
 
 

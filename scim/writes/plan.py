@@ -48,7 +48,7 @@ from scim.writes.identity_input import (
     user_update_operations,
     without_unsupported,
 )
-from scim.writes.patch import PatchOperation, apply_operation
+from scim.writes.patch import PatchOperation, apply_operation, attribute_value
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def plan_replace(
         desired["members"] = current.get("members") or []
     stated = Named(
         entitlements_added=frozenset(_entitlements(resource_type, body) or []),
-        members_added=frozenset(_values(_member(body, "members"), "members"))
+        members_added=frozenset(_values(attribute_value(body, "members"), "members"))
         if resource_type == "Group"
         else frozenset(),
     )
@@ -248,7 +248,7 @@ def _relations(
     intents: list[Intent] = []
     if resource_type == "Group":
         before = _values(current.get("members"), "members")
-        after = _values(_member(desired, "members"), "members")
+        after = _values(attribute_value(desired, "members"), "members")
         added = [u for u in after if u not in before or u in named.members_added]
         removed = [u for u in before if u not in after]
         removed += sorted(named.members_removed - set(after) - set(removed))
@@ -289,10 +289,10 @@ def _named_values(
     path = operation.path
     if path is None:
         value = operation.value if isinstance(operation.value, Mapping) else {}
-        raw = _member(value, name)
+        raw = attribute_value(value, name)
         if raw is None and resource_type == "Group" and name == "entitlements":
-            extension = _member(value, urns.AWS_GROUP)
-            raw = _member(extension, name) if isinstance(extension, Mapping) else None
+            extension = attribute_value(value, urns.AWS_GROUP)
+            raw = attribute_value(extension, name) if isinstance(extension, Mapping) else None
         return (frozenset(_values(raw, name)), frozenset()) if raw is not None else None
     if path.parts[0].lower() != name.lower() or len(path.parts) > 1:
         return None
@@ -320,16 +320,12 @@ def _equal_value(node: Any) -> str | None:
     return None
 
 
-def _member(document: Mapping[str, Any], name: str) -> Any:
-    return next((v for k, v in document.items() if k.lower() == name.lower()), None)
-
-
 def _entitlements(resource_type: str, document: Mapping[str, Any]) -> list[str] | None:
     """The entitlement ids a document holds (None: it does not say)."""
-    raw = _member(document, "entitlements")
+    raw = attribute_value(document, "entitlements")
     if raw is None and resource_type == "Group":
-        extension = _member(document, urns.AWS_GROUP)
-        raw = _member(extension, "entitlements") if isinstance(extension, Mapping) else None
+        extension = attribute_value(document, urns.AWS_GROUP)
+        raw = attribute_value(extension, "entitlements") if isinstance(extension, Mapping) else None
     return None if raw is None else _values(raw, "entitlements")
 
 
@@ -339,7 +335,7 @@ def _with_entitlements(
     values = [{"value": i} for i in ids or []]
     if resource_type == "User":
         return document | {"entitlements": values}
-    extension = dict(_member(document, urns.AWS_GROUP) or {})
+    extension = dict(attribute_value(document, urns.AWS_GROUP) or {})
     extension["entitlements"] = values
     return document | {urns.AWS_GROUP: extension}
 
