@@ -48,7 +48,7 @@ def create_token(store: Store, name: str, scope: str) -> str:
     if scope not in SCOPES:
         raise TokenError(f"scope {scope!r}: must be one of {', '.join(SCOPES)}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         exists = connection.execute(
             sa.select(t.api_tokens.c.name).where(t.api_tokens.c.name == name)
         ).first()
@@ -83,13 +83,13 @@ def check_token(connection: sa.Connection, token: str) -> TokenInfo | None:
 
 
 def list_tokens(store: Store) -> list[TokenInfo]:
-    with store.engine.connect() as connection:
+    with store.reading() as connection:
         rows = connection.execute(sa.select(t.api_tokens).order_by(t.api_tokens.c.name))
         return [TokenInfo(r.name, r.scope, r.created_at, r.revoked_at) for r in rows]
 
 
 def revoke_token(store: Store, name: str) -> None:
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         result = connection.execute(
             t.api_tokens.update()
             .where(t.api_tokens.c.name == name, t.api_tokens.c.revoked_at.is_(None))

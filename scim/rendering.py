@@ -61,7 +61,7 @@ def render_snapshot(store: Store) -> dict[str, float | int]:
                     texts[document["id"]] = json.dumps(
                         dump_document(endpoint, document, plain), ensure_ascii=False
                     )
-        with store.engine.begin() as connection:
+        with store.writing() as connection:
             rendered.store_fresh_documents(connection, snapshot_id, name, texts, since=began)
         counts[name] = len(texts)
     counts["seconds"] = round(time.monotonic() - started, 1)

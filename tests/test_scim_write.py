@@ -12,151 +12,52 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask.testing import FlaskClient
 
 from connector.connection import connect
 from connector.intents import CreateUser
 from connector.provisioning import Provisioner
-from connector.simulator import Manifest, SimulatedAws, behaviour, load_plan, simulated_aws
-from connector.simulator.seed import PRESETS, plan_organisation
+from connector.simulator import behaviour
 from connector.store import ledger, rendered, tables
 from connector.store.codec import entitlement_id, permission_set_id
 from connector.store.snapshots import current_snapshot_id
-from connector.store.store import Store
-from connector.sync import run_sync
-from connector.tokens import create_token
-from scim.app import create_app
+from tests.live import (
+    PATCH_OP,
+    Live,
+    first_user,
+    free_pair,
+    free_pairs,
+    grant_op,
+    new_user,
+    open_live,
+)
 from tests.simulation import simulator_settings
 
-PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 AWS_USER = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User"
 
 
-@dataclass
-class Live:
-    client: FlaskClient
-    token: str
-    aws: SimulatedAws
-    manifest: Manifest
-    store: Store
-    provisioner: Provisioner
-
-    def headers(self, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", **extra}
-
-    def patch(self, path: str, *operations: dict[str, Any], **headers: str) -> Any:
-        return self.client.patch(
-            f"/scim/v2/{path}",
-            json={"schemas": [PATCH_OP], "Operations": list(operations)},
-            headers=self.headers(**headers),
-        )
-
-    def holds(self, account: str, arn: str, principal_type: str, principal_id: str) -> bool:
-        """Whether AWS itself holds the assignment."""
-        pages = self.aws.sso_admin.get_paginator("list_account_assignments").paginate(
-            InstanceArn=self.aws.instance_arn, AccountId=account, PermissionSetArn=arn
-        )
-        return any(
-            a["PrincipalType"] == principal_type and a["PrincipalId"] == principal_id
-            for page in pages
-            for a in page["AccountAssignments"]
-        )
-
-    def create_calls(self) -> int:
-        return self.provisioner.aws().stats.calls["sso-admin:CreateAccountAssignment"]
-
-    def operation(self, operation_id: str) -> ledger.OperationRecord:
-        with self.store.reading() as connection:
-            found = ledger.get(connection, operation_id)
-        assert found is not None
-        return found
-
-
-def _live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
-    with simulated_aws() as aws:
-        manifest = load_plan(plan_organisation(PRESETS["tiny"]))
-        settings = simulator_settings(url, **overrides)
-        store = Store.open(url)
-        run_sync(settings, store, connect(settings))
-        provisioner = Provisioner(store, settings, lambda: connect(settings))
-        app = create_app(settings, store=store, provisioner=provisioner)
-        token = create_token(store, "iga-writer", "write")
-        try:
-            yield Live(app.test_client(), token, aws, manifest, store, provisioner)
-        finally:
-            provisioner.close()
-            store.close()
-
-
 @pytest.fixture
 def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
-    yield from _live(store_url, tmp_path)
+    yield from open_live(store_url, tmp_path)
 
 
 @pytest.fixture
 def live_sqlite(tmp_path: Path) -> Iterator[Live]:
-    yield from _live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
-
-
-def grant_op(account: str, arn: str) -> dict[str, Any]:
-    """The PATCH operation that grants "permission set @ account" (its Entitlement id)."""
-    return {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]}
-
-
-def new_user(user_name: str, given: str, family: str, **more: Any) -> dict[str, Any]:
-    """A User as a client POSTs it, with what the Identity Store requires."""
-    return {
-        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
-        "userName": user_name,
-        "displayName": f"{given} {family}",
-        "name": {"givenName": given, "familyName": family},
-        **more,
-    }
-
-
-def _free_pair(live: Live, principal_type: str, principal_id: str) -> tuple[str, str]:
-    """An (account, permission set ARN) the principal does not hold."""
-    held = {
-        (a, p)
-        for a, p, t, i in live.manifest.expected_assignments()
-        if (t, i) == (principal_type, principal_id)
-    }
-    for account in sorted(live.manifest.accounts.values()):
-        for arn in sorted(live.manifest.permission_sets.values()):
-            if (account, arn) not in held:
-                return account, arn
-    raise AssertionError("no free pair")
-
-
-def _free_pairs(live: Live, principal_id: str, count: int) -> list[tuple[str, str]]:
-    held = {(a, p) for a, p, _, i in live.manifest.expected_assignments() if i == principal_id}
-    pairs = [
-        (account, arn)
-        for account in sorted(live.manifest.accounts.values())
-        for arn in sorted(live.manifest.permission_sets.values())
-        if (account, arn) not in held
-    ]
-    return pairs[:count]
-
-
-def _user(live: Live) -> str:
-    return sorted(live.manifest.users.values())[0]
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
 
 
 # -- account assignments -----------------------------------------------------------------
 
 
 def test_patch_grants_then_revokes_an_assignment_in_aws(live: Live) -> None:
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     entitlement = entitlement_id(account, arn)
 
     granted = live.patch(
@@ -196,7 +97,7 @@ def test_granting_what_exists_and_revoking_what_does_not_call_no_write(live: Liv
     )
     assert again.status_code == 200
     assert live.create_calls() == 0
-    free_account, free_arn = _free_pair(live, "USER", user)
+    free_account, free_arn = free_pair(live, "USER", user)
     absent = entitlement_id(free_account, free_arn)
     # The store thinks it is absent, so no step is even planned: nothing to revoke.
     gone = live.patch(
@@ -211,7 +112,7 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite:
     live = live_sqlite
     behaviour().update(assignment_delay_seconds=2.5)
     group = sorted(live.manifest.groups.values())[0]
-    account, arn = _free_pair(live, "GROUP", group)
+    account, arn = free_pair(live, "GROUP", group)
     entitlement = entitlement_id(account, arn)
 
     accepted = live.patch(
@@ -241,8 +142,8 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite:
 
 
 def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) -> None:
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     behaviour().update(failing_permission_set_arns={arn}, failure_reason="Role quota exceeded")
     failed = live.patch(
         f"Users/{user}",
@@ -258,8 +159,8 @@ def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) 
 
 
 def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) -> None:
-    user = _user(live)
-    (a1, p1), (a2, p2), (a3, p3) = _free_pairs(live, user, 3)
+    user = first_user(live)
+    (a1, p1), (a2, p2), (a3, p3) = free_pairs(live, user, 3)
     behaviour().update(failing_principal_ids=set(), failure_hook=None)
     behaviour().update(
         failure_hook=lambda request: (
@@ -290,8 +191,8 @@ def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) ->
 def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live) -> None:
     live = live_sqlite
     behaviour().update(assignment_delay_seconds=0.5)
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     body = {
         "schemas": [PATCH_OP],
         "Operations": [
@@ -406,7 +307,9 @@ def test_user_lifecycle_create_update_delete(live: Live) -> None:
 
 def test_a_taken_user_name_answers_409_uniqueness(live: Live) -> None:
     store_id = live.aws.identity_store_id
-    existing = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=_user(live))
+    existing = live.aws.identity_store.describe_user(
+        IdentityStoreId=store_id, UserId=first_user(live)
+    )
     answer = live.client.post(
         "/scim/v2/Users",
         json=new_user(existing["UserName"], "Someone", "Else"),
@@ -494,7 +397,7 @@ def test_bad_patches_answer_a_scim_400_and_change_nothing(
     live_sqlite: Live, body: dict[str, Any], status: int, scim_type: str
 ) -> None:
     live = live_sqlite
-    user = _user(live)
+    user = first_user(live)
     before = live.aws.identity_store.describe_user(
         IdentityStoreId=live.aws.identity_store_id, UserId=user
     )
@@ -528,9 +431,11 @@ def test_a_guardrail_refuses_a_grant_with_403_and_aws_is_not_called(
 ) -> None:
     policy = tmp_path / "guardrails.toml"
     policy.write_text('[[deny_grant]]\nname = "no-grants-anywhere"\nprincipal_types = ["USER"]\n')
-    for live in _live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, guardrails_file=str(policy)):
-        user = _user(live)
-        account, arn = _free_pair(live, "USER", user)
+    for live in open_live(
+        f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, guardrails_file=str(policy)
+    ):
+        user = first_user(live)
+        account, arn = free_pair(live, "USER", user)
         answer = live.patch(
             f"Users/{user}",
             {
@@ -547,8 +452,8 @@ def test_a_guardrail_refuses_a_grant_with_403_and_aws_is_not_called(
 
 def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
     live = live_sqlite
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     answer = live.patch(
         f"Users/{user}",
         grant_op(account, arn),
@@ -580,9 +485,9 @@ def test_an_idempotency_key_replays_the_first_answer(live_sqlite: Live) -> None:
 
 def test_put_replaces_entitlements_with_the_list_given(live_sqlite: Live) -> None:
     live = live_sqlite
-    user = _user(live)
+    user = first_user(live)
     current = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
-    account, arn = _free_pair(live, "USER", user)
+    account, arn = free_pair(live, "USER", user)
     wanted = entitlement_id(account, arn)
     replaced = live.client.put(
         f"/scim/v2/Users/{user}",
@@ -602,8 +507,8 @@ def test_put_replaces_entitlements_with_the_list_given(live_sqlite: Live) -> Non
 
 def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Path) -> None:
     live = live_sqlite
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     answer = live.patch(
         f"Users/{user}",
         grant_op(account, arn),
@@ -627,8 +532,8 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
 ) -> None:
     live = live_sqlite
     behaviour().update(assignment_delay_seconds=2.0)
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     accepted = live.patch(
         f"Users/{user}",
         grant_op(account, arn),
@@ -660,8 +565,8 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
 
 
 def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> None:
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     entitlement = entitlement_id(account, arn)
     # A sync begins and reads AWS (as it stands before the grant) ...
     sync_id = live.store.begin_sync()
@@ -683,8 +588,8 @@ def test_a_revoke_right_after_a_running_grant_still_leaves_aws_without_it(
 ) -> None:
     live = live_sqlite
     behaviour().update(assignment_delay_seconds=2.0)
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     entitlement = entitlement_id(account, arn)
     granting = live.patch(
         f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
@@ -757,7 +662,7 @@ def test_attributes_the_identity_store_cannot_hold_are_refused_by_default(
 
 def test_with_ignore_they_are_left_out_and_the_rest_is_written(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/store.sqlite3"
-    for live in _live(url, tmp_path, unsupported_attributes="ignore"):
+    for live in open_live(url, tmp_path, unsupported_attributes="ignore"):
         created = live.client.post("/scim/v2/Users", json=OKTA_STYLE_USER, headers=live.headers())
         assert created.status_code == 201, created.get_json()
         user = created.get_json()["id"]
@@ -774,7 +679,7 @@ def test_with_ignore_they_are_left_out_and_the_rest_is_written(tmp_path: Path) -
 
 def test_entra_adds_a_first_work_phone_through_a_value_path(live_sqlite: Live) -> None:
     live = live_sqlite
-    user = _user(live)
+    user = first_user(live)
     store_id = live.aws.identity_store_id
     cleared = live.patch(f"Users/{user}", {"op": "remove", "path": "phoneNumbers"})
     assert cleared.status_code == 200
@@ -823,8 +728,8 @@ def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live
 
 def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(live_sqlite: Live) -> None:
     live = live_sqlite
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     behaviour().update(
         assignment_delay_seconds=1.5, failing_permission_set_arns={arn}, failure_reason="no"
     )
@@ -913,7 +818,7 @@ def test_a_post_answered_202_already_names_the_user_it_created(live_sqlite: Live
 
 
 def test_a_document_rendered_before_a_write_is_not_stored_after_it(live: Live) -> None:
-    user = _user(live)
+    user = first_user(live)
     began = datetime.now(UTC)
     stale = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_data(True)
     renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Fresh"})
@@ -928,8 +833,8 @@ def test_a_document_rendered_before_a_write_is_not_stored_after_it(live: Live) -
 
 
 def test_deleting_a_user_also_revokes_what_was_granted_outside_the_connector(live: Live) -> None:
-    user = _user(live)
-    account, arn = _free_pair(live, "USER", user)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
     # Granted in the console after the last sync: the served data does not show it.
     live.aws.sso_admin.create_account_assignment(
         InstanceArn=live.aws.instance_arn,
@@ -953,7 +858,7 @@ def test_a_group_grant_shows_in_delta_aggregation_of_its_members(live: Live) -> 
         sorted(live.manifest.groups.values()), key=lambda g: sum(m[0] == g for m in memberships)
     )
     members = {u for g, u in memberships if g == group}
-    account, arn = _free_pair(live, "GROUP", group)
+    account, arn = free_pair(live, "GROUP", group)
     before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
     granted = live.patch(
         f"Groups/{group}",

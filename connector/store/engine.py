@@ -12,8 +12,9 @@ import sqlalchemy as sa
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL advisory lock that serialises concurrent migrations.
 _MIGRATION_LOCK = 7_301_984_215
-# Execution option that makes a SQLite transaction take the write lock at BEGIN.
-WRITE_FIRST = "idcc_write_first"
+# Execution option that marks a transaction as read-only: on SQLite every other
+# transaction takes the write lock at BEGIN (see `_sqlite_begin`).
+READ_ONLY = "idcc_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -65,10 +66,14 @@ def _lower(value: str | None) -> str | None:
 
 def _sqlite_begin(connection: sa.Connection) -> None:
     # A transaction that reads and then writes must take the write lock first:
-    # upgrading a read transaction after another writer committed fails at once
-    # ("database is locked") instead of waiting its turn.
-    immediate = connection.get_execution_options().get(WRITE_FIRST, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # in WAL mode, upgrading a read transaction after another writer committed
+    # fails at once with SQLITE_BUSY ("database is locked"), without waiting for
+    # busy_timeout. So every transaction takes the lock at BEGIN IMMEDIATE and
+    # queues behind the writer that holds it, except those that say they only
+    # read (`Store.reading`): a sync's publish, a ledger step and a token
+    # revocation all wait their turn the same way.
+    read_only = connection.get_execution_options().get(READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def refresh_statistics(connection: sa.Connection) -> None:

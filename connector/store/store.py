@@ -60,6 +60,7 @@ class Store:
         with self.engine.connect() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="REPEATABLE READ")
+            connection.execution_options(**{store_engine.READ_ONLY: True})
             with connection.begin():
                 yield connection
 
@@ -69,24 +70,24 @@ class Store:
 
         On SQLite it holds the write lock from its start, so concurrent writers
         queue (busy_timeout) instead of failing when one upgrades from reading.
+        Every transaction that is not `reading` does (engine.py), so this is the
+        same as `engine.begin()`; it names the intent.
         """
-        with self.engine.connect() as connection:
-            connection.execution_options(**{store_engine.WRITE_FIRST: True})
-            with connection.begin():
-                yield connection
+        with self.engine.begin() as connection:
+            yield connection
 
     # -- syncs ----------------------------------------------------------------
 
     def begin_sync(self) -> int:
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             sync_id = sync_log.begin_sync(connection, utcnow())
         # Rows of snapshots that never became current (a sync killed half-way).
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             snapshots.drop_stale_snapshots(connection)
         return sync_id
 
     def heartbeat(self, sync_id: int) -> None:
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             sync_log.heartbeat(connection, sync_id, utcnow())
 
     def publish(
@@ -100,7 +101,7 @@ class Store:
     ) -> ChangeSummary:
         """Make `snapshot` the current one and record the sync as succeeded, atomically."""
         now = utcnow()
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             summary = snapshots.publish_snapshot(connection, sync_id, snapshot, now)
             started_at = connection.execute(
                 sa.select(tables.syncs.c.started_at).where(tables.syncs.c.id == sync_id)
@@ -119,13 +120,13 @@ class Store:
                 walk=walk,
                 organizations_unavailable=organizations_unavailable,
             )
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             snapshots.drop_stale_snapshots(connection)
             store_engine.refresh_statistics(connection)
         return summary
 
     def fail_sync(self, sync_id: int, error: str, *, aws: dict[str, object] | None = None) -> None:
-        with self.engine.begin() as connection:
+        with self.writing() as connection:
             sync_log.finish_sync(
                 connection, sync_id, utcnow(), outcome="failed", error=error, aws=aws
             )

@@ -1,0 +1,130 @@
+"""The live write harness: a simulated Identity Center, a synced store and the app.
+
+Shared by the provisioning tests and the fault suite: each test module makes
+its own fixtures from `open_live`, so the store (SQLite or PostgreSQL) and the
+settings are the module's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from connector.connection import connect
+from connector.provisioning import Provisioner
+from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
+from connector.simulator.seed import PRESETS, plan_organisation
+from connector.store import ledger
+from connector.store.codec import entitlement_id
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
+from scim.app import create_app
+from tests.simulation import simulator_settings
+
+PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+
+
+@dataclass
+class Live:
+    client: FlaskClient
+    token: str
+    aws: SimulatedAws
+    manifest: Manifest
+    store: Store
+    provisioner: Provisioner
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **extra}
+
+    def patch(self, path: str, *operations: dict[str, Any], **headers: str) -> Any:
+        return self.client.patch(
+            f"/scim/v2/{path}",
+            json={"schemas": [PATCH_OP], "Operations": list(operations)},
+            headers=self.headers(**headers),
+        )
+
+    def holds(self, account: str, arn: str, principal_type: str, principal_id: str) -> bool:
+        """Whether AWS itself holds the assignment."""
+        pages = self.aws.sso_admin.get_paginator("list_account_assignments").paginate(
+            InstanceArn=self.aws.instance_arn, AccountId=account, PermissionSetArn=arn
+        )
+        return any(
+            a["PrincipalType"] == principal_type and a["PrincipalId"] == principal_id
+            for page in pages
+            for a in page["AccountAssignments"]
+        )
+
+    def create_calls(self) -> int:
+        return self.provisioner.aws().stats.calls["sso-admin:CreateAccountAssignment"]
+
+    def operation(self, operation_id: str) -> ledger.OperationRecord:
+        with self.store.reading() as connection:
+            found = ledger.get(connection, operation_id)
+        assert found is not None
+        return found
+
+
+def open_live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
+    with simulated_aws() as aws:
+        manifest = load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url, **overrides)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        provisioner = Provisioner(store, settings, lambda: connect(settings))
+        app = create_app(settings, store=store, provisioner=provisioner)
+        token = create_token(store, "iga-writer", "write")
+        try:
+            yield Live(app.test_client(), token, aws, manifest, store, provisioner)
+        finally:
+            provisioner.close()
+            store.close()
+
+
+def grant_op(account: str, arn: str) -> dict[str, Any]:
+    """The PATCH operation that grants "permission set @ account" (its Entitlement id)."""
+    return {"op": "add", "path": "entitlements", "value": [{"value": entitlement_id(account, arn)}]}
+
+
+def new_user(user_name: str, given: str, family: str, **more: Any) -> dict[str, Any]:
+    """A User as a client POSTs it, with what the Identity Store requires."""
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": user_name,
+        "displayName": f"{given} {family}",
+        "name": {"givenName": given, "familyName": family},
+        **more,
+    }
+
+
+def free_pair(live: Live, principal_type: str, principal_id: str) -> tuple[str, str]:
+    """An (account, permission set ARN) the principal does not hold."""
+    held = {
+        (a, p)
+        for a, p, t, i in live.manifest.expected_assignments()
+        if (t, i) == (principal_type, principal_id)
+    }
+    for account in sorted(live.manifest.accounts.values()):
+        for arn in sorted(live.manifest.permission_sets.values()):
+            if (account, arn) not in held:
+                return account, arn
+    raise AssertionError("no free pair")
+
+
+def free_pairs(live: Live, principal_id: str, count: int) -> list[tuple[str, str]]:
+    held = {(a, p) for a, p, _, i in live.manifest.expected_assignments() if i == principal_id}
+    pairs = [
+        (account, arn)
+        for account in sorted(live.manifest.accounts.values())
+        for arn in sorted(live.manifest.permission_sets.values())
+        if (account, arn) not in held
+    ]
+    return pairs[:count]
+
+
+def first_user(live: Live) -> str:
+    return sorted(live.manifest.users.values())[0]
