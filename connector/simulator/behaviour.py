@@ -100,6 +100,9 @@ class SimulatorBehaviour:
     # Share of sso-admin, identitystore and Organizations requests answered with
     # ThrottlingException, drawn from a seeded generator so a run is repeatable.
     throttled_fraction: float = 0.0
+    # The same, per operation name ("DescribeAccountAssignmentCreationStatus": 0.85):
+    # a fault aimed at one step of a write, drawn from the same seeded generator.
+    throttled_operations: dict[str, float] = field(default_factory=dict)
     # Token buckets that answer requests over AWS's documented quotas with its
     # throttling error (throttling.py: ``aws_quotas()``); None: no quotas, as moto.
     # Read with ``behaviour().clock``, so a ManualClock paces them in tests.
@@ -138,9 +141,10 @@ class SimulatorBehaviour:
             return hook(request)
         return None
 
-    def throttles_next_request(self) -> bool:
+    def throttles_next_request(self, operation: str) -> bool:
         with self._lock:
-            return self.throttled_fraction > 0 and self._random.random() < self.throttled_fraction
+            fraction = max(self.throttled_fraction, self.throttled_operations.get(operation, 0.0))
+            return fraction > 0 and self._random.random() < fraction
 
     def current_quotas(self) -> RequestQuotas | None:
         with self._lock:

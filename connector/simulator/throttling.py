@@ -11,7 +11,9 @@ used by the in-process mock and by the server alike) and, as ``behaviour()`` say
   token bucket its quota names (``behaviour().quotas``, None: no quotas) and
   answers one over quota with the service's throttling error;
 - throttles the share ``throttled_fraction`` of those requests at random, whatever
-  the quotas say (the older knob, kept for tests of a sync under stray throttles).
+  the quotas say (the older knob, kept for tests of a sync under stray throttles),
+  and the share ``throttled_operations[name]`` of one operation's requests (the
+  fault suite aims a fault at each step of a write this way).
 
 The quotas AWS documents (``aws_quotas``):
 
@@ -156,12 +158,11 @@ def _call_action(self: BaseResponse) -> Any:
     target = self.headers.get("X-Amz-Target")
     refusal = None
     if target:
+        operation = target.rsplit(".", 1)[-1]
         quotas = settings.current_quotas()
         if quotas is not None:
-            refusal = quotas.admit(
-                str(self.service_name), target.rsplit(".", 1)[-1], settings.now()
-            )
-        if refusal is None and settings.throttles_next_request():
+            refusal = quotas.admit(str(self.service_name), operation, settings.now())
+        if refusal is None and settings.throttles_next_request(operation):
             refusal = "ThrottlingException"
     settings.wait_latency()
     if refusal is not None:
