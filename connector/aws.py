@@ -20,7 +20,14 @@ import botocore.exceptions
 from connector.aws_operations import IAM_PREFIX, Operation, operation
 from connector.call_stats import CallStats
 from connector.config import Settings
-from connector.errors import AccessDeniedError, AwsCallError, ConnectorError, CredentialsError
+from connector.errors import (
+    AccessDeniedError,
+    AwsCallError,
+    AwsUnavailableError,
+    ConnectorError,
+    CredentialsError,
+    ThrottledError,
+)
 from connector.ratelimit import RateLimiter
 
 USER_AGENT = "identity-center-connector/0.1.0"
@@ -36,6 +43,18 @@ THROTTLE_CODES = frozenset(
 )
 ACCESS_DENIED_CODES = frozenset(
     {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError"}
+)
+# AWS's answers for "try again": the request was not acted on, or may not have been.
+UNAVAILABLE_CODES = frozenset(
+    {
+        "InternalServerException",
+        "InternalFailure",
+        "InternalError",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "RequestTimeout",
+        "RequestTimeoutException",
+    }
 )
 BAD_CREDENTIALS_CODES = frozenset(
     {
@@ -160,8 +179,13 @@ def translate_error(op: Operation, exc: Exception) -> ConnectorError:
             return AccessDeniedError(op.iam_action, message)
         if code in BAD_CREDENTIALS_CODES:
             return CredentialsError(f"AWS rejected the credentials ({code}): {message}")
+        if code in THROTTLE_CODES:
+            return ThrottledError(op.name, code, message)
+        if code in UNAVAILABLE_CODES:
+            return AwsUnavailableError(op.name, code, message)
         return AwsCallError(op.name, code, message)
-    return AwsCallError(op.name, type(exc).__name__, str(exc))
+    # No answer at all: connection refused or reset, a read timeout.
+    return AwsUnavailableError(op.name, type(exc).__name__, str(exc))
 
 
 def _event_key(event_name: str) -> str:

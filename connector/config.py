@@ -123,6 +123,10 @@ class Settings:
     # and whether deleting a user or group first removes its access and memberships.
     write_wait: float = _setting(float, default=10.0)
     write_resume_after: int = _setting(parse_duration, default=30)
+    # How long a step keeps asking AWS again through throttling or an outage (and
+    # polls an assignment request) before the operation is left open for a later
+    # resume; a step AWS accepted is never failed for want of its status.
+    write_retry_for: int = _setting(parse_duration, default=300)
     guardrails_file: str | None = _setting(default=None)
     delete_cleanup: bool = _setting(_flag, default=True)
     # What a write does with attributes the Identity Store cannot hold

@@ -61,6 +61,19 @@ class AwsCallError(ConnectorError):
         super().__init__(f"{operation} failed: {code}: {message}")
 
 
+class ThrottledError(AwsCallError):
+    """AWS kept throttling the request past botocore's retries: it did not act on it."""
+
+
+class AwsUnavailableError(AwsCallError):
+    """No answer from AWS (a network failure, a timeout, a 5xx): whether AWS acted on
+    the request is unknown, so a write re-checks AWS before it asks again."""
+
+
+# Errors that say nothing about the request itself: asking again later may succeed.
+TRANSIENT_AWS_ERRORS = (ThrottledError, AwsUnavailableError)
+
+
 class StoreError(ConnectorError):
     """The store cannot be opened or used (unreachable server, unwritable path)."""
 

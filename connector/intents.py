@@ -32,6 +32,12 @@ class Intent:
         """Requests for the same key are serialised: one AWS call at a time per key."""
         raise NotImplementedError
 
+    @property
+    def lock_keys(self) -> tuple[str, ...]:
+        """Every key the step holds: its own, and its principal's where deleting the
+        principal must wait for it (an operation takes all its keys at once)."""
+        return (self.lock_key,)
+
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, **dataclasses.asdict(self)}
 
@@ -52,6 +58,12 @@ class AssignmentIntent(Intent):
             f"assignment|{self.account_id}|{self.permission_set_arn}"
             f"|{self.principal_type}|{self.principal_id}"
         )
+
+    @property
+    def lock_keys(self) -> tuple[str, ...]:
+        # A deletion of the principal holds its principal key: it decides what to
+        # revoke only once no grant to the principal is still running.
+        return (self.lock_key, principal_lock_key(self.principal_type, self.principal_id))
 
 
 @dataclass(frozen=True)
@@ -126,12 +138,20 @@ class UpdateUser(Intent):
 
 @dataclass(frozen=True)
 class DeleteUser(Intent):
+    """DeleteUser; with `revoke_assignments` the user's account assignments are
+    revoked first, as found once the deletion holds the user's locks."""
+
     kind: ClassVar[str] = "delete_user"
     user_id: str = ""
+    revoke_assignments: bool = False
 
     @property
     def lock_key(self) -> str:
         return f"user|{self.user_id}"
+
+    @property
+    def lock_keys(self) -> tuple[str, ...]:
+        return (self.lock_key, principal_lock_key("USER", self.user_id))
 
 
 @dataclass(frozen=True)
@@ -158,12 +178,24 @@ class UpdateGroup(Intent):
 
 @dataclass(frozen=True)
 class DeleteGroup(Intent):
+    """DeleteGroup; `revoke_assignments` as for DeleteUser."""
+
     kind: ClassVar[str] = "delete_group"
     group_id: str = ""
+    revoke_assignments: bool = False
 
     @property
     def lock_key(self) -> str:
         return f"group|{self.group_id}"
+
+    @property
+    def lock_keys(self) -> tuple[str, ...]:
+        return (self.lock_key, principal_lock_key("GROUP", self.group_id))
+
+
+def principal_lock_key(principal_type: str, principal_id: str) -> str:
+    """The key every assignment change of a principal and its deletion hold."""
+    return f"principal|{principal_type}|{principal_id}"
 
 
 INTENT_TYPES: dict[str, type[Intent]] = {

@@ -32,18 +32,25 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from connector.aws import AwsClients
 from connector.config import Settings
-from connector.errors import AccessDeniedError, AwsCallError, ConnectorError
+from connector.errors import (
+    TRANSIENT_AWS_ERRORS,
+    AccessDeniedError,
+    AwsCallError,
+    AwsUnavailableError,
+    ConnectorError,
+)
 from connector.intents import (
+    CREATED,
     AddMember,
     AssignmentIntent,
     CreateGroup,
@@ -53,6 +60,7 @@ from connector.intents import (
     Grant,
     Intent,
     MembershipIntent,
+    PrincipalType,
     RemoveMember,
     Revoke,
     UpdateGroup,
@@ -63,13 +71,15 @@ from connector.intents import (
 from connector.readers.assignments import assignments_for_principal
 from connector.readers.instance import Instance, discover_instance
 from connector.records import Assignment, Membership
-from connector.store import ledger, write_through
+from connector.store import ledger, reads, write_through
 from connector.store.codec import record_json
 from connector.store.ledger import OperationRecord, StepRecord
+from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
 from connector.writers import assignments, identity
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 # Polling an asynchronous assignment request: first after 0.2 s, then half as
 # long again each time, never more than 5 s apart.
@@ -87,6 +97,11 @@ class IdempotencyKeyReused(ConnectorError):
 
 class WriteConflict(ConnectorError):
     """Another request kept changing the same AWS object for too long."""
+
+
+class _LeftOpen(Exception):
+    """A step AWS acted on (or may have) could not be brought to its end before
+    `write_retry_for`: the operation stays open and is resumed from the ledger."""
 
 
 class _ClaimLost(Exception):
@@ -325,6 +340,12 @@ class Provisioner:
             log.warning(
                 "write operation taken over by another runner", extra={"operation": operation_id}
             )
+        except _LeftOpen as exc:
+            # Its heartbeat stops with this thread: a resume picks it up again.
+            log.warning(
+                "write operation left open to resume: AWS's answer could not be had in time",
+                extra={"operation": operation_id, "error": str(exc)},
+            )
         except Exception:
             # The operation stays open in the ledger; a runner resumes it later.
             log.exception("write operation interrupted", extra={"operation": operation_id})
@@ -340,6 +361,7 @@ class Provisioner:
         # RFC 7644: 201 for a creation (§3.3), 204 for a deletion (§3.6), else 200.
         success_status = {"POST": 201, "DELETE": 204}.get(record.method, 200)
         self._set_status(operation_id, "in_progress")
+        record = self._lock_all(record)
         do_steps = [s for s in record.steps if s.role == "do"]
         undo_steps = [s for s in record.steps if s.role == "undo"]
         done: list[tuple[StepRecord, StepOutcome]] = []
@@ -383,6 +405,104 @@ class Provisioner:
         self._set_status(
             operation_id, "failed", http_status=status, error_type=scim_type, error=message
         )
+
+    def _lock_all(self, record: OperationRecord) -> OperationRecord:
+        """Take every lock the operation's open steps need, all at once, then let a
+        deletion see what its principal holds now.
+
+        All at once, because an operation that takes its locks one step at a
+        time can hold one key while waiting for another that a second operation
+        holds while waiting for the first (two PATCHes granting the same two
+        entitlements in opposite order). Keys of a principal the operation has
+        yet to create are left to its steps: no other request can name it.
+        A timeout fails the first open step (WriteConflict); nothing was done.
+        """
+        keys = {
+            key
+            for step in record.steps
+            if step.status not in ledger.FINAL_STEP_STATUSES
+            for key in step.intent.lock_keys
+            if CREATED not in key
+        }
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            with self._store.writing() as connection:
+                self._hold(connection, record.id)
+                if ledger.take_locks(connection, record.id, keys, utcnow()):
+                    break
+            if time.monotonic() > deadline:
+                first = next(s for s in record.steps if s.status not in ledger.FINAL_STEP_STATUSES)
+                self._fail(record.id, first, _lock_conflict(keys))
+                found = self.get(record.id)
+                assert found is not None
+                return found
+            time.sleep(LOCK_WAIT)
+        if all(step.status == "planned" for step in record.steps):
+            self._complete_deletions(record)
+        found = self.get(record.id)
+        assert found is not None
+        return found
+
+    def complete_deletions(self, intents: Sequence[Intent]) -> list[Intent]:
+        """The intents with a revoke, before each deletion that asks for them, of every
+        assignment its principal holds that the plan does not revoke yet.
+
+        What the principal holds is what AWS lists for it
+        (ListAccountAssignmentsForPrincipal, where AWS allows it) and what the
+        store serves, which the write-through of every finished grant has
+        updated. A running operation calls it once it holds the principal's
+        lock, so no grant to the principal is still in flight; a dry run calls
+        it to show the same revokes.
+        """
+        revoking = {
+            (i.account_id, i.permission_set_arn, i.principal_type, i.principal_id)
+            for i in intents
+            if isinstance(i, Revoke)
+        }
+        completed: list[Intent] = []
+        for intent in intents:
+            if isinstance(intent, DeleteUser | DeleteGroup) and intent.revoke_assignments:
+                principal_type: PrincipalType = (
+                    "USER" if isinstance(intent, DeleteUser) else "GROUP"
+                )
+                principal_id = intent.user_id if isinstance(intent, DeleteUser) else intent.group_id
+                for account, arn in self._held(principal_type, principal_id):
+                    if (account, arn, principal_type, principal_id) not in revoking:
+                        revoking.add((account, arn, principal_type, principal_id))
+                        completed.append(Revoke(account, arn, principal_type, principal_id))
+            completed.append(intent)
+        return completed
+
+    def _complete_deletions(self, record: OperationRecord) -> None:
+        intents = [s.intent for s in record.steps]
+        completed = self.complete_deletions(intents)
+        if len(completed) == len(intents):
+            return
+        with self._store.writing() as connection:
+            self._hold(connection, record.id)
+            ledger.replan(
+                connection,
+                record.id,
+                completed,
+                utcnow(),
+                f"{len(completed) - len(intents)} more revoke(s) found once the principal "
+                "was locked",
+            )
+
+    def _held(self, principal_type: PrincipalType, principal_id: str) -> list[tuple[str, str]]:
+        """(account, permission set ARN) the principal holds, in AWS or as served."""
+        in_aws = self._retrying(
+            lambda: self.assignments_in_aws(principal_type, principal_id),
+            time.monotonic() + self._settings.write_retry_for,
+        )
+        with self._store.reading() as connection:
+            snapshot_id = current_snapshot_id(connection)
+            served = (
+                reads.assignment_pairs(connection, snapshot_id, principal_type, principal_id)
+                if snapshot_id is not None
+                else []
+            )
+        return sorted(set(in_aws or ()) | set(served))
 
     def _not_attempted(
         self,
@@ -431,48 +551,94 @@ class Provisioner:
         return failed
 
     def _execute(self, operation_id: str, step: StepRecord) -> StepOutcome:
-        try:
-            self._lock(operation_id, step)
-            outcome = self._apply(operation_id, step)
-        except ConnectorError as exc:
-            code = (
-                exc.code
-                if isinstance(exc, AwsCallError)
-                else "AccessDenied"
-                if isinstance(exc, AccessDeniedError)
-                else type(exc).__name__
-            )
-            outcome = StepOutcome("failed", error_code=code, failure_reason=str(exc))
-            with self._store.writing() as connection:
-                self._hold(connection, operation_id)
-                ledger.finish_step(
-                    connection,
-                    operation_id,
-                    step.position,
-                    "failed",
-                    utcnow(),
-                    error_code=code,
-                    failure_reason=str(exc),
+        """Run one step to its end: succeeded, unchanged, or failed on AWS's word.
+
+        Throttling, an outage or an unreadable status is not AWS's word: the
+        step is asked again from its check (every kind checks AWS before it
+        calls, so asking again never doubles a change) until `write_retry_for`
+        has passed. A step that never reached AWS then fails (AWS did nothing);
+        one that did (its request id is in the ledger), or whose call got no
+        answer, is never declared failed: the operation is left open and
+        resumed later from what the ledger recorded.
+        """
+        deadline = time.monotonic() + self._settings.write_retry_for
+        delay = POLL_FIRST
+        while True:
+            try:
+                self._lock(operation_id, step)
+                return self._apply(operation_id, step, deadline)
+            except ConnectorError as exc:
+                step = self._step(operation_id, step.position, step.intent)
+                reached = step.aws_request_id is not None
+                if not reached and not isinstance(exc, TRANSIENT_AWS_ERRORS):
+                    return self._fail(operation_id, step, exc)  # AWS refused it
+                if time.monotonic() >= deadline:
+                    if reached or isinstance(exc, AwsUnavailableError):
+                        raise _LeftOpen(f"step {step.position + 1}: {exc}") from exc
+                    return self._fail(operation_id, step, exc)  # throttled throughout
+                log.warning(
+                    "write step retried",
+                    extra={"operation": operation_id, "step": step.position, "error": str(exc)},
                 )
+            self._heartbeat(operation_id)
+            time.sleep(delay)
+            delay = min(delay * POLL_GROWTH, POLL_MAX)
+
+    def _retrying(self, read: Callable[[], _T], deadline: float) -> _T:
+        """A read of AWS, asked again through throttling and outages until `deadline`."""
+        delay = POLL_FIRST
+        while True:
+            try:
+                return read()
+            except TRANSIENT_AWS_ERRORS:
+                if time.monotonic() >= deadline:
+                    raise
+            time.sleep(delay)
+            delay = min(delay * POLL_GROWTH, POLL_MAX)
+
+    def _step(self, operation_id: str, position: int, intent: Intent) -> StepRecord:
+        """The step as the ledger has it now (its intent as bound to a created id)."""
+        record = self.get(operation_id)
+        assert record is not None
+        found = next(s for s in record.steps if s.position == position)
+        return dataclasses.replace(found, intent=intent)
+
+    def _fail(self, operation_id: str, step: StepRecord, exc: ConnectorError) -> StepOutcome:
+        code = (
+            exc.code
+            if isinstance(exc, AwsCallError)
+            else "AccessDenied"
+            if isinstance(exc, AccessDeniedError)
+            else type(exc).__name__
+        )
+        outcome = StepOutcome("failed", error_code=code, failure_reason=str(exc))
+        with self._store.writing() as connection:
+            self._hold(connection, operation_id)
+            ledger.finish_step(
+                connection,
+                operation_id,
+                step.position,
+                "failed",
+                utcnow(),
+                error_code=code,
+                failure_reason=str(exc),
+            )
         return outcome
 
     def _lock(self, operation_id: str, step: StepRecord) -> None:
-        """Wait until no other operation holds the step's AWS object, take it, start."""
+        """Take the step's keys (held already unless they name a principal the
+        operation created since it started), then record the step's start."""
         if step.status == "in_progress":
-            return  # resumed: this operation holds it already
+            return  # resumed or retried: this operation holds them already
         deadline = time.monotonic() + LOCK_TIMEOUT
         while True:
             with self._store.writing() as connection:
                 self._hold(connection, operation_id)
-                if ledger.take_lock(connection, operation_id, step.intent.lock_key, utcnow()):
+                if ledger.take_locks(connection, operation_id, step.intent.lock_keys, utcnow()):
                     ledger.start_step(connection, operation_id, step.position, utcnow())
                     return
             if time.monotonic() > deadline:
-                # Two operations each waiting for what the other holds end here.
-                raise WriteConflict(
-                    f"another request has been changing {step.intent.lock_key} for more than "
-                    f"{LOCK_TIMEOUT} s; try again later"
-                )
+                raise _lock_conflict(step.intent.lock_keys)
             time.sleep(LOCK_WAIT)
 
     def _finish(
@@ -503,105 +669,135 @@ class Provisioner:
                 ledger.set_resource(connection, operation_id, outcome.created_id)
         return outcome
 
-    def _apply(self, operation_id: str, step: StepRecord) -> StepOutcome:
+    def _called(self, operation_id: str, step: StepRecord, request_id: str | None) -> bool:
+        """Record that AWS acted on the step's call (its request id), before any read
+        that follows; whether the step changed AWS, now or in an earlier try."""
+        if request_id is not None:
+            with self._store.writing() as connection:
+                self._hold(connection, operation_id)
+                ledger.record_request_id(
+                    connection, operation_id, step.position, request_id, utcnow()
+                )
+            return True
+        return step.aws_request_id is not None
+
+    def _apply(self, operation_id: str, step: StepRecord, deadline: float) -> StepOutcome:
         intent = step.intent
         if isinstance(intent, AssignmentIntent):
-            return self._assignment(operation_id, step, intent)
+            return self._assignment(operation_id, step, intent, deadline)
         aws, store_id = self.aws(), self.instance().identity_store_id
         now = utcnow()
+
+        def changed(made: bool) -> str:
+            return "succeeded" if made else "unchanged"
+
         match intent:
             case AddMember(group_id=group_id, user_id=user_id):
                 membership = identity.membership_id(aws, store_id, group_id, user_id)
-                status = "unchanged" if membership else "succeeded"
-                membership = membership or identity.add_member(aws, store_id, group_id, user_id)
+                made = step.aws_request_id is not None  # an earlier try added it
+                if membership is None:
+                    called = identity.add_member(aws, store_id, group_id, user_id)
+                    made = self._called(operation_id, step, called.request_id)
+                    membership = called.created_id
+                assert membership is not None
                 record = Membership(membership, group_id, user_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome(status, created_id=membership),
+                    StepOutcome(changed(made), created_id=membership),
                     lambda c: write_through.add_member(c, record, now),
                 )
             case RemoveMember(group_id=group_id, user_id=user_id):
                 membership = identity.membership_id(aws, store_id, group_id, user_id)
+                made = step.aws_request_id is not None
                 if membership is not None:
-                    identity.remove_member(aws, store_id, membership)
+                    called = identity.remove_member(aws, store_id, membership)
+                    made = self._called(operation_id, step, called.request_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded" if membership else "unchanged"),
+                    StepOutcome(changed(made)),
                     lambda c: write_through.remove_member(c, group_id, user_id, now),
                 )
             case CreateUser(params=params):
-                # Resumed after a crash, the user may exist already: this step made it.
-                user_id = (
+                # Tried before (a resume, a retry), the user may exist already: this step made it.
+                made_id = (
                     identity.user_id_by_name(aws, store_id, str(params["UserName"]))
                     if step.status == "in_progress"
                     else None
-                ) or identity.create_user(aws, store_id, params)
-                user = identity.describe_user(aws, store_id, user_id)
+                )
+                if made_id is None:
+                    called = identity.create_user(aws, store_id, params)
+                    self._called(operation_id, step, called.request_id)
+                    made_id = called.created_id
+                assert made_id is not None
+                user = identity.describe_user(aws, store_id, made_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded", created_id=user_id, result=record_json(user)),
+                    StepOutcome("succeeded", created_id=made_id, result=record_json(user)),
                     lambda c: write_through.put_user(c, user, now),
                 )
             case UpdateUser(user_id=user_id, operations=operations):
                 if operations:
-                    identity.update_user(aws, store_id, user_id, operations)
+                    called = identity.update_user(aws, store_id, user_id, operations)
+                    self._called(operation_id, step, called.request_id)
                 user = identity.describe_user(aws, store_id, user_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome(
-                        "succeeded" if operations else "unchanged", result=record_json(user)
-                    ),
+                    StepOutcome(changed(bool(operations)), result=record_json(user)),
                     lambda c: write_through.put_user(c, user, now),
                 )
             case DeleteUser(user_id=user_id):
-                deleted = identity.delete_user(aws, store_id, user_id)
+                called = identity.delete_user(aws, store_id, user_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded" if deleted else "unchanged"),
+                    StepOutcome(changed(self._called(operation_id, step, called.request_id))),
                     lambda c: write_through.remove_user(c, user_id, now),
                 )
             case CreateGroup(params=params):
-                group_id = (
+                made_id = (
                     identity.group_id_by_name(aws, store_id, str(params["DisplayName"]))
                     if step.status == "in_progress"
                     else None
-                ) or identity.create_group(aws, store_id, params)
-                group = identity.describe_group(aws, store_id, group_id)
+                )
+                if made_id is None:
+                    called = identity.create_group(aws, store_id, params)
+                    self._called(operation_id, step, called.request_id)
+                    made_id = called.created_id
+                assert made_id is not None
+                group = identity.describe_group(aws, store_id, made_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded", created_id=group_id, result=record_json(group)),
+                    StepOutcome("succeeded", created_id=made_id, result=record_json(group)),
                     lambda c: write_through.put_group(c, group, now),
                 )
             case UpdateGroup(group_id=group_id, operations=operations):
                 if operations:
-                    identity.update_group(aws, store_id, group_id, operations)
+                    called = identity.update_group(aws, store_id, group_id, operations)
+                    self._called(operation_id, step, called.request_id)
                 group = identity.describe_group(aws, store_id, group_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome(
-                        "succeeded" if operations else "unchanged", result=record_json(group)
-                    ),
+                    StepOutcome(changed(bool(operations)), result=record_json(group)),
                     lambda c: write_through.put_group(c, group, now),
                 )
             case DeleteGroup(group_id=group_id):
-                deleted = identity.delete_group(aws, store_id, group_id)
+                called = identity.delete_group(aws, store_id, group_id)
                 return self._finish(
                     operation_id,
                     step,
-                    StepOutcome("succeeded" if deleted else "unchanged"),
+                    StepOutcome(changed(self._called(operation_id, step, called.request_id))),
                     lambda c: write_through.remove_group(c, group_id, now),
                 )
         raise AssertionError(f"no writer for {intent!r}")
 
     def _assignment(
-        self, operation_id: str, step: StepRecord, intent: AssignmentIntent
+        self, operation_id: str, step: StepRecord, intent: AssignmentIntent, deadline: float
     ) -> StepOutcome:
         aws, instance_arn = self.aws(), self.instance().instance_arn
         record = Assignment(
@@ -622,11 +818,7 @@ class Provisioner:
                 return self._finish(operation_id, step, StepOutcome("unchanged"), through)
             self._heartbeat(operation_id)
             request_id = assignments.start(aws, instance_arn, intent)
-            with self._store.writing() as connection:
-                self._hold(connection, operation_id)
-                ledger.record_request_id(
-                    connection, operation_id, step.position, request_id, utcnow()
-                )
+            self._called(operation_id, step, request_id)
         delay = POLL_FIRST
         while True:
             try:
@@ -652,6 +844,8 @@ class Provisioner:
                         failure_reason=found.failure_reason or "AWS gave no reason",
                     ),
                 )
+            if time.monotonic() >= deadline:
+                raise _LeftOpen(f"step {step.position + 1}: AWS request {request_id} in progress")
             self._heartbeat(operation_id)
             time.sleep(delay)
             delay = min(delay * POLL_GROWTH, POLL_MAX)
@@ -680,6 +874,13 @@ def _created(done: Sequence[tuple[StepRecord, StepOutcome]]) -> str | None:
             if isinstance(step.intent, CreateUser | CreateGroup) and outcome.created_id
         ),
         None,
+    )
+
+
+def _lock_conflict(keys: Collection[str]) -> WriteConflict:
+    return WriteConflict(
+        f"another request has been changing {', '.join(sorted(keys))} for more than "
+        f"{LOCK_TIMEOUT} s; try again later"
     )
 
 

@@ -776,7 +776,9 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
             runner="dead-process",
             now=stale,
         )
-        assert ledger.take_lock(connection, operation_id, CreateUser(params=params).lock_key, stale)
+        assert ledger.take_locks(
+            connection, operation_id, CreateUser(params=params).lock_keys, stale
+        )
         ledger.start_step(connection, operation_id, 0, stale)
     made = live.aws.identity_store.create_user(IdentityStoreId=live.aws.identity_store_id, **params)
     settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")

@@ -176,28 +176,67 @@ def add_undo_steps(
     return positions
 
 
-def take_lock(connection: sa.Connection, operation_id: str, lock_key: str, now: datetime) -> bool:
-    """Lock an AWS object for the operation until it ends; False when another holds it.
+def take_locks(
+    connection: sa.Connection, operation_id: str, lock_keys: Collection[str], now: datetime
+) -> bool:
+    """Lock AWS objects for the operation until it ends: all of `lock_keys`, or none
+    (False) when another operation holds any of them.
 
     The primary key on the lock makes this hold across threads and processes;
     an operation keeps what it takes until it ends (`set_status`), so nothing
     it changed, and may still undo, is changed by another request meanwhile.
+    Taking every key at once, in one order (sorted), is what keeps two
+    operations that need the same keys from each holding what the other waits
+    for: neither holds anything while it waits.
     """
-    holder = connection.execute(
-        sa.select(t.write_locks.c.operation_id).where(t.write_locks.c.lock_key == lock_key)
-    ).scalar_one_or_none()
-    if holder is not None:
-        return bool(holder == operation_id)
+    keys = sorted(set(lock_keys))
+    if not keys:
+        return True
+    holders = dict(
+        connection.execute(
+            sa.select(t.write_locks.c.lock_key, t.write_locks.c.operation_id).where(
+                t.write_locks.c.lock_key.in_(keys)
+            )
+        ).all()
+    )
+    if any(holder != operation_id for holder in holders.values()):
+        return False
+    missing = [key for key in keys if key not in holders]
     try:
         with connection.begin_nested():
-            connection.execute(
-                t.write_locks.insert().values(
-                    lock_key=lock_key, operation_id=operation_id, acquired_at=now
+            for key in missing:
+                connection.execute(
+                    t.write_locks.insert().values(
+                        lock_key=key, operation_id=operation_id, acquired_at=now
+                    )
                 )
-            )
     except sa.exc.IntegrityError:
-        return False
+        return False  # another operation took one of them in the meantime
     return True
+
+
+def replan(
+    connection: sa.Connection,
+    operation_id: str,
+    intents: Sequence[Intent],
+    now: datetime,
+    detail: str,
+) -> None:
+    """Replace an operation's steps before any has started (a deletion that found
+    more to revoke once it held its locks)."""
+    steps = t.write_steps
+    started = connection.execute(
+        sa.select(sa.func.count())
+        .where(steps.c.operation_id == operation_id)
+        .where(steps.c.status != "planned")
+    ).scalar_one()
+    assert started == 0, f"operation {operation_id} has started steps: it cannot be replanned"
+    connection.execute(steps.delete().where(steps.c.operation_id == operation_id))
+    connection.execute(
+        steps.insert(),
+        [_step_row(operation_id, i, "do", intent) for i, intent in enumerate(intents)],
+    )
+    _event(connection, operation_id, now, "replanned", detail)
 
 
 def start_step(connection: sa.Connection, operation_id: str, position: int, now: datetime) -> None:

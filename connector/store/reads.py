@@ -377,3 +377,18 @@ def existing_ids(
             ).scalars()
         )
     return found
+
+
+def assignment_pairs(
+    connection: sa.Connection, snapshot_id: int, principal_type: str, principal_id: str
+) -> list[tuple[str, str]]:
+    """(account id, permission set ARN) of the principal's direct assignments."""
+    a = t.assignments
+    rows = connection.execute(
+        sa.select(a.c.account_id, a.c.permission_set_arn).where(
+            a.c.snapshot_id == snapshot_id,
+            a.c.principal_type == principal_type,
+            a.c.principal_id == principal_id,
+        )
+    )
+    return [(row.account_id, row.permission_set_arn) for row in rows]

@@ -1,13 +1,16 @@
 """Identity Store writes: users, groups and memberships (synchronous in AWS).
 
-Each function is one call (and, for creations and updates, the DescribeUser or
-DescribeGroup that gives the record as AWS now holds it, for the store).
-Missing objects on deletion count as deleted: the request's goal is reached.
+Each function is one call. A mutating call answers the AWS request id it was
+given (`Called`): the ledger records it as soon as AWS has acted, so that a
+step whose follow-up read fails is known to have been made (and CloudTrail's
+event for it can be matched). Missing objects on deletion count as deleted:
+the request's goal is reached (`request_id` None: AWS did nothing).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from connector.aws import AwsClients
@@ -19,22 +22,35 @@ from connector.records import Group, User
 NOT_FOUND = "ResourceNotFoundException"
 
 
-def create_user(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> str:
-    return str(
-        aws.call("identitystore", "CreateUser", IdentityStoreId=store_id, **params)["UserId"]
-    )
+@dataclass(frozen=True)
+class Called:
+    """What a mutating call made (a new id, where it makes one) and AWS's request id."""
+
+    request_id: str | None
+    created_id: str | None = None
+
+
+def request_id(response: Mapping[str, Any]) -> str:
+    # Every AWS answer carries one; "unknown" still records that AWS answered.
+    return str(response.get("ResponseMetadata", {}).get("RequestId") or "unknown")
+
+
+def create_user(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> Called:
+    response = aws.call("identitystore", "CreateUser", IdentityStoreId=store_id, **params)
+    return Called(request_id(response), str(response["UserId"]))
 
 
 def update_user(
     aws: AwsClients, store_id: str, user_id: str, operations: Sequence[Mapping[str, Any]]
-) -> None:
-    aws.call(
+) -> Called:
+    response = aws.call(
         "identitystore",
         "UpdateUser",
         IdentityStoreId=store_id,
         UserId=user_id,
         Operations=list(operations),
     )
+    return Called(request_id(response))
 
 
 def describe_user(aws: AwsClients, store_id: str, user_id: str) -> User:
@@ -48,28 +64,29 @@ def describe_user(aws: AwsClients, store_id: str, user_id: str) -> User:
     return user_from_aws(item)
 
 
-def delete_user(aws: AwsClients, store_id: str, user_id: str) -> bool:
-    """Delete; False when AWS no longer had the user."""
+def delete_user(aws: AwsClients, store_id: str, user_id: str) -> Called:
+    """Delete; `request_id` None when AWS no longer had the user."""
     return _gone(
         lambda: aws.call("identitystore", "DeleteUser", IdentityStoreId=store_id, UserId=user_id)
     )
 
 
-def create_group(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> str:
+def create_group(aws: AwsClients, store_id: str, params: Mapping[str, Any]) -> Called:
     response = aws.call("identitystore", "CreateGroup", IdentityStoreId=store_id, **params)
-    return str(response["GroupId"])
+    return Called(request_id(response), str(response["GroupId"]))
 
 
 def update_group(
     aws: AwsClients, store_id: str, group_id: str, operations: Sequence[Mapping[str, Any]]
-) -> None:
-    aws.call(
+) -> Called:
+    response = aws.call(
         "identitystore",
         "UpdateGroup",
         IdentityStoreId=store_id,
         GroupId=group_id,
         Operations=list(operations),
     )
+    return Called(request_id(response))
 
 
 def describe_group(aws: AwsClients, store_id: str, group_id: str) -> Group:
@@ -77,7 +94,7 @@ def describe_group(aws: AwsClients, store_id: str, group_id: str) -> Group:
     return group_from_aws(item)
 
 
-def delete_group(aws: AwsClients, store_id: str, group_id: str) -> bool:
+def delete_group(aws: AwsClients, store_id: str, group_id: str) -> Called:
     return _gone(
         lambda: aws.call("identitystore", "DeleteGroup", IdentityStoreId=store_id, GroupId=group_id)
     )
@@ -136,7 +153,7 @@ def membership_id(aws: AwsClients, store_id: str, group_id: str, user_id: str) -
     return str(response["MembershipId"])
 
 
-def add_member(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> str:
+def add_member(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> Called:
     response = aws.call(
         "identitystore",
         "CreateGroupMembership",
@@ -144,10 +161,10 @@ def add_member(aws: AwsClients, store_id: str, group_id: str, user_id: str) -> s
         GroupId=group_id,
         MemberId={"UserId": user_id},
     )
-    return str(response["MembershipId"])
+    return Called(request_id(response), str(response["MembershipId"]))
 
 
-def remove_member(aws: AwsClients, store_id: str, membership: str) -> bool:
+def remove_member(aws: AwsClients, store_id: str, membership: str) -> Called:
     return _gone(
         lambda: aws.call(
             "identitystore",
@@ -158,12 +175,13 @@ def remove_member(aws: AwsClients, store_id: str, membership: str) -> bool:
     )
 
 
-def _gone(delete: Callable[[], object]) -> bool:
-    """Run a deletion; False when AWS no longer had the object (the goal is reached)."""
+def _gone(delete: Callable[[], Mapping[str, Any]]) -> Called:
+    """Run a deletion; no request id when AWS no longer had the object (the goal
+    is reached without a change)."""
     try:
-        delete()
+        response = delete()
     except AwsCallError as exc:
         if exc.code == NOT_FOUND:
-            return False
+            return Called(None)
         raise
-    return True
+    return Called(request_id(response))

@@ -182,26 +182,25 @@ def plan_delete(
     catalogue: Catalogue,
     *,
     cleanup: bool,
-    in_aws: Sequence[tuple[str, str]] | None = None,
 ) -> list[Intent]:
     """DELETE: revoke the principal's assignments first (AWS keeps them otherwise,
     orphaned), then delete it; memberships go with the user or group in AWS.
 
-    `in_aws` are the (account, permission set ARN) pairs AWS itself lists for the
-    principal, when it can (ListAccountAssignmentsForPrincipal): they include
-    assignments made outside the connector since the last sync.
+    The revokes planned here are those the served document shows; the
+    deletion itself (`revoke_assignments`) adds, once it holds the principal's
+    locks, what AWS lists and what grants still running when the request came
+    have made since (`Provisioner.complete_deletions`).
     """
     principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
     revokes: list[Intent] = []
     if cleanup:
         held = _entitlements(resource_type, current) or []
         pairs = list(catalogue.entitlements(held).values()) if held else []
-        pairs += [pair for pair in in_aws or () if pair not in pairs]
         revokes = [Revoke(account, arn, principal, current["id"]) for account, arn in pairs]
     deletion: Intent = (
-        DeleteUser(user_id=current["id"])
+        DeleteUser(user_id=current["id"], revoke_assignments=cleanup)
         if resource_type == "User"
-        else DeleteGroup(group_id=current["id"])
+        else DeleteGroup(group_id=current["id"], revoke_assignments=cleanup)
     )
     return [*revokes, deletion]
 

@@ -113,8 +113,9 @@ def install_writes(
             raise ScimError(403, f"refused by the guardrail {violation.rule!r}: {violation.detail}")
         if _dry_run():
             instance = provisioner.instance()
+            calls = provisioner.complete_deletions(intents)
             return scim_response(
-                dry_run_document(intents, instance.instance_arn, instance.identity_store_id), 200
+                dry_run_document(calls, instance.instance_arn, instance.identity_store_id), 200
             )
         write_request = WriteRequest(
             token_name=current_token().name,
@@ -242,16 +243,7 @@ def _plan(
         return plan_replace(resource_type, current, body, catalogue)
     if method == "PATCH":
         return plan_patch(resource_type, current, operations, catalogue)
-    in_aws = (
-        current_app.extensions["idcc_provisioner"].assignments_in_aws(
-            "USER" if resource_type == "User" else "GROUP", current["id"]
-        )
-        if settings.delete_cleanup
-        else None
-    )
-    return plan_delete(
-        resource_type, current, catalogue, cleanup=settings.delete_cleanup, in_aws=in_aws
-    )
+    return plan_delete(resource_type, current, catalogue, cleanup=settings.delete_cleanup)
 
 
 def _body() -> dict[str, Any]:
