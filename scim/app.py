@@ -22,11 +22,8 @@ from connector.store.store import Store
 from scim.api import build_blueprint
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
+from scim.request_body import install_request_body
 from scim.request_store import install_request_store
-
-# Large enough for any SCIM request this service takes (a PATCH of a few
-# thousand members), small enough that a client cannot exhaust memory.
-MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(
@@ -49,12 +46,12 @@ def create_app(
     )
     app.extensions["idcc_organization_facts"] = OrganizationFacts(provisioner.aws)
     app.config["IDCC_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     register_error_handlers(app)
     install_request_store(app, store)
     install_auth(app)
+    install_request_body(app)
     app.register_blueprint(build_blueprint())
 
     @app.get("/health")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,36 +15,11 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from connector.connection import connect
-from connector.simulator import load_plan, simulated_aws
-from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store.store import Store
-from connector.sync import run_sync
-from connector.tokens import create_token
 from scim.app import create_app
 from tests.conftest import POSTGRES_URL
 from tests.serving import served_app
-from tests.simulation import simulator_settings
-
-
-@dataclass(frozen=True)
-class Synced:
-    url: str
-    store: Store
-    token: str
-
-    def headers(self, **more: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}", **more}
-
-
-def synced(url: str) -> Synced:
-    """A store holding a synced tiny organisation, and a write token for it."""
-    with simulated_aws():
-        load_plan(plan_organisation(PRESETS["tiny"]))
-        settings = simulator_settings(url)
-        store = Store.open(url)
-        run_sync(settings, store, connect(settings))
-    return Synced(url, store, create_token(store, "iga", "write"))
+from tests.simulation import Synced, simulator_settings, synced
 
 
 def assert_unavailable(response: requests.Response) -> None:
