@@ -50,8 +50,8 @@ def error_response(error: ScimError) -> Response:
     return response
 
 
-# What HTTP errors raised before a view answers become: werkzeug's, and those
-# gunicorn answers itself (scim.gunicorn_worker). Each keeps its status.
+# The detail of each HTTP error that is not the service's own: werkzeug's, and
+# those gunicorn answers itself (scim.gunicorn_worker). Each keeps its status.
 HTTP_DETAILS = {
     400: "the request is malformed",
     403: "the request is refused",
@@ -63,6 +63,7 @@ HTTP_DETAILS = {
     415: "send application/scim+json or application/json",
     417: "the expectation in the Expect header cannot be met",
     431: "the request headers are too large",
+    500: "internal error; the service log has the details",
     501: "the request uses a transfer coding this service does not support",
 }
 
@@ -113,7 +114,7 @@ def response_for(error: Exception) -> Response:
         log.error("connector error", extra={"error": str(error)})
         return error_response(ScimError(500, str(error)))
     log.exception("unexpected error")
-    return error_response(ScimError(500, "internal error; the service log has the details"))
+    return error_response(ScimError(500, HTTP_DETAILS[500]))
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -17,6 +17,7 @@ from gunicorn.app.base import BaseApplication
 
 from connector.config import Settings, settings_to_env
 from scim.app import create_app
+from scim.gunicorn_worker import ScimThreadWorker
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -52,7 +53,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool)
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": 4,
-                "worker_class": "gthread",
+                "worker_class": ScimThreadWorker,
                 "accesslog": "-",
                 # The access log must never carry a token: log no headers.
                 "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',

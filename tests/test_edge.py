@@ -8,6 +8,7 @@ Host header, and an access log that keeps no secret.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ import pytest
 import requests
 
 from connector.config import settings_to_env
-from tests.serving import ServeProcess, clean_environment, serve_process
+from tests.serving import ServeProcess, clean_environment, raw_exchange, serve_process
 from tests.simulation import Synced, simulator_settings, synced
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -108,3 +109,43 @@ def test_a_body_that_is_not_json_is_415(edge: Edge, method: str, path: str) -> N
 def test_json_media_types_are_accepted(edge: Edge, media_type: str) -> None:
     response = edge.post("/scim/v2/Users/.search", SEARCH, **{"Content-Type": media_type})
     assert response.status_code == 200, response.text
+
+
+def parse_raw(answer: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-cased names) and body of an HTTP/1.1 answer read off a socket."""
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(status_line.split()[1]), headers, body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status"),
+    [
+        (b"GET /scim/v2/Users?filter=" + b"a" * 5000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+        (b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 9000 + b"\r\n\r\n", 431),
+        (
+            b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\n"
+            + b"".join(b"X-Header-%d: a\r\n" % i for i in range(120))
+            + b"\r\n",
+            431,
+        ),
+        (b"GET /scim/v2/Users HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n", 400),
+    ],
+    ids=["request-line-too-long", "header-too-large", "too-many-headers", "bad-header-name"],
+)
+def test_what_gunicorn_refuses_itself_has_a_scim_error_body(
+    edge: Edge, request_bytes: bytes, status: int
+) -> None:
+    answer = raw_exchange(edge.serve.url, request_bytes)
+    found, headers, body = parse_raw(answer)
+    assert found == status, answer[:300]
+    assert headers["content-type"] == "application/scim+json"
+    assert int(headers["content-length"]) == len(body)
+    document = json.loads(body)
+    assert document["schemas"] == [ERROR_SCHEMA]
+    assert document["status"] == str(status)
+    assert document["detail"]
