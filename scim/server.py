@@ -16,6 +16,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from connector.config import Settings, settings_to_env
+from scim.access_log import RedactingLogger
 from scim.app import create_app
 from scim.gunicorn_worker import ScimThreadWorker
 
@@ -55,7 +56,9 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool)
                 "threads": 4,
                 "worker_class": ScimThreadWorker,
                 "accesslog": "-",
-                # The access log must never carry a token: log no headers.
+                # The access log must never carry a token or a filter value: no
+                # header, and queries by their parameter names only.
+                "logger_class": RedactingLogger,
                 "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
                 "graceful_timeout": 20,
             },

@@ -16,7 +16,13 @@ import pytest
 import requests
 
 from connector.config import settings_to_env
-from tests.serving import ServeProcess, clean_environment, raw_exchange, serve_process
+from tests.serving import (
+    ServeProcess,
+    clean_environment,
+    raw_exchange,
+    serve_process,
+    wait_for,
+)
 from tests.simulation import Synced, simulator_settings, synced
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -149,3 +155,32 @@ def test_what_gunicorn_refuses_itself_has_a_scim_error_body(
     assert document["schemas"] == [ERROR_SCHEMA]
     assert document["status"] == str(status)
     assert document["detail"]
+
+
+def test_the_log_keeps_no_token_or_filter_value_from_a_query(edge: Edge) -> None:
+    secret = "idcc_" + "S3cr3tT0k3n" * 4
+    user_name = "alice.secret@example.com"
+    query = f'access_token={secret}&filter=userName eq "{user_name}"&count=1'
+    refused = requests.get(f"{edge.serve.url}/scim/v2/Users?{query}", timeout=30)
+    assert refused.status_code == 401
+    bare = requests.get(f"{edge.serve.url}/scim/v2/Groups?{secret}", timeout=30)
+    assert bare.status_code == 401
+    served = requests.get(
+        f"{edge.serve.url}/scim/v2/Users?{query}", headers=edge.synced.headers(), timeout=30
+    )
+    assert served.status_code == 200
+    # gunicorn quotes a request line it refuses in its own log: not this one.
+    raw_exchange(edge.serve.url, f"GET /scim/v2/Users?{query} HTTP/1.1\r\n\r\n".encode())
+
+    def logged() -> str | None:
+        text = edge.serve.log_text()
+        refused = "Invalid request from ip=127.0.0.1: Invalid HTTP Version: '<redacted>'"
+        bare = "GET /scim/v2/Groups?<redacted>=<redacted> HTTP/1.1"
+        found = text.count("access_token=<redacted>") >= 2 and refused in text and bare in text
+        return text if found else None
+
+    text = wait_for(logged, timeout=30, what="the three requests logged")
+    assert secret not in text
+    assert "S3cr3t" not in text
+    assert "alice.secret" not in text
+    assert "GET /scim/v2/Users?access_token=<redacted>&filter=<redacted>&count=<redacted>" in text
