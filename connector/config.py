@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from connector.errors import ConfigError
 
@@ -85,6 +86,24 @@ def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
     return parse
 
 
+def _public_url(text: str) -> str:
+    """An absolute http(s) URL, with a path or not, without query, fragment or credentials."""
+    value = text.strip()
+    parts = urlsplit(value)
+    if "@" in parts.netloc:  # checked first: the message must not repeat a password
+        raise ValueError("must not carry a user name or password")
+    problem = f"{value!r} is not an absolute http:// or https:// URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(problem)
+    if "?" in value or "#" in value:
+        raise ValueError(f"{problem} without a query or fragment")
+    try:
+        parts.port  # noqa: B018 (the property checks the port's range)
+    except ValueError:
+        raise ValueError(f"{problem}: its port is not a number from 0 to 65535") from None
+    return value.rstrip("/")
+
+
 def _setting(parse: Callable[[str], Any] = str, *, secret: bool = False, **kwargs: Any) -> Any:
     return field(metadata={"parse": parse, "secret": secret}, repr=not secret, **kwargs)
 
@@ -128,6 +147,10 @@ class Settings:
     # What a write does with attributes the Identity Store cannot hold
     # (externalId, password, the enterprise extension): refuse it, or leave them out.
     unsupported_attributes: str = _setting(_choice(UNSUPPORTED_MODES), default="refuse")
+    # Where clients reach the service (scheme, host, port, and a path if a proxy
+    # serves it under one): the base of every link it answers. Unset: the
+    # address it listens on. Never the request's Host header, which any client sets.
+    public_url: str | None = _setting(_public_url, default=None)
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""

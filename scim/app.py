@@ -47,6 +47,10 @@ def create_app(
     app.extensions["idcc_organization_facts"] = OrganizationFacts(provisioner.aws)
     app.config["IDCC_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Werkzeug redirects "/scim/v2//Users" to the merged path with an HTML body
+    # and a Location built from the Host header, past every error handler: a
+    # path the service does not serve is a 404 like any other.
+    app.url_map.merge_slashes = False
 
     register_error_handlers(app)
     install_request_store(app, store)

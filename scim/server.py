@@ -7,6 +7,7 @@ sync's CPU work would slow the requests of the worker it ran in.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -19,6 +20,10 @@ from connector.config import Settings, settings_to_env
 from scim.access_log import RedactingLogger
 from scim.app import create_app
 from scim.gunicorn_worker import ScimThreadWorker
+
+log = logging.getLogger(__name__)
+# Bind addresses that are no address a client can use in a link.
+_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -39,6 +44,12 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
+    if settings.public_url is None and host in _WILDCARDS:
+        log.warning(
+            "IDCC_PUBLIC_URL is not set: links in answers name the address the service "
+            "listens on, which clients cannot reach; set it to the URL clients use",
+            extra={"listening": f"{host}:{port}"},
+        )
     sync_process = None
     if sync:
         # The child reads exactly these settings: none inherited from the shell.

@@ -11,21 +11,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from connector.config import settings_to_env
+from connector.connection import connect
+from connector.simulator import load_plan, simulated_aws
+from connector.simulator.seed import PRESETS, plan_organisation
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
+from scim.app import create_app
 from tests.serving import (
     ServeProcess,
     clean_environment,
     raw_exchange,
     serve_process,
+    served_app,
     wait_for,
 )
 from tests.simulation import Synced, simulator_settings, synced
 
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+# Where clients reach the service, through a proxy that serves it under a path.
+PUBLIC_URL = "https://idcc.example.com/connector"
 
 
 @dataclass(frozen=True)
@@ -43,7 +55,8 @@ class Edge:
 def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Edge]:
     directory = tmp_path_factory.mktemp("edge")
     found = synced(f"sqlite:///{directory}/store.sqlite3")
-    env = clean_environment(settings_to_env(simulator_settings(found.url)))
+    settings = simulator_settings(found.url, public_url=PUBLIC_URL)
+    env = clean_environment(settings_to_env(settings))
     with serve_process(env, directory / "serve.log", "--no-sync", "--workers", "1") as served:
         yield Edge(served, found)
     found.store.close()
@@ -57,6 +70,7 @@ def assert_scim_error(response: requests.Response, status: int) -> None:
     assert body["status"] == str(status)
 
 
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 SEARCH = '{"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": 1}'
 
 
@@ -184,3 +198,93 @@ def test_the_log_keeps_no_token_or_filter_value_from_a_query(edge: Edge) -> None
     assert "S3cr3t" not in text
     assert "alice.secret" not in text
     assert "GET /scim/v2/Users?access_token=<redacted>&filter=<redacted>&count=<redacted>" in text
+
+
+def links(document: Any) -> list[str]:
+    """Every `$ref` and `location` value in a SCIM document."""
+    if isinstance(document, list):
+        return [link for item in document for link in links(item)]
+    if not isinstance(document, dict):
+        return []
+    found = [v for k, v in document.items() if k in ("$ref", "location") and isinstance(v, str)]
+    return found + [link for v in document.values() for link in links(v)]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/scim/v2/Users?count=5",
+        "/scim/v2/Groups?count=5",
+        "/scim/v2/Entitlements?count=5",
+        "/scim/v2/ServiceProviderConfig",
+        "/scim/v2/ResourceTypes",
+        "/scim/v2/Schemas",
+    ],
+)
+def test_links_name_the_configured_public_url_whatever_the_host_header(
+    edge: Edge, path: str
+) -> None:
+    response = requests.get(
+        f"{edge.serve.url}{path}",
+        headers=edge.synced.headers(Host="evil.example", **{"X-Forwarded-Host": "evil.example"}),
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    found = links(response.json())
+    assert found
+    assert all(link.startswith(f"{PUBLIC_URL}/scim/v2/") for link in found), found
+    assert "evil.example" not in response.text
+
+
+def test_a_created_resource_is_located_at_the_public_url(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    with simulated_aws():
+        load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url, public_url=PUBLIC_URL)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        token = create_token(store, "iga", "write")
+        app = create_app(settings, store=store)
+        try:
+            with served_app(app) as base:
+                created = requests.post(
+                    f"{base}/scim/v2/Groups",
+                    json={"schemas": [GROUP], "displayName": "edge-testers"},
+                    headers={"Authorization": f"Bearer {token}", "Host": "evil.example"},
+                    timeout=60,
+                )
+        finally:
+            app.extensions["idcc_provisioner"].close()
+            store.close()
+    assert created.status_code == 201, created.text
+    group_id = created.json()["id"]
+    assert created.headers["Location"] == f"{PUBLIC_URL}/scim/v2/Groups/{group_id}"
+    assert created.json()["meta"]["location"] == created.headers["Location"]
+
+
+def test_without_a_public_url_links_name_the_listening_address(tmp_path: Path) -> None:
+    found = synced(f"sqlite:///{tmp_path}/store.sqlite3")
+    app = create_app(simulator_settings(found.url), store=found.store)
+    try:
+        with served_app(app) as base:
+            response = requests.get(
+                f"{base}/scim/v2/Users?count=3",
+                headers=found.headers(Host="evil.example"),
+                timeout=30,
+            )
+    finally:
+        app.extensions["idcc_provisioner"].close()
+        found.store.close()
+    assert response.status_code == 200
+    assert all(link.startswith(f"{base}/scim/v2/") for link in links(response.json()))
+
+
+def test_a_doubled_slash_is_not_redirected_to_the_host_header(edge: Edge) -> None:
+    response = requests.get(
+        f"{edge.serve.url}/scim/v2//Users",
+        headers=edge.synced.headers(Host="evil.example"),
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert "evil.example" not in response.headers.get("Location", "")
+    assert_scim_error(response, 404)
