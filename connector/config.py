@@ -28,6 +28,9 @@ ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
 UNSUPPORTED_MODES = ("refuse", "ignore")
 DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
+# A snapshot is stale after this many sync intervals: the next sync failing is
+# no alarm yet, the one after it failing too is.
+READY_SYNC_INTERVALS = 3
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -43,6 +46,13 @@ def parse_duration(text: str) -> int:
     if not match:
         raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 1h or 2d")
     return int(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
+
+
+def _positive_duration(text: str) -> int:
+    value = parse_duration(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -151,6 +161,13 @@ class Settings:
     # serves it under one): the base of every link it answers. Unset: the
     # address it listens on. Never the request's Host header, which any client sets.
     public_url: str | None = _setting(_public_url, default=None)
+    # /ready answers 503 when the snapshot served is older than this (by
+    # default `READY_SYNC_INTERVALS` sync intervals; see `max_snapshot_age`).
+    ready_max_snapshot_age: int | None = _setting(_positive_duration, default=None)
+
+    def max_snapshot_age(self) -> int:
+        """Seconds a served snapshot may age before /ready says the service is stale."""
+        return self.ready_max_snapshot_age or READY_SYNC_INTERVALS * self.sync_interval
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""

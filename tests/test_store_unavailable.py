@@ -139,3 +139,14 @@ def test_reads_of_a_corrupted_store_answer_503(corrupted: Synced) -> None:
         users = requests.get(f"{base}/scim/v2/Users", headers=corrupted.headers(), timeout=30)
         assert_unavailable(users)
         assert "malformed" not in users.text  # the store's own words stay in the log
+
+
+def test_ready_is_503_when_the_served_snapshot_cannot_be_read(corrupted: Synced) -> None:
+    app = create_app(simulator_settings(corrupted.url), store=corrupted.store)
+    with served_app(app) as base:
+        ready = requests.get(f"{base}/ready", timeout=30)
+    assert ready.status_code == 503, ready.text
+    body = ready.json()
+    assert body["ready"] is False
+    assert body["problems"] == ["the store cannot be read"]
+    assert "malformed" not in ready.text
