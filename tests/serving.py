@@ -122,3 +122,26 @@ def raw_exchange(url: str, data: bytes, *, timeout: float = 30) -> bytes:
         while chunk := sock.recv(65536):
             received += chunk
     return received
+
+
+def child_processes(parent: int) -> dict[int, str]:
+    """The live (not zombie) children of process `parent`: pid -> command line (Linux /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:  # ended meanwhile
+            continue
+        # Fields after the command name, which is in parentheses and may hold spaces.
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == parent and state != "Z":
+            found[int(entry.name)] = command
+    return found
+
+
+def process_exists(pid: int) -> bool:
+    """Whether `pid` is a process, zombies included (an unreaped child still exists)."""
+    return Path(f"/proc/{pid}").exists()
