@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from connector.errors import ConfigError
 
@@ -27,6 +28,9 @@ ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
 UNSUPPORTED_MODES = ("refuse", "ignore")
 DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
+# A snapshot is stale after this many sync intervals: the next sync failing is
+# no alarm yet, the one after it failing too is.
+READY_SYNC_INTERVALS = 3
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)?\s*$", re.IGNORECASE)
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -42,6 +46,13 @@ def parse_duration(text: str) -> int:
     if not match:
         raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 1h or 2d")
     return int(match.group(1)) * _DURATION_UNITS[(match.group(2) or "s").lower()]
+
+
+def _positive_duration(text: str) -> int:
+    value = parse_duration(text)
+    if value <= 0:
+        raise ValueError(f"{text!r} must be longer than zero")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -83,6 +94,24 @@ def _pattern(regex: re.Pattern[str], what: str) -> Callable[[str], str]:
         return value
 
     return parse
+
+
+def _public_url(text: str) -> str:
+    """An absolute http(s) URL, with a path or not, without query, fragment or credentials."""
+    value = text.strip()
+    parts = urlsplit(value)
+    if "@" in parts.netloc:  # checked first: the message must not repeat a password
+        raise ValueError("must not carry a user name or password")
+    problem = f"{value!r} is not an absolute http:// or https:// URL"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(problem)
+    if "?" in value or "#" in value:
+        raise ValueError(f"{problem} without a query or fragment")
+    try:
+        parts.port  # noqa: B018 (the property checks the port's range)
+    except ValueError:
+        raise ValueError(f"{problem}: its port is not a number from 0 to 65535") from None
+    return value.rstrip("/")
 
 
 def _setting(parse: Callable[[str], Any] = str, *, secret: bool = False, **kwargs: Any) -> Any:
@@ -132,6 +161,17 @@ class Settings:
     # What a write does with attributes the Identity Store cannot hold
     # (externalId, password, the enterprise extension): refuse it, or leave them out.
     unsupported_attributes: str = _setting(_choice(UNSUPPORTED_MODES), default="refuse")
+    # Where clients reach the service (scheme, host, port, and a path if a proxy
+    # serves it under one): the base of every link it answers. Unset: the
+    # address it listens on. Never the request's Host header, which any client sets.
+    public_url: str | None = _setting(_public_url, default=None)
+    # /ready answers 503 when the snapshot served is older than this (by
+    # default `READY_SYNC_INTERVALS` sync intervals; see `max_snapshot_age`).
+    ready_max_snapshot_age: int | None = _setting(_positive_duration, default=None)
+
+    def max_snapshot_age(self) -> int:
+        """Seconds a served snapshot may age before /ready says the service is stale."""
+        return self.ready_max_snapshot_age or READY_SYNC_INTERVALS * self.sync_interval
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""

@@ -56,7 +56,23 @@ ENDPOINTS = (
 
 
 def base_url() -> str:
-    return request.host_url.rstrip("/") + BASE_PATH
+    """The base of every link the service answers (`$ref`, `meta.location`, `Location`).
+
+    IDCC_PUBLIC_URL, or else the address the server listens on, never the
+    request's Host header: any client sets that, and links built from it
+    would send other clients (and caches) to a host of the sender's choosing.
+    """
+    public_url: str | None = current_app.config["IDCC_SETTINGS"].public_url
+    return (public_url or _listening_url(request.environ)) + BASE_PATH
+
+
+def _listening_url(environ: dict[str, Any]) -> str:
+    """The server's own address, as the WSGI server reports it (PEP 3333)."""
+    scheme, host, port = environ["wsgi.url_scheme"], environ["SERVER_NAME"], environ["SERVER_PORT"]
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address (RFC 3986 §3.2.2)
+    default = {"http": "80", "https": "443"}.get(scheme)
+    return f"{scheme}://{host}" + ("" if str(port) == default else f":{port}")
 
 
 def build_blueprint() -> Blueprint:

@@ -7,7 +7,6 @@ one place (`scim.errors`), tokens checked in one place (`scim.auth`).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,9 @@ from connector.store.store import Store
 from scim.api import build_blueprint
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
+from scim.readiness import readiness
+from scim.request_body import install_request_body
 from scim.request_store import install_request_store
-
-# Large enough for any SCIM request this service takes (a PATCH of a few
-# thousand members), small enough that a client cannot exhaust memory.
-MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(
@@ -49,12 +46,16 @@ def create_app(
     )
     app.extensions["idcc_organization_facts"] = OrganizationFacts(provisioner.aws)
     app.config["IDCC_SETTINGS"] = settings
-    app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # Werkzeug redirects "/scim/v2//Users" to the merged path with an HTML body
+    # and a Location built from the Host header, past every error handler: a
+    # path the service does not serve is a 404 like any other.
+    app.url_map.merge_slashes = False
 
     register_error_handlers(app)
     install_request_store(app, store)
     install_auth(app)
+    install_request_body(app)
     app.register_blueprint(build_blueprint())
 
     @app.get("/health")
@@ -64,23 +65,8 @@ def create_app(
 
     @app.get("/ready")
     def ready() -> Any:
-        """Readiness: a snapshot is being served; says how old and how the last sync ended."""
-        last_ok = store.last_succeeded_sync()
-        latest = next(iter(store.syncs(limit=1)), None)
-        body: dict[str, Any] = {"ready": last_ok is not None}
-        if last_ok is not None and last_ok.finished_at is not None:
-            finished = last_ok.finished_at
-            if finished.tzinfo is None:
-                finished = finished.replace(tzinfo=UTC)
-            body["snapshot"] = {
-                "sync_id": last_ok.id,
-                "finished_at": finished.isoformat(),
-                "age_seconds": round((datetime.now(UTC) - finished).total_seconds(), 1),
-            }
-        if latest is not None:
-            # No error text here: /ready answers without a token, and an error
-            # can name accounts and people. `idc-connector status` shows it.
-            body["last_sync"] = {"sync_id": latest.id, "outcome": latest.outcome}
-        return jsonify(body), 200 if last_ok is not None else 503
+        """Readiness (scim.readiness): a current snapshot, a readable store, a live sync."""
+        body, status = readiness(store, settings)
+        return jsonify(body), status
 
     return app

@@ -1,28 +1,76 @@
-"""`idc-connector serve`: gunicorn workers serving the app, plus a sync process.
+"""`idc-connector serve`: gunicorn workers serving the app, plus a supervised sync process.
 
 The periodic sync runs in its own process (`idc-connector sync --loop`) rather
 than in a web worker: each worker would otherwise run its own sync, and a
-sync's CPU work would slow the requests of the worker it ran in.
+sync's CPU work would slow the requests of the worker it ran in. gunicorn's
+master supervises it (`scim.sync_supervisor`) from its own loop, the one
+place that outlives every worker and sees every child end.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import subprocess
 import sys
 from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 from connector.config import Settings, settings_to_env
+from scim.access_log import RedactingLogger
 from scim.app import create_app
+from scim.gunicorn_worker import ScimThreadWorker
+from scim.sync_supervisor import SyncSupervisor
+
+log = logging.getLogger(__name__)
+# Bind addresses that are no address a client can use in a link.
+_WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+# How long a stopping sync may take to record itself as interrupted.
+SYNC_STOP_SECONDS = 60.0
+
+
+class _Arbiter(Arbiter):  # type: ignore[misc]
+    """gunicorn's master, also supervising the sync process.
+
+    Workers are forked from the master inside `manage_workers` and leave it by
+    raising SystemExit through these methods: none acts on the sync process
+    there (and the supervisor acts only in the process that created it).
+    """
+
+    def __init__(self, app: BaseApplication, sync: SyncSupervisor | None) -> None:
+        self._sync = sync
+        super().__init__(app)
+
+    def manage_workers(self) -> None:
+        super().manage_workers()
+        if self._sync is not None:
+            self._sync.manage()
+
+    def reap_workers(self) -> None:
+        # gunicorn's waitpid(-1) would reap the sync process too, and its
+        # exit status with it: the supervisor reaps it first.
+        if self._sync is not None:
+            self._sync.reap()
+        super().reap_workers()
+
+    def stop(self, graceful: bool = True) -> None:
+        # The sync is told to stop with the workers, then waited for.
+        if self._sync is not None:
+            self._sync.terminate()
+        super().stop(graceful)
+        if self._sync is not None:
+            self._sync.stop(SYNC_STOP_SECONDS)
 
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(
+        self, settings: Settings, options: dict[str, Any], sync: SyncSupervisor | None
+    ) -> None:
         self._settings = settings
         self._options = options
+        self._sync = sync
         super().__init__()
 
     def load_config(self) -> None:
@@ -35,36 +83,44 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         app.extensions["idcc_provisioner"].start_resuming()
         return app
 
+    def run(self) -> None:
+        # BaseApplication.run, with the arbiter that supervises the sync.
+        try:
+            _Arbiter(self, self._sync).run()
+        except RuntimeError as exc:
+            print(f"\nError: {exc}\n", file=sys.stderr)
+            sys.exit(1)
+
 
 def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
-    sync_process = None
+    if settings.public_url is None and host in _WILDCARDS:
+        log.warning(
+            "IDCC_PUBLIC_URL is not set: links in answers name the address the service "
+            "listens on, which clients cannot reach; set it to the URL clients use",
+            extra={"listening": f"{host}:{port}"},
+        )
+    supervisor = None
     if sync:
         # The child reads exactly these settings: none inherited from the shell.
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDCC_")}
-        sync_process = subprocess.Popen(
+        supervisor = SyncSupervisor(
             [sys.executable, "-m", "connector.cli", "sync", "--loop"],
-            env={**inherited, **settings_to_env(settings)},
+            {**inherited, **settings_to_env(settings)},
         )
-    try:
-        _Gunicorn(
-            settings,
-            {
-                "bind": f"{host}:{port}",
-                "workers": workers,
-                "threads": 4,
-                "worker_class": "gthread",
-                "accesslog": "-",
-                # The access log must never carry a token: log no headers.
-                "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
-                "graceful_timeout": 20,
-            },
-        ).run()
-    finally:
-        if sync_process is not None:
-            sync_process.terminate()
-            try:
-                sync_process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                sync_process.kill()
-                sync_process.wait()
+    _Gunicorn(
+        settings,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": 4,
+            "worker_class": ScimThreadWorker,
+            "accesslog": "-",
+            # The access log must never carry a token or a filter value: no
+            # header, and queries by their parameter names only.
+            "logger_class": RedactingLogger,
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            "graceful_timeout": 20,
+        },
+        supervisor,
+    ).run()
     return 0

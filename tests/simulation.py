@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from connector.config import Settings, load_settings
+from connector.connection import connect
 from connector.records import Snapshot
-from connector.simulator import Manifest
+from connector.simulator import Manifest, load_plan, simulated_aws
+from connector.simulator.seed import PRESETS, plan_organisation
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
 
 # The in-process simulator has no quotas; pacing would only slow the tests.
 UNPACED = {
@@ -28,6 +34,28 @@ def simulator_settings(database_url: str, **overrides: Any) -> Settings:
     }
     env.update({f"IDCC_{key.upper()}": str(value) for key, value in overrides.items()})
     return load_settings(env)
+
+
+@dataclass(frozen=True)
+class Synced:
+    """A store holding a synced organisation, and a write token for it."""
+
+    url: str
+    store: Store
+    token: str
+
+    def headers(self, **more: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **more}
+
+
+def synced(url: str) -> Synced:
+    """The tiny organisation, synced into the store at `url`."""
+    with simulated_aws():
+        load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+    return Synced(url, store, create_token(store, "iga", "write"))
 
 
 def differences(snapshot: Snapshot, manifest: Manifest) -> dict[str, object]:

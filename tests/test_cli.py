@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import requests
+
+from tests.serving import clean_environment, serve_process
+
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("IDCC_", "AWS_"))}
@@ -86,39 +90,12 @@ def test_bad_log_level_is_a_configuration_error(tmp_path: Path) -> None:
 
 
 def test_serve_answers_health_and_ready_over_http(tmp_path: Path) -> None:
-    import socket
-    import time
-
-    import requests
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("IDCC_", "AWS_"))},
-        "IDCC_REGION": "us-east-1",
-        "IDCC_DATABASE_URL": f"sqlite:///{tmp_path}/s.db",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "connector.cli", "serve", "--no-sync", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    env = clean_environment(
+        {"IDCC_REGION": "us-east-1", "IDCC_DATABASE_URL": f"sqlite:///{tmp_path}/s.db"}
     )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                health = requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "serve did not start"
-                time.sleep(0.2)
-        assert health.json() == {"status": "ok"}
-        ready = requests.get(f"http://127.0.0.1:{port}/ready", timeout=5)
+    with serve_process(env, tmp_path / "serve.log", "--no-sync") as served:
+        assert requests.get(f"{served.url}/health", timeout=5).json() == {"status": "ok"}
+        ready = requests.get(f"{served.url}/ready", timeout=5)
         assert ready.status_code == 503  # no sync yet
-        users = requests.get(f"http://127.0.0.1:{port}/scim/v2/Users", timeout=5)
+        users = requests.get(f"{served.url}/scim/v2/Users", timeout=5)
         assert users.status_code == 401
-    finally:
-        process.terminate()
-        process.wait(timeout=30)

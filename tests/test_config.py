@@ -103,3 +103,34 @@ def test_settings_round_trip_through_the_environment() -> None:
         {"IDCC_REGION": "us-east-1", "IDCC_INSTANCE_ARN": INSTANCE, "IDCC_SSO_ADMIN_RPS": "12.5"}
     )
     assert load_settings(settings_to_env(settings)) == settings
+
+
+@pytest.mark.parametrize(
+    ("text", "url"),
+    [
+        ("https://idcc.example.com", "https://idcc.example.com"),
+        ("https://idcc.example.com/", "https://idcc.example.com"),
+        ("http://10.0.0.5:8080/connector/", "http://10.0.0.5:8080/connector"),
+    ],
+)
+def test_the_public_url_is_an_absolute_http_url(text: str, url: str) -> None:
+    settings = load_settings({"IDCC_REGION": "us-east-1", "IDCC_PUBLIC_URL": text})
+    assert settings.public_url == url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "idcc.example.com",
+        "/scim",
+        "ftp://idcc.example.com",
+        "https://idcc.example.com/?a=1",
+        "https://idcc.example.com/#top",
+        "https://user:pw@idcc.example.com",
+        "https://idcc.example.com:99999",
+    ],
+)
+def test_a_public_url_that_is_not_one_is_refused(text: str) -> None:
+    with pytest.raises(ConfigError, match="IDCC_PUBLIC_URL") as caught:
+        load_settings({"IDCC_REGION": "us-east-1", "IDCC_PUBLIC_URL": text})
+    assert "pw" not in str(caught.value)

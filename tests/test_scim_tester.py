@@ -6,8 +6,6 @@ the service as any client would, through scim2-client over the network.
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,7 +15,6 @@ import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
 from scim2_tester import check_server
 from scim2_tester.utils import Status
-from werkzeug.serving import make_server
 
 from connector.connection import connect
 from connector.simulator import load_plan, simulated_aws
@@ -26,6 +23,7 @@ from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
 from scim.app import create_app
+from tests.serving import served_app
 from tests.simulation import simulator_settings
 
 
@@ -44,15 +42,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
         load_plan(plan_organisation(PRESETS["tiny"]))
         store = Store.open(url)
         run_sync(settings, store, connect(settings))
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        server = make_server("127.0.0.1", 0, create_app(settings, store=store), threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield Service(f"http://127.0.0.1:{server.server_port}/scim/v2", store)
-        finally:
-            server.shutdown()
-            thread.join()
+        with served_app(create_app(settings, store=store)) as url:
+            yield Service(f"{url}/scim/v2", store)
 
 
 @contextmanager
