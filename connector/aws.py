@@ -10,7 +10,7 @@ and nowhere else.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -73,7 +73,12 @@ class AwsClients:
     """boto3 clients for the services the connector uses, behind one narrow API."""
 
     def __init__(
-        self, session: boto3.Session, settings: Settings, *, stats: CallStats | None = None
+        self,
+        session: boto3.Session,
+        settings: Settings,
+        *,
+        stats: CallStats | None = None,
+        share: Callable[[], float] = lambda: 1.0,
     ) -> None:
         self.region = settings.region
         self.stats = stats or CallStats()
@@ -87,9 +92,10 @@ class AwsClients:
             service: session.client(service, config=config, endpoint_url=settings.aws_endpoint_url)
             for service in IAM_PREFIX
         }
+        self._share = share
         self._shared_limiters = {
-            "sso-admin": RateLimiter(settings.sso_admin_rps),
-            "organizations": RateLimiter(settings.organizations_rps),
+            "sso-admin": RateLimiter(settings.sso_admin_rps, share=share),
+            "organizations": RateLimiter(settings.organizations_rps, share=share),
         }
         self._identitystore_rps = settings.identitystore_rps
         self._per_operation_limiters: dict[str, RateLimiter] = {}
@@ -158,7 +164,7 @@ class AwsClients:
         with self._limiter_lock:
             limiter = self._per_operation_limiters.get(name)
             if limiter is None:
-                limiter = RateLimiter(self._identitystore_rps)
+                limiter = RateLimiter(self._identitystore_rps, share=self._share)
                 self._per_operation_limiters[name] = limiter
             return limiter
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from connector import iam_policy
+from connector import iam_policy, quota_share
 from connector.check import CheckReport, run_check
 from connector.config import load_settings
 from connector.connection import connect
@@ -157,7 +157,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     store = Store.open(settings.database_url)
     stop = _stop_on_signals()
     while True:
-        aws = connect(settings)
+        aws = connect(settings, share=quota_share.for_sync(store, settings))
         progress = progress_for(aws.stats)
         try:
             result = run_sync(settings, store, aws, progress=progress, stop=stop)

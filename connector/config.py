@@ -62,6 +62,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 1:
+        raise ValueError(f"{text!r} must be between 0 and 1, both excluded")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value <= 0:
@@ -144,6 +151,9 @@ class Settings:
     identitystore_rps: float = _setting(_positive_float, default=20.0)
     organizations_rps: float = _setting(_positive_float, default=10.0)
     aws_max_attempts: int = _setting(_positive_int, default=10)
+    # The share of each AWS quota a sync paces at while writes are open (the
+    # writes take the rest while a sync runs): connector/quota_share.py.
+    sync_quota_share: float = _setting(_share, default=0.75)
     sync_concurrency: int = _setting(_positive_int, default=8)
     assignment_walk: str = _setting(_choice(ASSIGNMENT_WALKS), default="auto")
     organizations: str = _setting(_choice(ORGANIZATIONS_MODES), default="auto")

@@ -16,19 +16,22 @@ from collections.abc import Callable
 
 
 class RateLimiter:
-    """Hands out evenly spaced send slots: at most `rate` per second, no bursts."""
+    """Hands out evenly spaced send slots: at most `rate` times `share()` per second, no
+    bursts. `share` is the part of the quota this process may use now
+    (`connector.quota_share`: a sync leaves writes headroom); 1 by default."""
 
     def __init__(
         self,
         rate: float,
         *,
+        share: Callable[[], float] = lambda: 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
-        self._interval = 1.0 / rate
+        self._share = share
         self._next_slot = float("-inf")
         self._lock = threading.Lock()
         self._clock = clock
@@ -36,10 +39,11 @@ class RateLimiter:
 
     def acquire(self) -> float:
         """Wait for the next free slot; returns the seconds waited."""
+        interval = 1.0 / (self.rate * self._share())
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
+            self._next_slot = slot + interval
         wait = slot - now
         if wait > 0:
             self._sleep(wait)

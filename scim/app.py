@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from connector import quota_share
 from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.guard_facts import OrganizationFacts
@@ -36,7 +37,9 @@ def create_app(
     connects to AWS on the first write, so the service starts without AWS)."""
     settings = settings or load_settings()
     store = store or Store.open(settings.database_url, migrate=False)
-    provisioner = provisioner or Provisioner(store, settings, lambda: connect(settings))
+    provisioner = provisioner or Provisioner(
+        store, settings, lambda: connect(settings, share=quota_share.for_writes(store, settings))
+    )
     app = Flask(__name__)
     app.extensions["idcc_provisioner"] = provisioner
     app.extensions["idcc_guardrails"] = (

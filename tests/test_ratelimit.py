@@ -64,3 +64,18 @@ def test_threads_share_one_budget() -> None:
     stamps.sort()
     # 40 sends at 200/s cannot take less than 39 intervals of 5 ms.
     assert stamps[-1] - stamps[0] >= 39 * 0.005 * 0.95
+
+
+def test_a_share_of_the_quota_spaces_sends_further_apart() -> None:
+    clock = FakeClock()
+    share = [1.0]
+    limiter = RateLimiter(20, share=lambda: share[0], clock=clock.time, sleep=clock.sleep)
+    for _ in range(21):
+        limiter.acquire()
+    assert round(clock.time() - 100.0, 6) == 1.0  # 20 intervals of 50 ms
+    share[0] = 0.25  # a quarter of 20/s: 5/s, one send every 200 ms
+    start = clock.time()
+    for _ in range(10):
+        limiter.acquire()
+    # The first waits out the slot it was already given (50 ms), the rest 200 ms apart.
+    assert round(clock.time() - start, 6) == 0.05 + 9 * 0.2

@@ -377,6 +377,15 @@ def claim_stale(
     return claimed
 
 
+def open_operations(connection: sa.Connection) -> int:
+    """How many operations are still open (accepted or in progress)."""
+    return int(
+        connection.execute(
+            sa.select(sa.func.count()).where(t.write_operations.c.status.in_(OPEN_STATUSES))
+        ).scalar_one()
+    )
+
+
 def find_by_idempotency_key(
     connection: sa.Connection, token_name: str, key: str
 ) -> OperationRecord | None:

@@ -110,6 +110,18 @@ def _is_alive(row: sa.Row[Any], host: str, now: datetime) -> bool:
     return True
 
 
+def sync_running(connection: sa.Connection, now: datetime) -> bool:
+    """Whether a sync is running now (recorded as running, and still beating)."""
+    cutoff = now - STALE_AFTER
+    found = connection.execute(
+        sa.select(t.syncs.c.id)
+        .where(t.syncs.c.outcome == "running")
+        .where(t.syncs.c.heartbeat_at > cutoff)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
 def heartbeat(connection: sa.Connection, sync_id: int, now: datetime) -> None:
     connection.execute(t.syncs.update().where(t.syncs.c.id == sync_id).values(heartbeat_at=now))
 
