@@ -415,7 +415,7 @@ class Provisioner:
         holds while waiting for the first (two PATCHes granting the same two
         entitlements in opposite order). Keys of a principal the operation has
         yet to create are left to its steps: no other request can name it.
-        A timeout fails the first open step (WriteConflict); nothing was done.
+        A timeout fails the first step not yet started (WriteConflict).
         """
         keys = {
             key
@@ -431,7 +431,9 @@ class Provisioner:
                 if ledger.take_locks(connection, record.id, keys, utcnow()):
                     break
             if time.monotonic() > deadline:
-                first = next(s for s in record.steps if s.status not in ledger.FINAL_STEP_STATUSES)
+                # A resumed operation holds its started steps' keys already: only
+                # a step not yet started can be what waits.
+                first = next(s for s in record.steps if s.status == "planned")
                 self._fail(record.id, first, _lock_conflict(keys))
                 found = self.get(record.id)
                 assert found is not None
