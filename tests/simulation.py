@@ -6,7 +6,7 @@ from typing import Any
 
 from connector.config import Settings, load_settings
 from connector.records import Snapshot
-from connector.simulator import Manifest
+from connector.simulator import Manifest, SimulatedAws
 
 # The in-process simulator has no quotas; pacing would only slow the tests.
 UNPACED = {
@@ -158,4 +158,47 @@ def manifest_management_account(snapshot: Snapshot, manifest: Manifest) -> set[A
         (a.id, a.name, a.email, a.status)
         for a in snapshot.accounts
         if a.id == manifest.management_account_id
+    }
+
+
+def aws_state(aws: SimulatedAws, manifest: Manifest) -> dict[str, Any]:
+    """What the simulated Identity Center holds, read through boto3: users, groups,
+    memberships and the assignments of every (account, permission set) pair."""
+    store_id = aws.identity_store_id
+
+    def listed(client: Any, operation: str, key: str, **parameters: Any) -> list[Any]:
+        pages = client.get_paginator(operation).paginate(**parameters)
+        return [item for page in pages for item in page[key]]
+
+    groups = listed(aws.identity_store, "list_groups", "Groups", IdentityStoreId=store_id)
+    return {
+        "users": sorted(
+            repr(sorted(u.items()))
+            for u in listed(aws.identity_store, "list_users", "Users", IdentityStoreId=store_id)
+        ),
+        "groups": sorted(repr(sorted(g.items())) for g in groups),
+        "memberships": sorted(
+            (g["GroupId"], m["MemberId"]["UserId"])
+            for g in groups
+            for m in listed(
+                aws.identity_store,
+                "list_group_memberships",
+                "GroupMemberships",
+                IdentityStoreId=store_id,
+                GroupId=g["GroupId"],
+            )
+        ),
+        "assignments": sorted(
+            (account, arn, a["PrincipalType"], a["PrincipalId"])
+            for account in manifest.accounts.values()
+            for arn in manifest.permission_sets.values()
+            for a in listed(
+                aws.sso_admin,
+                "list_account_assignments",
+                "AccountAssignments",
+                InstanceArn=aws.instance_arn,
+                AccountId=account,
+                PermissionSetArn=arn,
+            )
+        ),
     }

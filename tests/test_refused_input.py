@@ -1,0 +1,141 @@
+"""Input the service cannot use answers a SCIM 400 and changes nothing (issue 9).
+
+Each case once answered 500 (or, for filters, held a worker for a minute).
+Every test checks what the client receives (status, RFC 7644 §3.12 body,
+`scimType`, a detail naming the problem), that AWS itself holds what it held
+before (read with boto3 from the simulator) and that the ledger recorded no
+operation; on both stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from connector.store import ledger
+from scim.filter_limits import (
+    MAX_FILTER_COMPARISONS,
+    MAX_FILTER_DEPTH,
+    MAX_FILTER_LENGTH,
+    MAX_FILTER_VALUE_LENGTH,
+)
+from tests.simulation import aws_state
+from tests.test_scim_write import Live, _live
+
+ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+EFFECTIVE = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User:effectiveAccess"
+
+
+@pytest.fixture(scope="module")
+def live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    yield from _live(store_url_module, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def before(live: Live) -> dict[str, Any]:
+    """What AWS held before the module's first request."""
+    return aws_state(live.aws, live.manifest)
+
+
+def refused(live: Live, response: Any, scim_type: str, *words: str) -> None:
+    """A SCIM 400 of `scim_type` whose detail names `words`; nothing recorded."""
+    body = response.get_json()
+    assert response.status_code == 400, body
+    assert body["schemas"] == [ERROR] and body["status"] == "400", body
+    assert body["scimType"] == scim_type, body
+    for word in words:
+        assert word in body["detail"], body
+    with live.store.reading() as connection:
+        assert ledger.list_operations(connection)[0] == 0
+
+
+def unchanged(live: Live, before: dict[str, Any]) -> None:
+    assert aws_state(live.aws, live.manifest) == before
+
+
+def user_id(live: Live) -> str:
+    return sorted(live.manifest.users.values())[0]
+
+
+def group_id(live: Live) -> str:
+    return sorted(live.manifest.groups.values())[0]
+
+
+def search(live: Live, body: dict[str, Any], endpoint: str = "Users") -> Any:
+    return live.client.post(
+        f"/scim/v2/{endpoint}/.search", json={"schemas": [SEARCH], **body}, headers=live.headers()
+    )
+
+
+# -- filter size and cost (defect 6) --------------------------------------------------
+
+
+def _terms(count: int, joiner: str) -> str:
+    return f" {joiner} ".join(f'userName eq "u{i}"' for i in range(count))
+
+
+def _nested(depth: int) -> str:
+    text = 'userName eq "a"'
+    for level in range(depth - 1):
+        text = f'(userName eq "b{level}" {"and" if level % 2 else "or"} {text})'
+    return text
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [
+        (_terms(MAX_FILTER_COMPARISONS + 1, "or"), str(MAX_FILTER_COMPARISONS)),
+        (
+            " or ".join(f'{EFFECTIVE}.value eq "{i:012d}.ps-{i:016x}"' for i in range(300)),
+            f"{MAX_FILTER_LENGTH:,}",
+        ),
+        (_terms(1000, "and"), f"{MAX_FILTER_LENGTH:,}"),
+        (_terms(5000, "or"), f"{MAX_FILTER_LENGTH:,}"),
+        (" and ".join(["id pr"] * 1000), str(MAX_FILTER_COMPARISONS)),
+        (f'title co "{"x" * 60_000}"', f"{MAX_FILTER_LENGTH:,}"),
+        (f'title co "{"x" * (MAX_FILTER_VALUE_LENGTH + 1)}"', f"{MAX_FILTER_VALUE_LENGTH:,}"),
+        (_nested(MAX_FILTER_DEPTH + 1), str(MAX_FILTER_DEPTH)),
+    ],
+    ids=[
+        "comparisons",
+        "300 effectiveAccess",
+        "1000 and",
+        "5000 or",
+        "1000 short and",
+        "60k co",
+        "long value",
+        "depth",
+    ],
+)
+def test_a_filter_past_a_limit_is_an_invalid_filter_naming_the_limit(
+    live: Live, text: str, limit: str
+) -> None:
+    refused(
+        live,
+        live.client.get(f"/scim/v2/Users?filter={quote(text)}", headers=live.headers()),
+        "invalidFilter",
+        limit,
+    )
+    refused(live, search(live, {"filter": text}), "invalidFilter", limit)
+
+
+def test_the_largest_accepted_filter_is_answered(live: Live) -> None:
+    user = user_id(live)
+    text = " or ".join(
+        [f'id eq "{user}"']
+        + [f'{EFFECTIVE}.value co "{i:0{MAX_FILTER_VALUE_LENGTH}d}"' for i in range(3)]
+        + [f'emails.value eq "{i}@x.org"' for i in range(MAX_FILTER_COMPARISONS - 4)]
+    )
+    assert len(text) <= MAX_FILTER_LENGTH
+    answer = live.client.get(f"/scim/v2/Users?filter={quote(text)}", headers=live.headers())
+    assert answer.status_code == 200, answer.get_json()
+    assert [r["id"] for r in answer.get_json()["Resources"]] == [user]
+    assert _nested(MAX_FILTER_DEPTH).count("(") == MAX_FILTER_DEPTH - 1
+    deep = live.client.get(
+        f"/scim/v2/Users?filter={quote(_nested(MAX_FILTER_DEPTH))}", headers=live.headers()
+    )
+    assert deep.status_code == 200, deep.get_json()
