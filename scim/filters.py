@@ -19,9 +19,8 @@ chosen over scim2-filter-parser). Meaning is ours, in one place:
 
 from __future__ import annotations
 
-import contextlib
 import operator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +41,7 @@ from scim2_models.path import (
 from schemas.definitions import find_attribute
 from scim.child_tests import ChildTest, Equal, combine
 from scim.filter_limits import check_text, check_tree, invalid_filter
+from scim.query import utc_datetime
 from scim.sql_map import Children, Column, ResourceSql, SqlExpr
 
 
@@ -247,10 +247,10 @@ def _present_and(column: SqlExpr, condition: SqlExpr, *, negate: bool = False) -
 
 
 def _datetime(node: Any, value: Any) -> datetime:
-    """A dateTime (RFC 7643 §2.3.5) in UTC, as the store keeps times; naive means UTC."""
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if not isinstance(value, datetime):
+    """A dateTime (RFC 7643 §2.3.5) in UTC, as the store keeps times."""
+    if not isinstance(value, str):
         raise invalid_filter(f'{node}: not a dateTime such as "2026-11-23T10:00:00Z"')
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return utc_datetime(value)
+    except ValueError as exc:
+        raise invalid_filter(f"{node}: {exc}") from None

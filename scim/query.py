@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from scim.errors import ScimError
@@ -41,6 +43,23 @@ def _integer(name: str, value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         raise ScimError(400, f"{name} must be an integer", scim_type="invalidValue") from None
+
+
+def utc_datetime(text: str) -> datetime:
+    """An RFC 7643 §2.3.5 dateTime in UTC (a naive one is taken as UTC).
+
+    ValueError when the text is not one, or when it lies outside the years 1 to
+    9999 once in UTC ("9999-12-31T23:59:59-14:00"), which Python cannot hold.
+    """
+    value = None
+    with contextlib.suppress(ValueError):
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value is None:
+        raise ValueError(f'{text!r} is not a dateTime such as "2026-11-23T10:00:00Z"')
+    try:
+        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError(f"{text!r} lies outside the years 1 to 9999 in UTC") from None
 
 
 def list_query(parameters: Mapping[str, Any]) -> ListQuery:

@@ -139,3 +139,20 @@ def test_the_largest_accepted_filter_is_answered(live: Live) -> None:
         f"/scim/v2/Users?filter={quote(_nested(MAX_FILTER_DEPTH))}", headers=live.headers()
     )
     assert deep.status_code == 200, deep.get_json()
+
+
+# -- dates at the ends of the range (defect 7) ------------------------------------------
+
+EDGES = ("9999-12-31T23:59:59-14:00", "0001-01-01T00:00:00+14:00")
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_a_date_outside_the_utc_range_is_a_400(live: Live, edge: str) -> None:
+    text = f'meta.lastModified gt "{edge}"'
+    answer = live.client.get(f"/scim/v2/Users?filter={quote(text)}", headers=live.headers())
+    refused(live, answer, "invalidFilter", edge, "9999")
+    for parameter in ("since", "until"):
+        answer = live.client.get(
+            f"/scim/v2/Operations?{parameter}={quote(edge)}", headers=live.headers()
+        )
+        refused(live, answer, "invalidValue", edge, "9999")
