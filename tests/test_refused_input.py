@@ -22,6 +22,7 @@ from scim.filter_limits import (
     MAX_FILTER_LENGTH,
     MAX_FILTER_VALUE_LENGTH,
 )
+from scim.query import MAX_COUNT, MAX_START_INDEX
 from tests.simulation import aws_state
 from tests.test_scim_write import Live, _live
 
@@ -156,3 +157,41 @@ def test_a_date_outside_the_utc_range_is_a_400(live: Live, edge: str) -> None:
             f"/scim/v2/Operations?{parameter}={quote(edge)}", headers=live.headers()
         )
         refused(live, answer, "invalidValue", edge, "9999")
+
+
+# -- startIndex and count (defect 7; RFC 7644 §3.4.2.4) -----------------------------------
+
+HUGE = "99999999999999999999999"
+
+
+def test_a_start_index_past_every_result_is_an_empty_page(live: Live) -> None:
+    for path in ("Users", "Groups", "Entitlements", "Operations"):
+        answer = live.client.get(f"/scim/v2/{path}?startIndex={HUGE}", headers=live.headers())
+        assert answer.status_code == 200, (path, answer.get_json())
+        body = answer.get_json()
+        assert body["Resources"] == [] and body["startIndex"] == MAX_START_INDEX, path
+    users = len(live.manifest.users)
+    for body in ({"startIndex": int(HUGE)}, {"startIndex": int(HUGE), "count": 5}):
+        answer = search(live, body)
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["Resources"] == []
+        assert answer.get_json()["totalResults"] == users
+
+
+def test_a_count_above_the_maximum_is_reduced_to_it(live: Live) -> None:
+    users = len(live.manifest.users)
+    for answer in (
+        live.client.get(f"/scim/v2/Users?count={HUGE}", headers=live.headers()),
+        search(live, {"count": int(HUGE)}),
+        live.client.get(f"/scim/v2/Operations?count={HUGE}", headers=live.headers()),
+        live.client.get(f"/scim/v2/Users?count=-{HUGE}", headers=live.headers()),
+    ):
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["itemsPerPage"] <= min(MAX_COUNT, users)
+    assert search(live, {"count": int(HUGE)}).get_json()["itemsPerPage"] == users
+    refused(
+        live,
+        live.client.get("/scim/v2/Users?count=1e400", headers=live.headers()),
+        "invalidValue",
+        "count",
+    )

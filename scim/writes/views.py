@@ -30,7 +30,7 @@ from connector.store.store import Store
 from schemas.resources import dump_list_response
 from scim.auth import current_token, requires_write
 from scim.errors import ScimError
-from scim.query import MAX_COUNT, utc_datetime
+from scim.query import page, utc_datetime
 from scim.request_store import release_request_connection, request_connection
 from scim.responses import scim_response, served_snapshot_id
 from scim.writes.identity_input import without_unsupported
@@ -152,9 +152,8 @@ def install_writes(
     def list_operations() -> Response:
         store: Store = current_app.extensions["idcc_store"]
         args = request.args
+        start, count = page({key.lower(): value for key, value in args.items()})
         try:
-            start = max(int(args.get("startIndex", 1)), 1)
-            count = min(max(int(args.get("count", 100)), 0), MAX_COUNT)
             since = utc_datetime(args["since"]) if args.get("since") else None
             until = utc_datetime(args["until"]) if args.get("until") else None
         except ValueError as exc:
