@@ -9,6 +9,7 @@ operation; on both stores.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -22,9 +23,10 @@ from scim.filter_limits import (
     MAX_FILTER_LENGTH,
     MAX_FILTER_VALUE_LENGTH,
 )
+from scim.input_checks import MAX_JSON_DEPTH
 from scim.query import MAX_COUNT, MAX_START_INDEX
 from tests.simulation import aws_state
-from tests.test_scim_write import Live, _live
+from tests.test_scim_write import PATCH_OP, Live, _live
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
@@ -195,3 +197,103 @@ def test_a_count_above_the_maximum_is_reduced_to_it(live: Live) -> None:
         "invalidValue",
         "count",
     )
+
+
+# -- bodies nested too deep (defect 7) --------------------------------------------------------
+
+
+def _deep(levels: int) -> str:
+    return '{"a":' * levels + "1" + "}" * levels
+
+
+@pytest.mark.parametrize("levels", [MAX_JSON_DEPTH + 1, 10_000])
+def test_a_body_nested_too_deep_is_invalid_syntax_on_every_body_endpoint(
+    live: Live, before: dict[str, Any], levels: int
+) -> None:
+    user, group = user_id(live), group_id(live)
+    body = _deep(levels)
+    for method, path in (
+        ("post", "Users"),
+        ("put", f"Users/{user}"),
+        ("patch", f"Users/{user}"),
+        ("post", "Groups"),
+        ("put", f"Groups/{group}"),
+        ("patch", f"Groups/{group}"),
+        ("post", "Users/.search"),
+        ("post", "Groups/.search"),
+    ):
+        answer = getattr(live.client, method)(
+            f"/scim/v2/{path}",
+            data=body,
+            headers=live.headers(**{"Content-Type": "application/scim+json"}),
+        )
+        refused(live, answer, "invalidSyntax", str(MAX_JSON_DEPTH))
+    unchanged(live, before)
+
+
+def test_a_body_the_checks_accept_reaches_the_view_intact(live: Live) -> None:
+    answer = live.client.post(
+        "/scim/v2/Users/.search",
+        data=json.dumps({"schemas": [SEARCH], "filter": f'id eq "{user_id(live)}"'}),
+        headers=live.headers(**{"Content-Type": "application/scim+json"}),
+    )
+    assert answer.status_code == 200
+    assert [r["id"] for r in answer.get_json()["Resources"]] == [user_id(live)]
+
+
+# -- NUL characters and lone surrogates (defect 7) -------------------------------------------
+
+
+def test_a_lone_surrogate_in_a_patch_value_is_an_invalid_value(
+    live: Live, before: dict[str, Any]
+) -> None:
+    operation = {"op": "replace", "path": "title", "value": "\ud800"}
+    body = json.dumps({"schemas": [PATCH_OP], "Operations": [operation]})
+    assert "\\ud800" in body
+    for headers in ({}, {"X-Dry-Run": "true"}, {"Idempotency-Key": "surrogate"}):
+        answer = live.client.patch(
+            f"/scim/v2/Users/{user_id(live)}",
+            data=body,
+            headers=live.headers(**{"Content-Type": "application/scim+json", **headers}),
+        )
+        refused(live, answer, "invalidValue", "surrogate", "Operations[0].value")
+    unchanged(live, before)
+
+
+def test_a_nul_character_anywhere_is_a_400_naming_where(live: Live, before: dict[str, Any]) -> None:
+    user, group = user_id(live), group_id(live)
+    nul_filter = 'userName eq "a\u0000b"'
+    refused(
+        live,
+        live.client.get(f"/scim/v2/Users?filter={quote(nul_filter)}", headers=live.headers()),
+        "invalidFilter",
+        "NUL",
+        "filter",
+    )
+    refused(live, search(live, {"filter": nul_filter}), "invalidFilter", "NUL", "filter")
+    for path in (
+        "Users/a%00b",
+        "Groups/a%00b",
+        "Entitlements/a%00b",
+        "Operations/a%00b",
+        "Operations?status=a%00b",
+        "Operations?principal=a%00b",
+        "Operations?since=2026-01-01%00",
+        "Users?sortBy=userName%00",
+    ):
+        refused(
+            live, live.client.get(f"/scim/v2/{path}", headers=live.headers()), "invalidValue", "NUL"
+        )
+    for resource, target, attribute in (
+        ("Users", user, "entitlements"),
+        ("Groups", group, "members"),
+        ("Groups", group, "entitlements"),
+    ):
+        for headers in ({}, {"X-Dry-Run": "true"}):
+            answer = live.patch(
+                f"{resource}/{target}",
+                {"op": "add", "path": attribute, "value": [{"value": "a\u0000b"}]},
+                **headers,
+            )
+            refused(live, answer, "invalidValue", "NUL", "Operations[0].value[0].value")
+    unchanged(live, before)
