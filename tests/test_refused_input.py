@@ -241,6 +241,34 @@ def test_a_body_the_checks_accept_reaches_the_view_intact(live: Live) -> None:
     assert [r["id"] for r in answer.get_json()["Resources"]] == [user_id(live)]
 
 
+# -- PATCH values of the wrong shape (defect 7) ----------------------------------------------
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize(
+    ("resource", "attribute", "value"),
+    [
+        ("Users", "emails", [{"value": ["a"]}]),
+        ("Users", "entitlements", [{"value": ["a"]}]),
+        ("Users", "entitlements", [{"value": {"a": 1}}]),
+        ("Groups", "members", [{"value": ["a"]}]),
+        ("Groups", "members", [["a"]]),
+        ("Groups", "entitlements", [{"value": ["a"]}]),
+    ],
+)
+def test_a_list_or_object_where_a_value_belongs_is_an_invalid_value(
+    live: Live, before: dict[str, Any], resource: str, attribute: str, value: Any, dry_run: bool
+) -> None:
+    target = user_id(live) if resource == "Users" else group_id(live)
+    headers = {"X-Dry-Run": "true"} if dry_run else {}
+    for op in ("add", "remove", "replace"):
+        answer = live.patch(
+            f"{resource}/{target}", {"op": op, "path": attribute, "value": value}, **headers
+        )
+        refused(live, answer, "invalidValue", attribute)
+    unchanged(live, before)
+
+
 # -- NUL characters and lone surrogates (defect 7) -------------------------------------------
 
 

@@ -228,14 +228,14 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
     values = value if isinstance(value, list) else [] if value is None else [value]
     if target.value_filter is None and target.sub_attribute is None:
         if op == "add":
-            return _merge(items, values)
+            return _merge(items, values, text)
         if op == "replace":
-            return _merge([], values)
+            return _merge([], values, text)
         # remove: everything, or (Entra, Okta) only the values listed
         if not values:
             return []
-        unwanted = {_identity(v) for v in values}
-        return [item for item in items if _identity(item) not in unwanted]
+        unwanted = {_identity(v, text) for v in values}
+        return [item for item in items if _identity(item, text) not in unwanted]
     matched = [
         i
         for i, item in enumerate(items)
@@ -247,7 +247,7 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
         if not matched and op == "replace":
             raise _bad(f"no value matches {text!r}", "noTarget")
         replaced = [item for i, item in enumerate(items) if i not in set(matched)]
-        return _merge(replaced, values)
+        return _merge(replaced, values, text)
     if not matched:
         if op == "remove":
             return items
@@ -284,22 +284,29 @@ def attribute_value(document: Mapping[str, Any], name: str) -> Any:
     return next((v for k, v in document.items() if k.casefold() == name.casefold()), None)
 
 
-def _identity(item: Any) -> Any:
-    """What makes two values of a multi-valued attribute the same one."""
-    if isinstance(item, Mapping):
-        found = item.get("value")
-        return found if found is not None else repr(sorted(item.items()))
-    return item
+def _identity(item: Any, where: str) -> Any:
+    """What makes two values of a multi-valued attribute the same one.
+
+    A value (or its `value`) that is an array or an object names no single
+    value (RFC 7643 §2.4): an `invalidValue` naming the attribute.
+    """
+    found = item.get("value") if isinstance(item, Mapping) else item
+    if isinstance(found, list | Mapping):
+        kind = "an array" if isinstance(found, list) else "an object"
+        raise _bad(f"{where}: a value's 'value' must be a string, number or boolean, not {kind}")
+    if found is None and isinstance(item, Mapping):
+        return repr(sorted(item.items()))
+    return found
 
 
-def _merge(items: list[Any], values: Sequence[Any]) -> list[Any]:
+def _merge(items: list[Any], values: Sequence[Any], where: str) -> list[Any]:
     """Add values, a value already there once being left as it is (RFC 7644 §3.5.2.1)."""
     merged = list(items)
-    seen = {_identity(item) for item in merged}
+    seen = {_identity(item, where) for item in merged}
     for value in values:
-        if _identity(value) not in seen:
+        if _identity(value, where) not in seen:
             merged.append(value)
-            seen.add(_identity(value))
+            seen.add(_identity(value, where))
     return merged
 
 
