@@ -26,11 +26,12 @@ from scim.filter_limits import (
 from scim.input_checks import MAX_JSON_DEPTH
 from scim.query import MAX_COUNT, MAX_START_INDEX
 from tests.simulation import aws_state
-from tests.test_scim_write import PATCH_OP, Live, _live
+from tests.test_scim_write import PATCH_OP, Live, _live, new_user
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
 EFFECTIVE = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User:effectiveAccess"
+AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
 
 @pytest.fixture(scope="module")
@@ -324,4 +325,46 @@ def test_a_nul_character_anywhere_is_a_400_naming_where(live: Live, before: dict
                 **headers,
             )
             refused(live, answer, "invalidValue", "NUL", "Operations[0].value[0].value")
+    unchanged(live, before)
+
+
+# -- PATCH leniency (defect 10) ----------------------------------------------------------------
+
+
+def test_a_value_filter_on_a_single_valued_attribute_is_an_invalid_path(
+    live: Live, before: dict[str, Any]
+) -> None:
+    for path in ('title[value eq "x"]', 'displayName[value eq "x"]', "userName[value pr]"):
+        answer = live.patch(f"Users/{user_id(live)}", {"op": "replace", "path": path, "value": "y"})
+        refused(live, answer, "invalidPath", "single-valued")
+    unchanged(live, before)
+
+
+def test_a_name_given_twice_in_different_cases_is_refused_as_post_refuses_it(
+    live: Live, before: dict[str, Any]
+) -> None:
+    posted = live.client.post(
+        "/scim/v2/Users",
+        json=new_user("twice@example.com", "Twice", "Given", USERNAME="twice2@example.com"),
+        headers=live.headers(),
+    )
+    refused(live, posted, "invalidValue")
+    detail = posted.get_json()["detail"]
+    assert "userName" in detail
+    for value in (
+        {"userName": "a@example.com", "USERNAME": "b@example.com"},
+        {"displayName": "A", "displayname": "B"},
+    ):
+        patched = live.patch(f"Users/{user_id(live)}", {"op": "replace", "value": value})
+        refused(live, patched, "invalidValue", "more than once")
+    patched = live.patch(
+        f"Users/{user_id(live)}",
+        {"op": "replace", "value": {"userName": "a@example.com", "USERNAME": "b@example.com"}},
+    )
+    assert patched.get_json()["detail"] == detail
+    group = live.patch(
+        f"Groups/{group_id(live)}",
+        {"op": "replace", "value": {AWS_GROUP: {"description": "a", "DESCRIPTION": "b"}}},
+    )
+    refused(live, group, "invalidValue", "more than once")
     unchanged(live, before)

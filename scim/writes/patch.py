@@ -35,6 +35,7 @@ from schemas import urns
 from schemas.attributes import AttributeDefinition
 from schemas.definitions import find_attribute, find_resource_type
 from scim.errors import ScimError
+from scim.writes.identity_input import refuse_repeated_names
 
 OPS = ("add", "remove", "replace")
 # A PATCH larger than this is refused (the guardrails may cap changes lower).
@@ -107,6 +108,7 @@ def apply_operation(
     if operation.path is None:
         if not isinstance(operation.value, Mapping):
             raise _bad(f"{operation.op} without a path needs an object as its value")
+        refuse_repeated_names(operation.value)
         for key, value in operation.value.items():
             if key == "schemas":
                 continue
@@ -115,6 +117,7 @@ def apply_operation(
                 and find_resource_type(resource_type) is not None
                 and (key.lower().startswith("urn:") and _is_extension(resource_type, key))
             ):
+                refuse_repeated_names(value)
                 for sub_key, sub_value in _attributes(value):
                     _apply_path(resource_type, result, operation.op, f"{key}:{sub_key}", sub_value)
             else:
@@ -198,6 +201,11 @@ def _apply(
             container = document[target.schema] = {}
     name = _key(container, target.attribute.name)
     attribute, sub = target.attribute, target.sub_attribute
+    if target.value_filter is not None and not attribute.multi_valued:
+        # RFC 7644 §3.5.2: a valuePath filter selects values of a multi-valued attribute.
+        raise _bad(
+            f"{text!r}: {attribute.name} is single-valued and takes no [filter]", "invalidPath"
+        )
     if attribute.multi_valued:
         current = container.get(name)
         items: list[Any] = list(current) if isinstance(current, list) else []
