@@ -21,6 +21,7 @@ from schemas import definitions
 from schemas.resources import dump_list_response, dump_resource, load_search_request
 from scim.auth import requires_write
 from scim.errors import SCIM_MEDIA_TYPE, ScimError
+from scim.input_checks import install_input_checks
 from scim.listing import select_ids
 from scim.projection import project, request_only_paths, requested_paths
 from scim.query import MAX_COUNT, ListQuery, list_query
@@ -77,6 +78,7 @@ def _listening_url(environ: dict[str, Any]) -> str:
 
 def build_blueprint() -> Blueprint:
     api = Blueprint("scim", __name__, url_prefix=BASE_PATH)
+    install_input_checks(api)
     for endpoint in ENDPOINTS:
         _register(api, endpoint)
     install_writes(

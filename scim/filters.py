@@ -19,9 +19,8 @@ chosen over scim2-filter-parser). Meaning is ours, in one place:
 
 from __future__ import annotations
 
-import contextlib
 import operator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,24 +39,27 @@ from scim2_models.path import (
 )
 
 from schemas.definitions import find_attribute
-from scim.errors import ScimError
+from scim.child_tests import ChildTest, Equal, combine
+from scim.filter_limits import check_text, check_tree, invalid_filter
+from scim.query import utc_datetime
 from scim.sql_map import Children, Column, ResourceSql, SqlExpr
 
 
-def invalid_filter(detail: str) -> ScimError:
-    return ScimError(400, detail, scim_type="invalidFilter")
-
-
 def parse_filter(text: str) -> FilterNode:
+    """The filter's syntax tree, once it is known to be within scim.filter_limits."""
+    check_text(text)
     try:
-        return ScimFilter(text).ast
+        root = ScimFilter(text).ast
     except InvalidFilterException as exc:
         raise invalid_filter(f"the filter does not parse: {exc}") from None
+    check_tree(root)
+    return root
 
 
 def compile_filter(text: str, resource: ResourceSql, snapshot_id: int) -> SqlExpr:
     """The SQL condition selecting the resources `text` matches."""
-    return _Compiler(resource, snapshot_id).node(parse_filter(text))
+    compiler = _Compiler(resource, snapshot_id)
+    return compiler.sql(compiler.node(parse_filter(text)))
 
 
 class _Compiler:
@@ -65,18 +67,27 @@ class _Compiler:
         self._resource = resource
         self._snapshot_id = snapshot_id
 
-    def node(self, node: FilterNode) -> SqlExpr:
+    def node(self, node: FilterNode) -> SqlExpr | ChildTest:
         match node:
             case LogicalExpr(op=op, terms=terms):
-                parts = [self.node(term) for term in terms]
-                return sa.and_(*parts) if op == LogicalOperator.and_ else sa.or_(*parts)
+                parts = combine(op, [self.node(term) for term in terms])
+                if len(parts) == 1:
+                    return parts[0]
+                rendered = [self.sql(part) for part in parts]
+                return sa.and_(*rendered) if op == LogicalOperator.and_ else sa.or_(*rendered)
             case Not(expr=inner):
-                return sa.not_(self.node(inner))
+                compiled = self.node(inner)
+                if isinstance(compiled, ChildTest):
+                    return compiled.negated()
+                return sa.not_(compiled)
             case Comparison() | Present():
                 return self._attribute_test(node)
             case ValuePath(attr_path=path, val_filter=inner):
                 return self._value_path(path, inner)
         raise invalid_filter(f"unsupported filter expression {node}")
+
+    def sql(self, compiled: SqlExpr | ChildTest) -> SqlExpr:
+        return compiled.sql(self._snapshot_id) if isinstance(compiled, ChildTest) else compiled
 
     # -- attributes -------------------------------------------------------------
 
@@ -98,7 +109,7 @@ class _Compiler:
             raise invalid_filter(f"the attribute {str(path)!r} cannot be used in a filter")
         return resolved, target
 
-    def _attribute_test(self, node: Comparison | Present) -> SqlExpr:
+    def _attribute_test(self, node: Comparison | Present) -> SqlExpr | ChildTest:
         resolved, target = self._resolve(node.attr_path)
         definition = resolved.sub_attribute or resolved.attribute
         if isinstance(target, Column):
@@ -112,25 +123,25 @@ class _Compiler:
             definition = next(
                 (s for s in resolved.attribute.sub_attributes if s.name == "value"), definition
             )
-        if isinstance(node, Comparison) and node.op == CompareOperator.ne:
-            # "ne": no value equals; an attribute with no values at all matches too.
-            equal = Comparison(node.attr_path, CompareOperator.eq, node.value)
-            return sa.not_(self._exists(target, _test(target.columns[sub], equal, definition)))
-        return self._exists(target, _test(target.columns[sub], node, definition))
+        column = target.columns[sub]
+        if isinstance(node, Comparison) and node.op in (CompareOperator.eq, CompareOperator.ne):
+            negated = node.op == CompareOperator.ne and node.value is not None
+            if isinstance(node.value, str) and definition.type in ("string", "reference"):
+                # "ne": no value equals; an attribute with no values at all matches too.
+                exact = bool(definition.case_exact)
+                value = node.value if exact else node.value.lower()
+                return ChildTest.has(target, Equal(column, exact, value), negated=negated)
+            if negated:
+                equal = Comparison(node.attr_path, CompareOperator.eq, node.value)
+                return ChildTest.has(target, _test(column, equal, definition), negated=True)
+        return ChildTest.has(target, _test(column, node, definition))
 
-    def _value_path(self, path: AttrPath, inner: FilterNode) -> SqlExpr:
+    def _value_path(self, path: AttrPath, inner: FilterNode) -> ChildTest:
         resolved, target = self._resolve(path)
-        if not isinstance(target, Children):
+        if not isinstance(target, Children) or target.single:
             raise invalid_filter(f"{str(path)!r} is not multi-valued: it takes no [filter]")
         sub_compiler = _SubCompiler(resolved.attribute, target, str(path))
-        return self._exists(target, sub_compiler.node(inner))
-
-    def _exists(self, target: Children, condition: SqlExpr) -> SqlExpr:
-        return sa.exists(
-            sa.select(sa.literal(1))
-            .select_from(target.source)
-            .where(target.belongs(self._snapshot_id), condition)
-        )
+        return ChildTest.has(target, sub_compiler.node(inner))
 
 
 class _SubCompiler:
@@ -193,13 +204,18 @@ def _test(column: SqlExpr, node: Comparison | Present, definition: Any) -> SqlEx
     exact = bool(definition.case_exact)
     left = column if exact else sa.func.lower(column)
     right: Any = value if exact else value.lower()
-    if op == CompareOperator.co:
-        return _present_and(column, left.contains(right, autoescape=True))
-    if op == CompareOperator.sw:
-        return _present_and(column, left.startswith(right, autoescape=True))
-    if op == CompareOperator.ew:
-        return _present_and(column, left.endswith(right, autoescape=True))
+    pattern = _LIKE_PATTERNS.get(op)
+    if pattern is not None:
+        return _present_and(column, left.like(pattern.format(_like_escaped(right)), escape="/"))
     return _ordered(left, op, right, node, present=column)
+
+
+# One LIKE pattern made here, rather than `'%' || ? || '%'` made again for every row.
+_LIKE_PATTERNS = {CompareOperator.co: "%{}%", CompareOperator.sw: "{}%", CompareOperator.ew: "%{}"}
+
+
+def _like_escaped(value: str) -> str:
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def _ordered(
@@ -231,10 +247,10 @@ def _present_and(column: SqlExpr, condition: SqlExpr, *, negate: bool = False) -
 
 
 def _datetime(node: Any, value: Any) -> datetime:
-    """A dateTime (RFC 7643 §2.3.5) in UTC, as the store keeps times; naive means UTC."""
-    if isinstance(value, str):
-        with contextlib.suppress(ValueError):
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if not isinstance(value, datetime):
+    """A dateTime (RFC 7643 §2.3.5) in UTC, as the store keeps times."""
+    if not isinstance(value, str):
         raise invalid_filter(f'{node}: not a dateTime such as "2026-11-23T10:00:00Z"')
-    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return utc_datetime(value)
+    except ValueError as exc:
+        raise invalid_filter(f"{node}: {exc}") from None

@@ -10,7 +10,7 @@ from schemas.definitions import find_attribute
 from scim.errors import ScimError
 from scim.filters import compile_filter
 from scim.query import ListQuery
-from scim.sql_map import Column, ResourceSql
+from scim.sql_map import Children, Column, ResourceSql
 
 
 def select_ids(
@@ -23,7 +23,7 @@ def select_ids(
     ids: list[str] = []
     if query.count > 0:
         page = (
-            selection.order_by(*_order(resource, query))
+            selection.order_by(*_order(resource, query, snapshot_id))
             .offset(query.start_index - 1)
             .limit(query.count)
         )
@@ -38,18 +38,18 @@ def select_ids(
     return total, ids
 
 
-def _order(resource: ResourceSql, query: ListQuery) -> list[Any]:
+def _order(resource: ResourceSql, query: ListQuery, snapshot_id: int) -> list[Any]:
     """sortBy (RFC 7644 §3.4.2.3), then the default order, then id for stable pages."""
     order: list[Any] = []
     if query.sort_by:
-        column = _sort_column(resource, query.sort_by)
+        column = _sort_column(resource, query.sort_by, snapshot_id)
         order.append(column.desc().nulls_first() if query.descending else column.asc().nulls_last())
     order.extend(resource.default_sort)
     order.append(resource.id_column)
     return order
 
 
-def _sort_column(resource: ResourceSql, name: str) -> Any:
+def _sort_column(resource: ResourceSql, name: str, snapshot_id: int) -> Any:
     resolved = find_attribute(resource.name, None, name, None)
     if resolved is None:
         raise ScimError(
@@ -61,11 +61,17 @@ def _sort_column(resource: ResourceSql, name: str) -> Any:
         else (f"{resolved.schema}:{resolved.path}")
     )
     target = resource.attributes.get(key)
-    if not isinstance(target, Column):
+    parent, _, sub = key.rpartition(".")
+    side = resource.attributes.get(parent)
+    if isinstance(target, Column):
+        expression = target.expression
+    elif isinstance(side, Children) and side.single and sub in side.columns:
+        expression = side.scalar(sub, snapshot_id)  # meta.lastModified
+    else:
         raise ScimError(
             400, f"sortBy: {name!r} is multi-valued or not sortable", scim_type="invalidValue"
         )
     definition = resolved.definition
     if definition.type in ("string", "reference") and not definition.case_exact:
-        return sa.func.lower(target.expression)
-    return target.expression
+        return sa.func.lower(expression)
+    return expression

@@ -8,7 +8,7 @@ from typing import Any
 from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.records import Snapshot
-from connector.simulator import Manifest, load_plan, simulated_aws
+from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store.store import Store
 from connector.sync import run_sync
@@ -186,4 +186,47 @@ def manifest_management_account(snapshot: Snapshot, manifest: Manifest) -> set[A
         (a.id, a.name, a.email, a.status)
         for a in snapshot.accounts
         if a.id == manifest.management_account_id
+    }
+
+
+def aws_state(aws: SimulatedAws, manifest: Manifest) -> dict[str, Any]:
+    """What the simulated Identity Center holds, read through boto3: users, groups,
+    memberships and the assignments of every (account, permission set) pair."""
+    store_id = aws.identity_store_id
+
+    def listed(client: Any, operation: str, key: str, **parameters: Any) -> list[Any]:
+        pages = client.get_paginator(operation).paginate(**parameters)
+        return [item for page in pages for item in page[key]]
+
+    groups = listed(aws.identity_store, "list_groups", "Groups", IdentityStoreId=store_id)
+    return {
+        "users": sorted(
+            repr(sorted(u.items()))
+            for u in listed(aws.identity_store, "list_users", "Users", IdentityStoreId=store_id)
+        ),
+        "groups": sorted(repr(sorted(g.items())) for g in groups),
+        "memberships": sorted(
+            (g["GroupId"], m["MemberId"]["UserId"])
+            for g in groups
+            for m in listed(
+                aws.identity_store,
+                "list_group_memberships",
+                "GroupMemberships",
+                IdentityStoreId=store_id,
+                GroupId=g["GroupId"],
+            )
+        ),
+        "assignments": sorted(
+            (account, arn, a["PrincipalType"], a["PrincipalId"])
+            for account in manifest.accounts.values()
+            for arn in manifest.permission_sets.values()
+            for a in listed(
+                aws.sso_admin,
+                "list_account_assignments",
+                "AccountAssignments",
+                InstanceArn=aws.instance_arn,
+                AccountId=account,
+                PermissionSetArn=arn,
+            )
+        ),
     }

@@ -51,16 +51,9 @@ class Served:
         return {resource["id"] for resource in body["Resources"]}
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
-def served(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('scim')}/store.sqlite3"
-    else:
-        url = request.getfixturevalue("postgres_url_module")
+@pytest.fixture(scope="module")
+def served(store_url_module: str) -> Iterator[Served]:
+    url = store_url_module
     with simulated_aws():
         manifest = load_plan(plan_organisation(PRESETS["S"]))
         settings = simulator_settings(url)
@@ -443,3 +436,48 @@ def test_writes_need_a_write_token_and_catalogue_resources_are_read_only(served:
             path, json={}, headers={"Authorization": f"Bearer {writer}"}
         )
         assert refused.status_code == 405, (method, path)
+
+
+def test_tests_of_the_same_children_combine_as_separate_tests_would(served: Served) -> None:
+    """Tests of one multi-valued attribute share one subquery (scim.child_tests):
+    two of its values may answer an `and`, and a user without values answers `ne`."""
+    everyone = {u.id for u in served.snapshot.users}
+    members: dict[str, set[str]] = {}
+    for m in served.snapshot.memberships:
+        members.setdefault(m.group_id, set()).add(m.user_id)
+    one, two = next(
+        (a, b)
+        for a in sorted(members)
+        for b in sorted(members)
+        if a < b and members[a] & members[b] and members[a] != members[b]
+    )
+    first, second = f'groups.value eq "{one}"', f'groups.value eq "{two}"'
+    both, either = members[one] & members[two], members[one] | members[two]
+    assert served.ids(f"{first} and {second}") == both
+    assert served.ids(f"{first} or {second}") == either
+    assert served.ids(f"not ({first} and {second})") == everyone - both
+    assert (
+        served.ids(f'groups.value ne "{one}" or {second}')
+        == (everyone - members[one]) | (members[two])
+    )
+    assert served.ids(f'groups.value ne "{one}" and groups.value ne "{two}"') == everyone - either
+    assert served.ids(f'groups[value eq "{one}"] and not (groups[value eq "{two}"])') == (
+        members[one] - members[two]
+    )
+    past, future = '"2000-01-01T00:00:00Z"', '"2999-01-01T00:00:00Z"'
+    assert served.ids(f"meta.lastModified gt {past} and meta.created lt {future}") == everyone
+    assert served.ids(f"meta.lastModified gt {future} or meta.created lt {past}") == set()
+    assert served.ids(f"not (meta.lastModified gt {past} and meta.created gt {future})") == (
+        everyone
+    )
+    holder = next(a for a in served.snapshot.assignments if a.principal_type == "USER")
+    held = entitlement_id(holder.account_id, holder.permission_set_arn)
+    holders = {
+        a.principal_id
+        for a in served.snapshot.assignments
+        if a.principal_type == "USER" and entitlement_id(a.account_id, a.permission_set_arn) == held
+    }
+    unknown = [f'{AWS_USER}:effectiveAccess.value eq "{i:012d}.ps-none"' for i in range(8)]
+    found = served.ids(" or ".join([*unknown, f'{AWS_USER}:effectiveAccess.value eq "{held}"']))
+    assert holders <= found
+    assert found == served.ids(f'{AWS_USER}:effectiveAccess.value eq "{held}"')

@@ -330,8 +330,23 @@ def _member(document: Mapping[str, Any], name: str) -> Any:
     """An attribute by name, which RFC 7643 §2.1 makes case-insensitive."""
     found = [value for key, value in document.items() if key.casefold() == name.casefold()]
     if len(found) > 1:
-        raise _invalid(f"{name} is given more than once (in different letter cases)")
+        raise _repeated(name)
     return found[0] if found else None
+
+
+def refuse_repeated_names(document: Mapping[str, Any]) -> None:
+    """Refuse an object naming one attribute twice ("userName" and "USERNAME"): names
+    are case-insensitive (RFC 7643 §2.1), so which of the values is meant is unknown.
+    A POST meets the same refusal in `_member`; a PATCH value meets it here."""
+    first: dict[str, str] = {}
+    for key in document:
+        earlier = first.setdefault(key.casefold(), key)
+        if earlier != key:
+            raise _repeated(earlier)
+
+
+def _repeated(name: str) -> ScimError:
+    return _invalid(f"{name} is given more than once (in different letter cases)")
 
 
 def _object(value: Any, where: str, known: tuple[str, ...] | None) -> dict[str, Any]:

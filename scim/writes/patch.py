@@ -35,6 +35,7 @@ from schemas import urns
 from schemas.attributes import AttributeDefinition
 from schemas.definitions import find_attribute, find_resource_type
 from scim.errors import ScimError
+from scim.writes.identity_input import refuse_repeated_names
 
 OPS = ("add", "remove", "replace")
 # A PATCH larger than this is refused (the guardrails may cap changes lower).
@@ -107,6 +108,7 @@ def apply_operation(
     if operation.path is None:
         if not isinstance(operation.value, Mapping):
             raise _bad(f"{operation.op} without a path needs an object as its value")
+        refuse_repeated_names(operation.value)
         for key, value in operation.value.items():
             if key == "schemas":
                 continue
@@ -115,6 +117,7 @@ def apply_operation(
                 and find_resource_type(resource_type) is not None
                 and (key.lower().startswith("urn:") and _is_extension(resource_type, key))
             ):
+                refuse_repeated_names(value)
                 for sub_key, sub_value in _attributes(value):
                     _apply_path(resource_type, result, operation.op, f"{key}:{sub_key}", sub_value)
             else:
@@ -198,6 +201,11 @@ def _apply(
             container = document[target.schema] = {}
     name = _key(container, target.attribute.name)
     attribute, sub = target.attribute, target.sub_attribute
+    if target.value_filter is not None and not attribute.multi_valued:
+        # RFC 7644 §3.5.2: a valuePath filter selects values of a multi-valued attribute.
+        raise _bad(
+            f"{text!r}: {attribute.name} is single-valued and takes no [filter]", "invalidPath"
+        )
     if attribute.multi_valued:
         current = container.get(name)
         items: list[Any] = list(current) if isinstance(current, list) else []
@@ -228,14 +236,14 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
     values = value if isinstance(value, list) else [] if value is None else [value]
     if target.value_filter is None and target.sub_attribute is None:
         if op == "add":
-            return _merge(items, values)
+            return _merge(items, values, text)
         if op == "replace":
-            return _merge([], values)
+            return _merge([], values, text)
         # remove: everything, or (Entra, Okta) only the values listed
         if not values:
             return []
-        unwanted = {_identity(v) for v in values}
-        return [item for item in items if _identity(item) not in unwanted]
+        unwanted = {_identity(v, text) for v in values}
+        return [item for item in items if _identity(item, text) not in unwanted]
     matched = [
         i
         for i, item in enumerate(items)
@@ -247,7 +255,7 @@ def _multi(items: list[Any], op: str, target: _Target, value: Any, text: str) ->
         if not matched and op == "replace":
             raise _bad(f"no value matches {text!r}", "noTarget")
         replaced = [item for i, item in enumerate(items) if i not in set(matched)]
-        return _merge(replaced, values)
+        return _merge(replaced, values, text)
     if not matched:
         if op == "remove":
             return items
@@ -284,22 +292,29 @@ def attribute_value(document: Mapping[str, Any], name: str) -> Any:
     return next((v for k, v in document.items() if k.casefold() == name.casefold()), None)
 
 
-def _identity(item: Any) -> Any:
-    """What makes two values of a multi-valued attribute the same one."""
-    if isinstance(item, Mapping):
-        found = item.get("value")
-        return found if found is not None else repr(sorted(item.items()))
-    return item
+def _identity(item: Any, where: str) -> Any:
+    """What makes two values of a multi-valued attribute the same one.
+
+    A value (or its `value`) that is an array or an object names no single
+    value (RFC 7643 §2.4): an `invalidValue` naming the attribute.
+    """
+    found = item.get("value") if isinstance(item, Mapping) else item
+    if isinstance(found, list | Mapping):
+        kind = "an array" if isinstance(found, list) else "an object"
+        raise _bad(f"{where}: a value's 'value' must be a string, number or boolean, not {kind}")
+    if found is None and isinstance(item, Mapping):
+        return repr(sorted(item.items()))
+    return found
 
 
-def _merge(items: list[Any], values: Sequence[Any]) -> list[Any]:
+def _merge(items: list[Any], values: Sequence[Any], where: str) -> list[Any]:
     """Add values, a value already there once being left as it is (RFC 7644 §3.5.2.1)."""
     merged = list(items)
-    seen = {_identity(item) for item in merged}
+    seen = {_identity(item, where) for item in merged}
     for value in values:
-        if _identity(value) not in seen:
+        if _identity(value, where) not in seen:
             merged.append(value)
-            seen.add(_identity(value))
+            seen.add(_identity(value, where))
     return merged
 
 

@@ -43,6 +43,7 @@ from scim.errors import ScimError
 from scim.writes.identity_input import (
     group_create_params,
     group_update_operations,
+    refuse_repeated_names,
     unsupported_attributes,
     user_create_params,
     user_update_operations,
@@ -97,6 +98,7 @@ class Named:
 
 def plan_create(resource_type: str, body: Mapping[str, Any], catalogue: Catalogue) -> list[Intent]:
     """POST: create, then add the members and entitlements the body names."""
+    refuse_repeated_names(body)
     creation: Intent = (
         CreateUser(params=user_create_params(body))
         if resource_type == "User"
@@ -115,6 +117,7 @@ def plan_replace(
     entitlements are replaced only when the body names them: a client that
     PUTs a user without `entitlements` has not asked to revoke all its access.
     """
+    refuse_repeated_names(body)
     desired = dict(body)
     desired["id"] = current["id"]
     if _entitlements(resource_type, body) is None:

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -31,7 +30,7 @@ from connector.store.store import Store
 from schemas.resources import dump_list_response
 from scim.auth import current_token, requires_write
 from scim.errors import ScimError
-from scim.query import MAX_COUNT
+from scim.query import page, utc_datetime
 from scim.request_store import release_request_connection, request_connection
 from scim.responses import scim_response, served_snapshot_id
 from scim.writes.identity_input import without_unsupported
@@ -154,11 +153,10 @@ def install_writes(
     def list_operations() -> Response:
         store: Store = current_app.extensions["idcc_store"]
         args = request.args
+        start, count = page({key.lower(): value for key, value in args.items()})
         try:
-            start = max(int(args.get("startIndex", 1)), 1)
-            count = min(max(int(args.get("count", 100)), 0), MAX_COUNT)
-            since = _datetime(args.get("since"))
-            until = _datetime(args.get("until"))
+            since = utc_datetime(args["since"]) if args.get("since") else None
+            until = utc_datetime(args["until"]) if args.get("until") else None
         except ValueError as exc:
             raise ScimError(400, f"invalid query: {exc}", scim_type="invalidValue") from None
         with store.reading() as connection:
@@ -316,7 +314,3 @@ def _guard_context(
         permission_set_names=permission_sets,
         parents_of=facts.parents_of,
     )
-
-
-def _datetime(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
