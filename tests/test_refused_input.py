@@ -25,8 +25,8 @@ from scim.filter_limits import (
 )
 from scim.input_checks import MAX_JSON_DEPTH
 from scim.query import MAX_COUNT, MAX_START_INDEX
+from tests.live import PATCH_OP, Live, new_user, open_live
 from tests.simulation import aws_state
-from tests.test_scim_write import PATCH_OP, Live, _live, new_user
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
 SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
@@ -36,7 +36,7 @@ AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
 @pytest.fixture(scope="module")
 def live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    yield from _live(store_url_module, tmp_path_factory.getbasetemp())
+    yield from open_live(store_url_module, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module", autouse=True)
