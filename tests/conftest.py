@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -99,3 +100,20 @@ def store_url_module(
         return f"sqlite:///{tmp_path_factory.mktemp('store')}/store.sqlite3"
     url: str = request.getfixturevalue("postgres_url_module")
     return url
+
+
+@pytest.fixture(scope="module")
+def live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The app on a synced tiny organisation and a simulated AWS, for a module whose
+    requests must all be refused: its tests share it, and check it is unchanged."""
+    from tests.live import open_live  # the same app the write tests build
+
+    yield from open_live(store_url_module, tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def before(live: Any) -> dict[str, Any]:
+    """What AWS held before the module's first request (use it in `usefixtures`)."""
+    from tests.simulation import aws_state
+
+    return aws_state(live.aws, live.manifest)

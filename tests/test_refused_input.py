@@ -10,7 +10,6 @@ operation; on both stores.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +24,7 @@ from scim.filter_limits import (
 )
 from scim.input_checks import MAX_JSON_DEPTH
 from scim.query import MAX_COUNT, MAX_START_INDEX
-from tests.live import PATCH_OP, Live, new_user, open_live
+from tests.live import PATCH_OP, Live, new_user
 from tests.simulation import aws_state
 
 ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -34,15 +33,8 @@ EFFECTIVE = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User:e
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
 
-@pytest.fixture(scope="module")
-def live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
-    yield from open_live(store_url_module, tmp_path_factory.getbasetemp())
-
-
-@pytest.fixture(scope="module", autouse=True)
-def before(live: Live) -> dict[str, Any]:
-    """What AWS held before the module's first request."""
-    return aws_state(live.aws, live.manifest)
+# `live` and `before` (tests/conftest.py): one app a module; AWS as it was first.
+pytestmark = pytest.mark.usefixtures("before")
 
 
 def refused(live: Live, response: Any, scim_type: str, *words: str) -> None:
