@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from connector.config import load_settings
+from bench.stores import unpaced_settings
 from connector.connection import connect
 from connector.simulator import load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
@@ -53,18 +53,7 @@ def synced_store(size: str, url: str) -> Store:
             return store
     with simulated_aws():
         load_plan(plan_organisation(PRESETS[size]))
-        settings = load_settings(
-            {
-                "IDCC_REGION": "us-east-1",
-                "IDCC_CREDENTIALS_MODE": "access_key",
-                "IDCC_AWS_ACCESS_KEY_ID": "bench",
-                "IDCC_AWS_SECRET_ACCESS_KEY": "bench",
-                "IDCC_DATABASE_URL": url,
-                "IDCC_SSO_ADMIN_RPS": "1000000",
-                "IDCC_IDENTITYSTORE_RPS": "1000000",
-                "IDCC_ORGANIZATIONS_RPS": "1000000",
-            }
-        )
+        settings = unpaced_settings(url)
         run_sync(settings, store, connect(settings))
     return store
 
