@@ -10,7 +10,9 @@ on 127.0.0.1 with 8 connections:
 - pages of 100 users at random offsets;
 - effective-access reads of random users;
 
-then pages through every user (count=1000) and reads the workers' memory.
+then times the worst filter the service accepts (bench/filter_cost.py says
+which), one request after another, pages through every user (count=1000) and
+reads the workers' memory.
 In the same run it measures the baseline the issue names: a bare Flask app
 under the same gunicorn settings looking up a stored JSON document by userName
 in SQLite, so the ratio to that baseline is measured on the same machine at
@@ -39,6 +41,7 @@ from urllib.parse import quote
 
 import requests
 
+from bench.filter_cost import worst_accepted_filter
 from bench.stores import build_store
 from connector.store.store import Store
 from connector.tokens import create_token
@@ -145,6 +148,21 @@ def run_wrk(
     return figures
 
 
+def time_requests(url: str, headers: dict[str, str], times: int = 5) -> dict[str, Any]:
+    """Seconds each of `times` requests took, one after another (each answered 200)."""
+    taken = []
+    for _ in range(times):
+        started = time.monotonic()
+        response = requests.get(url, headers=headers, timeout=300)
+        taken.append(time.monotonic() - started)
+        response.raise_for_status()
+    return {
+        "requests": times,
+        "median s": round(sorted(taken)[times // 2], 3),
+        "max s": round(max(taken), 3),
+    }
+
+
 def baseline_database(store_path: Path, target: Path) -> list[str]:
     """A table of (userName, JSON document) from the store's users; returns the names."""
     source = sqlite3.connect(store_path)
@@ -246,8 +264,11 @@ def measure(size: str, seconds: int, connections: int) -> dict[str, Any]:
             ("effective access", access),
         ):
             results[name] = run_wrk(base, paths, token, seconds, connections)
-        started = time.monotonic()
         headers = {"Authorization": f"Bearer {token}"}
+        results["worst accepted filter"] = time_requests(
+            f"{base}/scim/v2/Users?count=100&filter={quote(worst_accepted_filter())}", headers
+        )
+        started = time.monotonic()
         start, seen = 1, 0
         while True:
             body = requests.get(
@@ -299,6 +320,7 @@ TARGETS: tuple[tuple[str, str, Callable[[dict[str, Any]], bool]], ...] = (
 
 
 def markdown(results: dict[str, Any]) -> str:
+    worst = results["worst accepted filter"]
     lines = [
         f"Serving {results['users']:,} users ({results['size']}), gunicorn 2 workers x 4 threads, "
         f"wrk {results['wrk']['threads']} threads / {results['wrk']['connections']} connections / "
@@ -320,6 +342,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"Paging through all {results['page through all users']['users']:,} users (count=1000): "
         f"{results['page through all users']['seconds']} s.",
         f"Worker RSS after the run: {', '.join(str(m) for m in results['worker RSS MB'])} MB.",
+        f"Worst accepted filter (bench/filter_cost.py), {worst['requests']} requests one "
+        f"after another: median {worst['median s']} s, max {worst['max s']} s.",
         "",
         "| target | met |",
         "| --- | --- |",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from connector.config import load_settings
+from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.simulator import load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
@@ -20,6 +20,22 @@ from connector.sync import run_sync
 from scim.rendering import render_snapshot
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+def unpaced_settings(database_url: str) -> Settings:
+    """Settings for syncing the in-process simulator as fast as it answers."""
+    return load_settings(
+        {
+            "IDCC_REGION": "us-east-1",
+            "IDCC_CREDENTIALS_MODE": "access_key",
+            "IDCC_AWS_ACCESS_KEY_ID": "bench",
+            "IDCC_AWS_SECRET_ACCESS_KEY": "bench",
+            "IDCC_DATABASE_URL": database_url,
+            "IDCC_SSO_ADMIN_RPS": "1000000",
+            "IDCC_IDENTITYSTORE_RPS": "1000000",
+            "IDCC_ORGANIZATIONS_RPS": "1000000",
+        }
+    )
 
 
 def build_store(size: str) -> tuple[Path, float | None]:
@@ -34,18 +50,7 @@ def build_store(size: str) -> tuple[Path, float | None]:
     started = time.monotonic()
     with simulated_aws():
         load_plan(plan_organisation(PRESETS[size]))
-        settings = load_settings(
-            {
-                "IDCC_REGION": "us-east-1",
-                "IDCC_CREDENTIALS_MODE": "access_key",
-                "IDCC_AWS_ACCESS_KEY_ID": "bench",
-                "IDCC_AWS_SECRET_ACCESS_KEY": "bench",
-                "IDCC_DATABASE_URL": f"sqlite:///{partial}",
-                "IDCC_SSO_ADMIN_RPS": "1000000",
-                "IDCC_IDENTITYSTORE_RPS": "1000000",
-                "IDCC_ORGANIZATIONS_RPS": "1000000",
-            }
-        )
+        settings = unpaced_settings(f"sqlite:///{partial}")
         store = Store.open(settings.database_url)
         run_sync(settings, store, connect(settings))
         render_snapshot(store)  # as `idc-connector sync` does after each sync

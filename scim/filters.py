@@ -125,7 +125,7 @@ class _Compiler:
             )
         column = target.columns[sub]
         if isinstance(node, Comparison) and node.op in (CompareOperator.eq, CompareOperator.ne):
-            negated = node.op == CompareOperator.ne and node.value is not None
+            negated = node.op == CompareOperator.ne
             if isinstance(node.value, str) and definition.type in ("string", "reference"):
                 # "ne": no value equals; an attribute with no values at all matches too.
                 exact = bool(definition.case_exact)

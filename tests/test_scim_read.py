@@ -464,6 +464,10 @@ def test_tests_of_the_same_children_combine_as_separate_tests_would(served: Serv
     assert served.ids(f'groups[value eq "{one}"] and not (groups[value eq "{two}"])') == (
         members[one] - members[two]
     )
+    # No stored email has a null value: "ne null" holds for everyone, with or without one.
+    assert any(not u.emails for u in served.snapshot.users)
+    assert served.ids("emails.value ne null") == everyone
+    assert served.ids("emails.value eq null") == set()
     past, future = '"2000-01-01T00:00:00Z"', '"2999-01-01T00:00:00Z"'
     assert served.ids(f"meta.lastModified gt {past} and meta.created lt {future}") == everyone
     assert served.ids(f"meta.lastModified gt {future} or meta.created lt {past}") == set()
