@@ -24,7 +24,7 @@ from connector import iam_policy, quota_share
 from connector.check import CheckReport, run_check
 from connector.config import load_settings
 from connector.connection import connect
-from connector.errors import AccessDeniedError, ConnectorError
+from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.logs import configure_logging
 from connector.progress import progress_for
 from connector.store import ledger
@@ -361,13 +361,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
+def _require_simulator() -> None:
+    """The simulator is an optional extra: say how to install it, rather than fail
+    with an ImportError deep inside (a production install does not carry moto)."""
+    try:
+        import faker  # noqa: F401
+        import moto  # noqa: F401
+    except ImportError:
+        raise ConfigError(
+            "the simulated Identity Center is not installed: "
+            "pip install 'identity-center-connector[simulator]' (make demo does it for you)"
+        ) from None
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    _require_simulator()
     from scim.demo import run_demo
 
     return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:
+    _require_simulator()
     from connector.simulator.run import run_simulator
 
     return run_simulator(
