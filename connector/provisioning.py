@@ -266,11 +266,14 @@ class Provisioner:
     ) -> list[tuple[str, str]] | None:
         """(account, permission set ARN) of the principal's assignments as AWS lists
         them, or None where AWS does not allow the listing (it does only for the
-        management account's organization instance)."""
+        management account's organization instance). Throttling and outages are
+        raised: AWS has said nothing about the listing, so the caller asks again."""
         try:
             found = assignments_for_principal(
                 self.aws(), self.instance().instance_arn, principal_type, principal_id
             )
+        except TRANSIENT_AWS_ERRORS:
+            raise
         except (AccessDeniedError, AwsCallError) as exc:
             log.info("assignments of a principal not listed by AWS", extra={"error": str(exc)})
             return None

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from connector.errors import ConnectorError, StoreError
+from connector.errors import TRANSIENT_AWS_ERRORS, ConnectorError, StoreError
 from schemas.resources import dump_error
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,15 @@ def response_for(error: Exception) -> Response:
             ScimError(
                 503,
                 "the store is unavailable; try again later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        )
+    if isinstance(error, TRANSIENT_AWS_ERRORS):
+        log.error("AWS is throttling or unavailable", extra={"error": str(error)})
+        return error_response(
+            ScimError(
+                503,
+                f"AWS is throttling or unavailable; try again later ({error})",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         )

@@ -55,7 +55,7 @@ def wait_until(condition: Any, seconds: float = 60) -> None:
     raise AssertionError("the awaited state was not reached")
 
 
-def status_reads_failed(live: Live, operation: str, times: int) -> None:
+def reads_failed(live: Live, operation: str, times: int) -> None:
     """Wait until `times` reads of `operation` have failed in the connector (each
     after botocore's own retries): a third call is made only once two failed."""
     key = f"sso-admin:{operation}"
@@ -103,7 +103,7 @@ def test_a_change_whose_status_cannot_be_read_is_answered_202_never_failed(
     assert answer.status_code == 202, answer.get_json()
     granting = change["op"] == "add"
     wait_until(lambda: live.holds(account, arn, "USER", user) == granting)
-    status_reads_failed(live, status_operation, 2)
+    reads_failed(live, status_operation, 2)
     assert not live.operation(operation_id(answer)).finished
     behaviour().update(throttled_operations={})
     record = ended(live, answer)
@@ -138,7 +138,7 @@ def test_undo_steps_whose_status_cannot_be_read_still_undo(live_sqlite: Live) ->
     assert answer.status_code == 202, answer.get_json()
     # The undo's first revoke (of the last grant) reaches AWS; its status cannot be read.
     wait_until(lambda: not live.holds(*pairs[1], "USER", user))
-    status_reads_failed(live, "DescribeAccountAssignmentDeletionStatus", 2)
+    reads_failed(live, "DescribeAccountAssignmentDeletionStatus", 2)
     assert not live.operation(operation_id(answer)).finished
     behaviour().update(throttled_operations={})
     record = ended(live, answer)
@@ -216,3 +216,44 @@ def test_two_patches_granting_the_same_entitlements_in_opposite_order_both_end(
             assert answer.status_code == 200, answer.get_json()
     assert {a, b} <= served_entitlements(live, user)
     assert live.create_calls() == 2
+
+
+def test_a_deletion_whose_listing_is_throttled_still_revokes_console_grants(
+    live_sqlite: Live,
+) -> None:
+    live = live_sqlite
+    user = first_user(live)
+    ((account, arn),) = free_pairs(live, user, 1)
+    # Granted in the console after the last sync: only AWS's own listing shows it.
+    live.aws.sso_admin.create_account_assignment(
+        InstanceArn=live.aws.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user,
+    )
+    behaviour().update(throttled_operations={"ListAccountAssignmentsForPrincipal": 1.0})
+    deleting = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert deleting.status_code == 202, deleting.get_json()
+    # The listing is asked again, not given up for the served data alone.
+    reads_failed(live, "ListAccountAssignmentsForPrincipal", 2)
+    behaviour().update(throttled_operations={})
+    assert ended(live, deleting).status == "succeeded"
+    assert not live.holds(account, arn, "USER", user)
+    assert listed_for(live, "USER", user) == set()
+
+
+def test_a_dry_run_aws_keeps_throttling_answers_503_with_retry_after(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    for live in open_live(url, tmp_path, **FAULTY, write_retry_for="1s"):
+        user = first_user(live)
+        behaviour().update(throttled_operations={"ListAccountAssignmentsForPrincipal": 1.0})
+        answer = live.client.delete(
+            f"/scim/v2/Users/{user}", headers=live.headers(**{"X-Dry-Run": "true"})
+        )
+        assert answer.status_code == 503, answer.get_json()
+        assert answer.headers["Retry-After"]
+        assert "ThrottlingException" in answer.get_json()["detail"]
+        behaviour().update(throttled_operations={})
+        assert live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).status_code == 200
