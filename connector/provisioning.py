@@ -32,7 +32,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -81,8 +81,9 @@ from connector.writers import assignments, identity
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
-# Polling an asynchronous assignment request: first after 0.2 s, then half as
-# long again each time, never more than 5 s apart.
+# Polling an asynchronous assignment request, and asking AWS again after
+# throttling or an outage: first after 0.2 s, then half as long again each
+# time, never more than 5 s apart (`_pauses`).
 POLL_FIRST = 0.2
 POLL_GROWTH = 1.5
 POLL_MAX = 5.0
@@ -567,7 +568,7 @@ class Provisioner:
         resumed later from what the ledger recorded.
         """
         deadline = time.monotonic() + self._settings.write_retry_for
-        delay = POLL_FIRST
+        pauses = _pauses()
         while True:
             try:
                 self._lock(operation_id, step)
@@ -586,20 +587,18 @@ class Provisioner:
                     extra={"operation": operation_id, "step": step.position, "error": str(exc)},
                 )
             self._heartbeat(operation_id)
-            time.sleep(delay)
-            delay = min(delay * POLL_GROWTH, POLL_MAX)
+            time.sleep(next(pauses))
 
     def _retrying(self, read: Callable[[], _T], deadline: float) -> _T:
         """A read of AWS, asked again through throttling and outages until `deadline`."""
-        delay = POLL_FIRST
+        pauses = _pauses()
         while True:
             try:
                 return read()
             except TRANSIENT_AWS_ERRORS:
                 if time.monotonic() >= deadline:
                     raise
-            time.sleep(delay)
-            delay = min(delay * POLL_GROWTH, POLL_MAX)
+            time.sleep(next(pauses))
 
     def _step(self, operation_id: str, position: int, intent: Intent) -> StepRecord:
         """The step as the ledger has it now (its intent as bound to a created id)."""
@@ -686,6 +685,24 @@ class Provisioner:
             return True
         return step.aws_request_id is not None
 
+    def _created_once(
+        self,
+        operation_id: str,
+        step: StepRecord,
+        find: Callable[[], str | None],
+        create: Callable[[], identity.Called],
+    ) -> str:
+        """The id of the user or group the step creates: found by its unique name
+        when the step was tried before (a resume, a retry: that try may have made
+        it), else made now, its request id recorded before anything else."""
+        made_id = find() if step.status == "in_progress" else None
+        if made_id is None:
+            called = create()
+            self._called(operation_id, step, called.request_id)
+            made_id = called.created_id
+        assert made_id is not None
+        return made_id
+
     def _apply(self, operation_id: str, step: StepRecord, deadline: float) -> StepOutcome:
         intent = step.intent
         if isinstance(intent, AssignmentIntent):
@@ -725,17 +742,12 @@ class Provisioner:
                     lambda c: write_through.remove_member(c, group_id, user_id, now),
                 )
             case CreateUser(params=params):
-                # Tried before (a resume, a retry), the user may exist already: this step made it.
-                made_id = (
-                    identity.user_id_by_name(aws, store_id, str(params["UserName"]))
-                    if step.status == "in_progress"
-                    else None
+                made_id = self._created_once(
+                    operation_id,
+                    step,
+                    lambda: identity.user_id_by_name(aws, store_id, str(params["UserName"])),
+                    lambda: identity.create_user(aws, store_id, params),
                 )
-                if made_id is None:
-                    called = identity.create_user(aws, store_id, params)
-                    self._called(operation_id, step, called.request_id)
-                    made_id = called.created_id
-                assert made_id is not None
                 user = identity.describe_user(aws, store_id, made_id)
                 return self._finish(
                     operation_id,
@@ -763,16 +775,12 @@ class Provisioner:
                     lambda c: write_through.remove_user(c, user_id, now),
                 )
             case CreateGroup(params=params):
-                made_id = (
-                    identity.group_id_by_name(aws, store_id, str(params["DisplayName"]))
-                    if step.status == "in_progress"
-                    else None
+                made_id = self._created_once(
+                    operation_id,
+                    step,
+                    lambda: identity.group_id_by_name(aws, store_id, str(params["DisplayName"])),
+                    lambda: identity.create_group(aws, store_id, params),
                 )
-                if made_id is None:
-                    called = identity.create_group(aws, store_id, params)
-                    self._called(operation_id, step, called.request_id)
-                    made_id = called.created_id
-                assert made_id is not None
                 group = identity.describe_group(aws, store_id, made_id)
                 return self._finish(
                     operation_id,
@@ -824,7 +832,7 @@ class Provisioner:
             self._heartbeat(operation_id)
             request_id = assignments.start(aws, instance_arn, intent)
             self._called(operation_id, step, request_id)
-        delay = POLL_FIRST
+        pauses = _pauses()
         while True:
             try:
                 found = assignments.status(aws, instance_arn, intent, request_id)
@@ -852,8 +860,7 @@ class Provisioner:
             if time.monotonic() >= deadline:
                 raise _LeftOpen(f"step {step.position + 1}: AWS request {request_id} in progress")
             self._heartbeat(operation_id)
-            time.sleep(delay)
-            delay = min(delay * POLL_GROWTH, POLL_MAX)
+            time.sleep(next(pauses))
 
     def _hold(self, connection: sa.Connection, operation_id: str) -> None:
         """Check, in the caller's transaction, that this runner still owns the operation."""
@@ -880,6 +887,14 @@ def _created(done: Sequence[tuple[StepRecord, StepOutcome]]) -> str | None:
         ),
         None,
     )
+
+
+def _pauses() -> Iterator[float]:
+    """The waits between one try and the next: POLL_FIRST, growing to POLL_MAX."""
+    delay = POLL_FIRST
+    while True:
+        yield delay
+        delay = min(delay * POLL_GROWTH, POLL_MAX)
 
 
 def _lock_conflict(keys: Collection[str]) -> WriteConflict:
