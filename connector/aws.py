@@ -24,8 +24,11 @@ from connector.errors import (
     AccessDeniedError,
     AwsCallError,
     AwsUnavailableError,
+    ConflictError,
     ConnectorError,
     CredentialsError,
+    InvalidInputError,
+    NotFoundError,
     ThrottledError,
 )
 from connector.ratelimit import RateLimiter
@@ -56,6 +59,13 @@ UNAVAILABLE_CODES = frozenset(
         "RequestTimeoutException",
     }
 )
+# The errors a caller decides on (AWS API reference, "Common Errors" and each
+# operation's Errors): named once here, raised as the connector's own classes.
+AWS_FAILURE_CLASSES: dict[str, type[AwsCallError]] = {
+    "ResourceNotFoundException": NotFoundError,
+    "ConflictException": ConflictError,
+    "ValidationException": InvalidInputError,
+}
 BAD_CREDENTIALS_CODES = frozenset(
     {
         "UnrecognizedClientException",
@@ -189,7 +199,7 @@ def translate_error(op: Operation, exc: Exception) -> ConnectorError:
             return ThrottledError(op.name, code, message)
         if code in UNAVAILABLE_CODES:
             return AwsUnavailableError(op.name, code, message)
-        return AwsCallError(op.name, code, message)
+        return AWS_FAILURE_CLASSES.get(code, AwsCallError)(op.name, code, message)
     # No answer at all: connection refused or reset, a read timeout.
     return AwsUnavailableError(op.name, type(exc).__name__, str(exc))
 

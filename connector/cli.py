@@ -320,7 +320,8 @@ def cmd_operations(args: argparse.Namespace) -> int:
     for r in records:
         done = sum(s.status in ("succeeded", "unchanged") for s in r.steps if s.role == "do")
         steps = sum(s.role == "do" for s in r.steps)
-        line = f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.id}  {r.status:<11} {r.method:<6} {r.path}"
+        target = " ".join(filter(None, (r.action, r.resource_type, r.resource_id)))
+        line = f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.id}  {r.status:<11} {target}"
         print(
             f"{line}  by {r.token_name}  steps {done}/{steps}" + (f"  {r.error}" if r.error else "")
         )

@@ -8,6 +8,8 @@ wrong and what to do, and never carry a secret.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class ConnectorError(Exception):
     """Base of every error the connector raises on purpose."""
@@ -61,6 +63,18 @@ class AwsCallError(ConnectorError):
         super().__init__(f"{operation} failed: {code}: {message}")
 
 
+class NotFoundError(AwsCallError):
+    """AWS does not hold the object the request names (ResourceNotFoundException)."""
+
+
+class ConflictError(AwsCallError):
+    """AWS holds a conflicting object, or is changing this one (ConflictException)."""
+
+
+class InvalidInputError(AwsCallError):
+    """AWS refused the request's values (ValidationException)."""
+
+
 class ThrottledError(AwsCallError):
     """AWS kept throttling the request past botocore's retries: it did not act on it."""
 
@@ -72,6 +86,56 @@ class AwsUnavailableError(AwsCallError):
 
 # Errors that say nothing about the request itself: asking again later may succeed.
 TRANSIENT_AWS_ERRORS = (ThrottledError, AwsUnavailableError)
+
+
+# -- refusals of a write, before or while it runs --------------------------------------
+
+
+class IdempotencyKeyReused(ConnectorError):
+    """The Idempotency-Key was used before by this client for a different request."""
+
+
+class WriteConflict(ConnectorError):
+    """Another request kept changing the same AWS object for too long."""
+
+
+class GuardrailRefusal(ConnectorError):
+    """A guardrail forbids the request, or cannot be evaluated (it fails closed)."""
+
+
+class Failure(StrEnum):
+    """Why a write failed, as the ledger records it and the SCIM side answers it.
+
+    A failed step's error is one of these; so is a refusal before any step.
+    The SCIM layer maps each to a status in one table (`scim.errors`).
+    """
+
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    INVALID_INPUT = "invalid_input"
+    ACCESS_DENIED = "access_denied"
+    THROTTLED = "throttled"
+    WRITE_CONFLICT = "write_conflict"
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
+    GUARDRAIL = "guardrail"
+    AWS_FAILED = "aws_failed"  # AWS refused otherwise, or ended a request FAILED
+
+
+_FAILURES: tuple[tuple[type[ConnectorError], Failure], ...] = (
+    (NotFoundError, Failure.NOT_FOUND),
+    (ConflictError, Failure.CONFLICT),
+    (InvalidInputError, Failure.INVALID_INPUT),
+    (AccessDeniedError, Failure.ACCESS_DENIED),
+    (ThrottledError, Failure.THROTTLED),
+    (WriteConflict, Failure.WRITE_CONFLICT),
+    (IdempotencyKeyReused, Failure.IDEMPOTENCY_KEY_REUSED),
+    (GuardrailRefusal, Failure.GUARDRAIL),
+)
+
+
+def failure_of(error: ConnectorError) -> Failure:
+    """The failure an error stands for; AWS_FAILED for any other AWS refusal."""
+    return next((found for kind, found in _FAILURES if isinstance(error, kind)), Failure.AWS_FAILED)
 
 
 class StoreError(ConnectorError):

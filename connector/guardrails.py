@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from connector.errors import ConfigError
-from connector.intents import DeleteGroup, DeleteUser, Grant, Intent, RemoveMember, Revoke
+from connector.intents import Intent
+from connector.writers.assignments import Grant
 
 MAX_CHANGES_RULE = "max_changes_per_request"
-_REMOVALS = (Revoke, RemoveMember, DeleteUser, DeleteGroup)
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 # The last segment of a PermissionSetArn, as the sso-admin API reference patterns it.
@@ -220,7 +220,7 @@ class Guardrails:
         # Removing access must stay possible whatever the policy: a leaver's
         # DELETE revokes every assignment first, so requests that only remove
         # are not capped.
-        removes_only = all(isinstance(i, _REMOVALS) for i in intents)
+        removes_only = all(i.removes_access for i in intents)
         if self._max_changes is not None and len(intents) > self._max_changes and not removes_only:
             return Violation(
                 MAX_CHANGES_RULE,

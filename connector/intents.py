@@ -6,19 +6,122 @@ membership, one user or group), so that the ledger can record each one, a
 failure can be undone step by step (`inverse`), and two requests for the same
 change can be serialised on its `lock_key`.
 
+This module is the contract every kind of change fulfils; each kind lives in
+one module of `connector.writers` (assignments, memberships, users, groups),
+which holds everything about it: the AWS request it makes (`calls`, used by
+the real call and by a dry run alike), how it checks AWS and applies itself
+(`apply`), how it is undone (`inverse`) and how it changes the served
+snapshot (`change_store`, used when a step ends and when a sync's publish
+replays writes). `connector.writers.registry` maps kinds to classes; nothing
+else branches on the kind.
+
 Intents are plain data: they round-trip through JSON (`to_json` /
-`intent_from_json`) because the ledger keeps them, and a restarted service
-resumes from what it kept.
+`registry.intent_from_json`) because the ledger keeps them, and a restarted
+service resumes from what it kept.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
+
+from connector.errors import ConnectorError, Failure, NotFoundError, failure_of
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from connector.aws import AwsClients
 
 PrincipalType = Literal["USER", "GROUP"]
+
+# Stands for the id of the user or group the operation's first step creates,
+# in the steps after it (a POST with members or entitlements): the id exists
+# only once AWS has answered.
+CREATED = "$created"
+
+
+@dataclass(frozen=True)
+class Target:
+    """The Identity Center instance and identity store every call names."""
+
+    instance_arn: str
+    identity_store_id: str
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    """One AWS request, as a step sends it and as a dry run shows it."""
+
+    service: str
+    operation: str
+    parameters: Mapping[str, Any]
+
+    def send(self, aws: AwsClients) -> dict[str, Any]:
+        return aws.call(self.service, self.operation, **self.parameters)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "service": self.service,
+            "operation": self.operation,
+            "parameters": dict(self.parameters),
+        }
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """How a step ended: AWS changed (succeeded), held it already (unchanged), or
+    refused it (failed, with AWS's code and reason and what the failure means)."""
+
+    status: str  # succeeded | unchanged | failed
+    created_id: str | None = None
+    error_code: str | None = None
+    failure_reason: str | None = None
+    result: dict[str, Any] | None = None  # the user or group as AWS now describes it
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A step that reached its target, as its store change needs it."""
+
+    created_id: str | None
+    result: dict[str, Any] | None
+    at: datetime
+    snapshot_id: int | None = None  # the snapshot to change; None: the current one
+
+
+def changed(made: bool) -> str:
+    """The status of a step that did (or found done already) what it asked."""
+    return "succeeded" if made else "unchanged"
+
+
+class StepContext(Protocol):
+    """What a step is given by the runner (`connector.running`) to apply itself."""
+
+    @property
+    def aws(self) -> AwsClients: ...
+
+    @property
+    def target(self) -> Target: ...
+
+    @property
+    def request_id(self) -> str | None:
+        """The AWS request id an earlier try of this step recorded, if any."""
+
+    @property
+    def tried_before(self) -> bool:
+        """Whether an earlier try of this step may have reached AWS (a resume, a retry)."""
+
+    def called(self, request_id: str | None) -> bool:
+        """Record that AWS acted on the step's call (its request id), before any read
+        that follows; whether the step changed AWS, now or in an earlier try."""
+
+    def pause(self, what: str) -> None:
+        """Wait before asking AWS again about a request still running; the operation
+        is left open (to be resumed) when the step's time is up."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +129,10 @@ class Intent:
     """Base of every intent; `kind` names it in the ledger and in dry runs."""
 
     kind: ClassVar[str] = ""
+    # Whether the change only takes access away (guardrails' change cap spares those).
+    removes_access: ClassVar[bool] = False
+    # Whether the step makes a user or group whose id names the operation's resource.
+    creates: ClassVar[bool] = False
 
     @property
     def lock_key(self) -> str:
@@ -38,187 +145,50 @@ class Intent:
         principal must wait for it (an operation takes all its keys at once)."""
         return (self.lock_key,)
 
+    @property
+    def subject(self) -> str | None:
+        """The user or group the step concerns (`GET /Operations?principal=`)."""
+        return None
+
+    @property
+    def revokes_principal(self) -> tuple[PrincipalType, str] | None:
+        """The principal whose every assignment is revoked before this step runs."""
+        return None
+
+    def describe(self) -> str:
+        """The step in a failure's message, for the administrator who reads it."""
+        return self.kind.replace("_", " ")
+
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, **dataclasses.asdict(self)}
 
+    def calls(self, target: Target) -> list[AwsCall]:
+        """The AWS calls the step makes when its target is not reached yet."""
+        raise NotImplementedError
 
-# -- account assignments (sso-admin, asynchronous) ------------------------------------
+    def apply(self, step: StepContext) -> StepOutcome:
+        """Check AWS, then make the change unless AWS holds it already. Raises the
+        connector's errors; the runner decides what they mean for the operation."""
+        raise NotImplementedError
 
+    def inverse(self, created_id: str | None) -> Intent | None:
+        """The intent that undoes this one once it succeeded (None: nothing can).
+        A deletion cannot be undone, so plans put deletions last."""
+        return None
 
-@dataclass(frozen=True)
-class AssignmentIntent(Intent):
-    account_id: str
-    permission_set_arn: str
-    principal_type: PrincipalType
-    principal_id: str
+    def change_store(self, connection: sa.Connection, finished: Finished) -> None:
+        """Show the finished step in the served snapshot, as the next sync would
+        read it from AWS (when the step ends, and when a sync's publish replays it)."""
+        raise NotImplementedError
 
-    @property
-    def lock_key(self) -> str:
-        return (
-            f"assignment|{self.account_id}|{self.permission_set_arn}"
-            f"|{self.principal_type}|{self.principal_id}"
-        )
-
-    @property
-    def lock_keys(self) -> tuple[str, ...]:
-        # A deletion of the principal holds its principal key: it decides what to
-        # revoke only once no grant to the principal is still running.
-        return (self.lock_key, principal_lock_key(self.principal_type, self.principal_id))
-
-
-@dataclass(frozen=True)
-class Grant(AssignmentIntent):
-    """CreateAccountAssignment (which also provisions the permission set to the account)."""
-
-    kind: ClassVar[str] = "grant"
-
-
-@dataclass(frozen=True)
-class Revoke(AssignmentIntent):
-    """DeleteAccountAssignment."""
-
-    kind: ClassVar[str] = "revoke"
-
-
-# -- group memberships (identitystore, synchronous) -----------------------------------
-
-
-@dataclass(frozen=True)
-class MembershipIntent(Intent):
-    group_id: str
-    user_id: str
-
-    @property
-    def lock_key(self) -> str:
-        return f"membership|{self.group_id}|{self.user_id}"
-
-
-@dataclass(frozen=True)
-class AddMember(MembershipIntent):
-    """CreateGroupMembership."""
-
-    kind: ClassVar[str] = "add_member"
-
-
-@dataclass(frozen=True)
-class RemoveMember(MembershipIntent):
-    """DeleteGroupMembership."""
-
-    kind: ClassVar[str] = "remove_member"
-
-
-# -- users and groups (identitystore, synchronous) ------------------------------------
-
-
-@dataclass(frozen=True)
-class CreateUser(Intent):
-    """CreateUser with these request parameters (IdentityStoreId added when called)."""
-
-    kind: ClassVar[str] = "create_user"
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def lock_key(self) -> str:
-        return f"user-name|{str(self.params.get('UserName', '')).lower()}"
-
-
-@dataclass(frozen=True)
-class UpdateUser(Intent):
-    """UpdateUser with AttributeOperations; `previous` restores the old values."""
-
-    kind: ClassVar[str] = "update_user"
-    user_id: str = ""
-    operations: tuple[Mapping[str, Any], ...] = ()
-    previous: tuple[Mapping[str, Any], ...] = ()
-
-    @property
-    def lock_key(self) -> str:
-        return f"user|{self.user_id}"
-
-
-@dataclass(frozen=True)
-class DeleteUser(Intent):
-    """DeleteUser; with `revoke_assignments` the user's account assignments are
-    revoked first, as found once the deletion holds the user's locks."""
-
-    kind: ClassVar[str] = "delete_user"
-    user_id: str = ""
-    revoke_assignments: bool = False
-
-    @property
-    def lock_key(self) -> str:
-        return f"user|{self.user_id}"
-
-    @property
-    def lock_keys(self) -> tuple[str, ...]:
-        return (self.lock_key, principal_lock_key("USER", self.user_id))
-
-
-@dataclass(frozen=True)
-class CreateGroup(Intent):
-    kind: ClassVar[str] = "create_group"
-    params: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def lock_key(self) -> str:
-        return f"group-name|{str(self.params.get('DisplayName', '')).lower()}"
-
-
-@dataclass(frozen=True)
-class UpdateGroup(Intent):
-    kind: ClassVar[str] = "update_group"
-    group_id: str = ""
-    operations: tuple[Mapping[str, Any], ...] = ()
-    previous: tuple[Mapping[str, Any], ...] = ()
-
-    @property
-    def lock_key(self) -> str:
-        return f"group|{self.group_id}"
-
-
-@dataclass(frozen=True)
-class DeleteGroup(Intent):
-    """DeleteGroup; `revoke_assignments` as for DeleteUser."""
-
-    kind: ClassVar[str] = "delete_group"
-    group_id: str = ""
-    revoke_assignments: bool = False
-
-    @property
-    def lock_key(self) -> str:
-        return f"group|{self.group_id}"
-
-    @property
-    def lock_keys(self) -> tuple[str, ...]:
-        return (self.lock_key, principal_lock_key("GROUP", self.group_id))
+    def failure(self, error: ConnectorError) -> Failure:
+        """What AWS's refusal of this step means for the request."""
+        return failure_of(error)
 
 
 def principal_lock_key(principal_type: str, principal_id: str) -> str:
     """The key every assignment change of a principal and its deletion hold."""
     return f"principal|{principal_type}|{principal_id}"
-
-
-INTENT_TYPES: dict[str, type[Intent]] = {
-    cls.kind: cls
-    for cls in (
-        Grant,
-        Revoke,
-        AddMember,
-        RemoveMember,
-        CreateUser,
-        UpdateUser,
-        DeleteUser,
-        CreateGroup,
-        UpdateGroup,
-        DeleteGroup,
-    )
-}
-
-
-# Stands for the id of the user or group the operation's first step creates,
-# in the steps after it (a POST with members or entitlements): the id exists
-# only once AWS has answered.
-CREATED = "$created"
 
 
 def bind_created(intent: Intent, created_id: str | None) -> Intent:
@@ -231,44 +201,17 @@ def bind_created(intent: Intent, created_id: str | None) -> Intent:
     return dataclasses.replace(intent, **changes) if changes else intent
 
 
-def intent_from_json(data: Mapping[str, Any]) -> Intent:
-    fields = {k: v for k, v in data.items() if k != "kind"}
-    for name in ("operations", "previous"):
-        if name in fields:
-            fields[name] = tuple(fields[name])
-    return INTENT_TYPES[str(data["kind"])](**fields)
+def request_id(response: Mapping[str, Any]) -> str:
+    """AWS's id of the request that made a change (CloudTrail's `requestID`)."""
+    # Every AWS answer carries one; "unknown" still records that AWS answered.
+    return str(response.get("ResponseMetadata", {}).get("RequestId") or "unknown")
 
 
-def inverse(intent: Intent, created_id: str | None = None) -> Intent | None:
-    """The intent that undoes `intent` once it succeeded (None: nothing can).
-
-    A created user or group is undone by deleting it (its id is known only
-    after the call); a deletion cannot be undone, so plans put deletions last.
-    """
-    match intent:
-        case Grant():
-            return Revoke(**_assignment_fields(intent))
-        case Revoke():
-            return Grant(**_assignment_fields(intent))
-        case AddMember(group_id=group_id, user_id=user_id):
-            return RemoveMember(group_id=group_id, user_id=user_id)
-        case RemoveMember(group_id=group_id, user_id=user_id):
-            return AddMember(group_id=group_id, user_id=user_id)
-        case UpdateUser(user_id=user_id, operations=operations, previous=previous):
-            return UpdateUser(user_id=user_id, operations=previous, previous=operations)
-        case UpdateGroup(group_id=group_id, operations=operations, previous=previous):
-            return UpdateGroup(group_id=group_id, operations=previous, previous=operations)
-        case CreateUser() if created_id:
-            return DeleteUser(user_id=created_id)
-        case CreateGroup() if created_id:
-            return DeleteGroup(group_id=created_id)
-    return None
-
-
-def _assignment_fields(intent: AssignmentIntent) -> dict[str, Any]:
-    return {
-        "account_id": intent.account_id,
-        "permission_set_arn": intent.permission_set_arn,
-        "principal_type": intent.principal_type,
-        "principal_id": intent.principal_id,
-    }
+def gone(delete: Callable[[], Mapping[str, Any]]) -> str | None:
+    """Run a deletion; its request id, or None when AWS no longer had the object
+    (the goal is reached without a change)."""
+    try:
+        response = delete()
+    except NotFoundError:
+        return None
+    return request_id(response)

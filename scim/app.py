@@ -7,7 +7,6 @@ one place (`scim.errors`), tokens checked in one place (`scim.auth`).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify
@@ -15,9 +14,7 @@ from flask import Flask, jsonify
 from connector import quota_share
 from connector.config import Settings, load_settings
 from connector.connection import connect
-from connector.guard_facts import OrganizationFacts
-from connector.guardrails import Guardrails
-from connector.provisioning import Provisioner
+from connector.provisioning.provisioner import Provisioner
 from connector.store.store import Store
 from scim.api import build_blueprint
 from scim.auth import install_auth
@@ -42,12 +39,6 @@ def create_app(
     )
     app = Flask(__name__)
     app.extensions["idcc_provisioner"] = provisioner
-    app.extensions["idcc_guardrails"] = (
-        Guardrails.load(Path(settings.guardrails_file))
-        if settings.guardrails_file
-        else Guardrails.none()
-    )
-    app.extensions["idcc_organization_facts"] = OrganizationFacts(provisioner.aws)
     app.config["IDCC_SETTINGS"] = settings
     app.json.sort_keys = False  # type: ignore[attr-defined]
     # Werkzeug redirects "/scim/v2//Users" to the merged path with an HTML body

@@ -16,7 +16,16 @@ import sqlalchemy as sa
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from connector.errors import TRANSIENT_AWS_ERRORS, ConnectorError, StoreError
+from connector.errors import (
+    TRANSIENT_AWS_ERRORS,
+    ConnectorError,
+    Failure,
+    GuardrailRefusal,
+    IdempotencyKeyReused,
+    StoreError,
+    WriteConflict,
+    failure_of,
+)
 from schemas.resources import dump_error
 
 log = logging.getLogger(__name__)
@@ -40,6 +49,32 @@ class ScimError(Exception):
         self.detail = detail
         self.scim_type = scim_type
         self.headers = headers or {}
+
+
+# The answer to each failure of a write (connector.errors.Failure): the one table
+# for a failed operation (its final answer, `/Operations`) and for a refusal
+# raised while a request runs. AWS's refusal of the client's input is the
+# client's to fix (4xx); anything else AWS answered is a bad gateway (502).
+FAILURE_ANSWERS: dict[Failure, tuple[int, str | None]] = {
+    Failure.NOT_FOUND: (404, None),
+    Failure.CONFLICT: (409, "uniqueness"),
+    Failure.INVALID_INPUT: (400, "invalidValue"),
+    Failure.WRITE_CONFLICT: (409, None),
+    Failure.IDEMPOTENCY_KEY_REUSED: (409, "uniqueness"),
+    Failure.GUARDRAIL: (403, None),
+    Failure.ACCESS_DENIED: (502, None),
+    Failure.THROTTLED: (502, None),
+    Failure.AWS_FAILED: (502, None),
+}
+# Refusals of a write raised while its request runs, answered from the table.
+_REFUSALS = (IdempotencyKeyReused, GuardrailRefusal, WriteConflict)
+
+
+def failure_error(
+    failure: Failure, detail: str, headers: dict[str, str] | None = None
+) -> ScimError:
+    status, scim_type = FAILURE_ANSWERS[failure]
+    return ScimError(status, detail, scim_type=scim_type, headers=headers)
 
 
 def error_response(error: ScimError) -> Response:
@@ -95,6 +130,8 @@ def response_for(error: Exception) -> Response:
     """The SCIM answer to any exception a request raised."""
     if isinstance(error, ScimError):
         return error_response(error)
+    if isinstance(error, _REFUSALS):
+        return error_response(failure_error(failure_of(error), str(error)))
     if isinstance(error, HTTPException):
         status = error.code or 500
         response = error_response(ScimError(status, HTTP_DETAILS.get(status, error.name)))

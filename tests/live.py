@@ -15,7 +15,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from connector.connection import connect
-from connector.provisioning import Provisioner
+from connector.provisioning.provisioner import Provisioner
 from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store import ledger

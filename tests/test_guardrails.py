@@ -9,20 +9,11 @@ import pytest
 
 from connector.errors import ConfigError
 from connector.guardrails import GuardContext, Guardrails, Violation
-from connector.intents import (
-    AddMember,
-    CreateGroup,
-    CreateUser,
-    DeleteGroup,
-    DeleteUser,
-    Grant,
-    Intent,
-    PrincipalType,
-    RemoveMember,
-    Revoke,
-    UpdateGroup,
-    UpdateUser,
-)
+from connector.intents import Intent, PrincipalType
+from connector.writers.assignments import Grant, Revoke
+from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
+from connector.writers.memberships import AddMember, RemoveMember
+from connector.writers.users import CreateUser, DeleteUser, UpdateUser
 
 INSTANCE = "arn:aws:sso:::instance/ssoins-1234567890abcdef"
 ADMIN = f"{INSTANCE}/ps-aaaaaaaaaaaaaaaa"

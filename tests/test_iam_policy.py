@@ -13,10 +13,12 @@ from connector.check import PROBES, UNPROBED
 from connector.iam_policy import build_policy, policy_actions
 
 CONNECTOR = Path(__file__).resolve().parent.parent / "connector"
+AWS_METHODS = {"call", "items", "pages"}
 
 
 def operations_named_in_code() -> set[tuple[str, str]]:
-    """(service, operation) of every `aws.call/items/pages("svc", "Op", ...)` in connector/."""
+    """(service, operation) of every `aws.call/items/pages("svc", "Op", ...)` and every
+    `AwsCall("svc", "Op", ...)` (a writer's request, sent by `AwsCall.send`) in connector/."""
     found = set()
     for path in CONNECTOR.rglob("*.py"):
         if "simulator" in path.parts:
@@ -24,8 +26,10 @@ def operations_named_in_code() -> set[tuple[str, str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in {"call", "items", "pages"}
+                and (
+                    (isinstance(node.func, ast.Attribute) and node.func.attr in AWS_METHODS)
+                    or (isinstance(node.func, ast.Name) and node.func.id == "AwsCall")
+                )
                 and len(node.args) >= 2
                 and all(
                     isinstance(a, ast.Constant) and isinstance(a.value, str) for a in node.args[:2]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from connector import quota_share
-from connector.intents import UpdateUser
 from connector.store import ledger
 from connector.store.store import Store, utcnow
+from connector.writers.users import UpdateUser
 from tests.simulation import simulator_settings
 
 
@@ -15,8 +15,7 @@ def _open_a_write(store: Store) -> str:
             connection,
             operation_id="00000000-0000-4000-8000-0000000000aa",
             token_name="iga-writer",
-            method="PATCH",
-            path="/Users/u",
+            action="modify",
             resource_type="User",
             resource_id="u",
             idempotency_key=None,
@@ -34,7 +33,7 @@ def test_a_sync_paces_at_its_share_while_writes_are_open(store: Store) -> None:
     operation_id = _open_a_write(store)
     assert quota_share.for_sync(store, settings)() == 0.6
     with store.writing() as connection:
-        ledger.set_status(connection, operation_id, "succeeded", utcnow(), http_status=200)
+        ledger.set_status(connection, operation_id, "succeeded", utcnow())
     assert quota_share.for_sync(store, settings)() == 1.0
 
 

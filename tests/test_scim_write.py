@@ -20,12 +20,13 @@ from urllib.parse import quote
 import pytest
 
 from connector.connection import connect
-from connector.intents import CreateUser
-from connector.provisioning import Provisioner
+from connector.provisioning.provisioner import Provisioner
 from connector.simulator import behaviour
-from connector.store import ledger, rendered, tables
+from connector.store import ledger, rendered, tables, write_claims
 from connector.store.codec import entitlement_id, permission_set_id
 from connector.store.snapshots import current_snapshot_id
+from connector.writers.users import CreateUser
+from scim.writes.operations import answer_status
 from tests.live import (
     PATCH_OP,
     Live,
@@ -771,8 +772,7 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
             connection,
             operation_id=operation_id,
             token_name="iga-writer",
-            method="POST",
-            path="/Users",
+            action="create",
             resource_type="User",
             resource_id=None,
             idempotency_key=None,
@@ -781,7 +781,7 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
             runner="dead-process",
             now=stale,
         )
-        assert ledger.take_locks(
+        assert write_claims.take_locks(
             connection, operation_id, CreateUser(params=params).lock_keys, stale
         )
         ledger.start_step(connection, operation_id, 0, stale)
@@ -793,7 +793,7 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
         record = resumer.wait(operation_id, 15)
     finally:
         resumer.close()
-    assert record.status == "succeeded" and record.http_status == 201
+    assert record.status == "succeeded" and answer_status(record) == 201
     assert record.resource_id == made["UserId"]
     assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0
     served = live.client.get(f"/scim/v2/Users/{made['UserId']}", headers=live.headers())

@@ -26,15 +26,16 @@ import sqlalchemy as sa
 
 from connector.config import Settings, settings_to_env
 from connector.connection import connect
-from connector.intents import Grant
-from connector.provisioning import Provisioner
+from connector.provisioning.provisioner import Provisioner
 from connector.simulator import Manifest
 from connector.store import ledger
 from connector.store import tables as t
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 from connector.sync import run_sync
+from connector.writers.assignments import Grant
 from scim.demo import start_simulator
+from scim.writes.operations import answer_status
 from tests.simulation import simulator_settings
 
 # Long enough to kill the first runner while AWS still works on the request,
@@ -47,8 +48,9 @@ FIRST_RUNNER = """
 import json, sys, time
 from connector.config import load_settings
 from connector.connection import connect
-from connector.intents import intent_from_json
-from connector.provisioning import Provisioner, WriteRequest
+from connector.provisioning.provisioner import Provisioner
+from connector.provisioning.submitting import WriteRequest
+from connector.writers.registry import intent_from_json
 from connector.store.store import Store
 
 settings = load_settings()
@@ -57,8 +59,7 @@ provisioner = Provisioner(Store.open(settings.database_url), settings, lambda: c
 operation_id, _ = provisioner.submit(
     WriteRequest(
         token_name="iga",
-        method="PATCH",
-        path=f"/scim/v2/Users/{grant.principal_id}",
+        action="modify",
         resource_type="User",
         resource_id=grant.principal_id,
         intents=(grant,),
@@ -236,7 +237,7 @@ def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
         provisioner.close()
 
     assert finished.status == "succeeded", finished
-    assert finished.http_status == 200
+    assert answer_status(finished) == 200
     assert [(s.status, s.aws_request_id) for s in finished.steps] == [("succeeded", request_id)]
     events = [e.status for e in finished.events]
     assert "resumed" in events

@@ -7,8 +7,13 @@ organization instances, called from the management account).
 
 from __future__ import annotations
 
+import logging
+
 from connector.aws import AwsClients
+from connector.errors import TRANSIENT_AWS_ERRORS, AccessDeniedError, AwsCallError
 from connector.records import Assignment, ProvisionedPair
+
+log = logging.getLogger(__name__)
 
 
 def assignments_for_pair(
@@ -56,3 +61,20 @@ def assignments_for_principal(
         )
         if item["PrincipalId"] == principal_id and item["PrincipalType"] == principal_type
     ]
+
+
+def assignments_listed_for_principal(
+    aws: AwsClients, instance_arn: str, principal_type: str, principal_id: str
+) -> list[tuple[str, str]] | None:
+    """(account, permission set ARN) of the principal's assignments as AWS lists them,
+    or None where AWS does not allow the listing (it does only for the management
+    account's organization instance). Throttling and outages are raised: AWS has
+    said nothing about the listing, so the caller asks again."""
+    try:
+        found = assignments_for_principal(aws, instance_arn, principal_type, principal_id)
+    except TRANSIENT_AWS_ERRORS:
+        raise
+    except (AccessDeniedError, AwsCallError) as exc:
+        log.info("assignments of a principal not listed by AWS", extra={"error": str(exc)})
+        return None
+    return [(a.account_id, a.permission_set_arn) for a in found]

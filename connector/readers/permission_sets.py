@@ -8,7 +8,7 @@ one page), so reading P permission sets costs 6P calls.
 from __future__ import annotations
 
 from connector.aws import AwsClients
-from connector.errors import AwsCallError
+from connector.errors import NotFoundError
 from connector.records import (
     CustomerManagedPolicy,
     ManagedPolicy,
@@ -58,10 +58,8 @@ def _permissions_boundary(aws: AwsClients, ids: dict[str, str]) -> PermissionsBo
     # AWS answers ResourceNotFoundException when the permission set has no boundary.
     try:
         boundary = aws.call("sso-admin", "GetPermissionsBoundaryForPermissionSet", **ids)
-    except AwsCallError as exc:
-        if exc.code == "ResourceNotFoundException":
-            return None
-        raise
+    except NotFoundError:
+        return None
     value = boundary.get("PermissionsBoundary") or {}
     reference = value.get("CustomerManagedPolicyReference")
     return PermissionsBoundary(

@@ -10,15 +10,17 @@ was told, and what is still open; a restarted service resumes from it
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from connector.intents import AssignmentIntent, Intent, MembershipIntent, intent_from_json
+from connector.errors import Failure
+from connector.intents import Intent
 from connector.store import tables as t
+from connector.writers.registry import intent_from_json
 
 OPEN_STATUSES = ("accepted", "in_progress")
 FINAL_STEP_STATUSES = ("succeeded", "unchanged", "failed", "not_attempted")
@@ -34,6 +36,7 @@ class StepRecord:
     created_id: str | None
     error_code: str | None
     failure_reason: str | None
+    failure: Failure | None
     started_at: datetime | None
     finished_at: datetime | None
 
@@ -53,15 +56,13 @@ class OperationRecord:
     updated_at: datetime
     finished_at: datetime | None
     token_name: str
-    method: str
-    path: str
+    action: str  # create | replace | modify | delete
     resource_type: str
     resource_id: str | None
     idempotency_key: str | None
     request_hash: str
     status: str
-    http_status: int | None
-    error_type: str | None
+    failure: Failure | None
     error: str | None
     steps: tuple[StepRecord, ...]
     events: tuple[EventRecord, ...]
@@ -71,20 +72,7 @@ class OperationRecord:
         return self.status not in OPEN_STATUSES
 
 
-def _principal_of(intent: Intent) -> str | None:
-    match intent:
-        case AssignmentIntent(principal_id=principal_id):
-            return principal_id
-        case MembershipIntent(user_id=user_id):
-            return user_id
-    for name in ("user_id", "group_id"):
-        value = getattr(intent, name, None)
-        if value:
-            return str(value)
-    return None
-
-
-def _event(
+def event(
     connection: sa.Connection,
     operation_id: str,
     now: datetime,
@@ -107,7 +95,7 @@ def _step_row(operation_id: str, position: int, role: str, intent: Intent) -> di
         "kind": intent.kind,
         "intent": intent.to_json(),
         "lock_key": intent.lock_key,
-        "principal_id": _principal_of(intent),
+        "principal_id": intent.subject,
         "status": "planned",
     }
 
@@ -117,8 +105,7 @@ def create_operation(
     *,
     operation_id: str,
     token_name: str,
-    method: str,
-    path: str,
+    action: str,
     resource_type: str,
     resource_id: str | None,
     idempotency_key: str | None,
@@ -134,8 +121,7 @@ def create_operation(
             created_at=now,
             updated_at=now,
             token_name=token_name,
-            method=method,
-            path=path,
+            action=action,
             resource_type=resource_type,
             resource_id=resource_id,
             idempotency_key=idempotency_key,
@@ -150,7 +136,7 @@ def create_operation(
             t.write_steps.insert(),
             [_step_row(operation_id, i, "do", intent) for i, intent in enumerate(intents)],
         )
-    _event(connection, operation_id, now, "accepted", f"{len(intents)} step(s) planned")
+    event(connection, operation_id, now, "accepted", f"{len(intents)} step(s) planned")
 
 
 def add_undo_steps(
@@ -172,47 +158,8 @@ def add_undo_steps(
                 for p, i in zip(positions, intents, strict=True)
             ],
         )
-        _event(connection, operation_id, now, "undoing", f"{len(intents)} undo step(s) planned")
+        event(connection, operation_id, now, "undoing", f"{len(intents)} undo step(s) planned")
     return positions
-
-
-def take_locks(
-    connection: sa.Connection, operation_id: str, lock_keys: Collection[str], now: datetime
-) -> bool:
-    """Lock AWS objects for the operation until it ends: all of `lock_keys`, or none
-    (False) when another operation holds any of them.
-
-    The primary key on the lock makes this hold across threads and processes;
-    an operation keeps what it takes until it ends (`set_status`), so nothing
-    it changed, and may still undo, is changed by another request meanwhile.
-    Taking every key at once, in one order (sorted), is what keeps two
-    operations that need the same keys from each holding what the other waits
-    for: neither holds anything while it waits.
-    """
-    keys = sorted(set(lock_keys))
-    if not keys:
-        return True
-    holders = dict(
-        connection.execute(
-            sa.select(t.write_locks.c.lock_key, t.write_locks.c.operation_id).where(
-                t.write_locks.c.lock_key.in_(keys)
-            )
-        ).all()
-    )
-    if any(holder != operation_id for holder in holders.values()):
-        return False
-    missing = [key for key in keys if key not in holders]
-    try:
-        with connection.begin_nested():
-            for key in missing:
-                connection.execute(
-                    t.write_locks.insert().values(
-                        lock_key=key, operation_id=operation_id, acquired_at=now
-                    )
-                )
-    except sa.exc.IntegrityError:
-        return False  # another operation took one of them in the meantime
-    return True
 
 
 def replan(
@@ -236,7 +183,7 @@ def replan(
         steps.insert(),
         [_step_row(operation_id, i, "do", intent) for i, intent in enumerate(intents)],
     )
-    _event(connection, operation_id, now, "replanned", detail)
+    event(connection, operation_id, now, "replanned", detail)
 
 
 def start_step(connection: sa.Connection, operation_id: str, position: int, now: datetime) -> None:
@@ -246,7 +193,7 @@ def start_step(connection: sa.Connection, operation_id: str, position: int, now:
         .where(t.write_steps.c.position == position)
         .values(status="in_progress", started_at=now, finished_at=None)
     )
-    _event(connection, operation_id, now, "in_progress", position=position)
+    event(connection, operation_id, now, "in_progress", position=position)
 
 
 def record_request_id(
@@ -258,7 +205,7 @@ def record_request_id(
         .where(t.write_steps.c.position == position)
         .values(aws_request_id=request_id)
     )
-    _event(connection, operation_id, now, "requested", f"AWS request {request_id}", position)
+    event(connection, operation_id, now, "requested", f"AWS request {request_id}", position)
 
 
 def finish_step(
@@ -272,6 +219,7 @@ def finish_step(
     result: dict[str, Any] | None = None,
     error_code: str | None = None,
     failure_reason: str | None = None,
+    failure: Failure | None = None,
 ) -> None:
     assert status in FINAL_STEP_STATUSES, status
     values: dict[str, Any] = {"status": status, "finished_at": now}
@@ -280,7 +228,7 @@ def finish_step(
     if result is not None:
         values["result"] = result
     if error_code is not None or failure_reason is not None:
-        values.update(error_code=error_code, failure_reason=failure_reason)
+        values.update(error_code=error_code, failure_reason=failure_reason, failure=failure)
     connection.execute(
         t.write_steps.update()
         .where(t.write_steps.c.operation_id == operation_id)
@@ -288,7 +236,7 @@ def finish_step(
         .values(**values)
     )
     detail = f"{error_code}: {failure_reason}" if status == "failed" else created_id
-    _event(connection, operation_id, now, status, detail, position)
+    event(connection, operation_id, now, status, detail, position)
 
 
 def set_status(
@@ -298,13 +246,12 @@ def set_status(
     now: datetime,
     *,
     resource_id: str | None = None,
-    http_status: int | None = None,
-    error_type: str | None = None,
+    failure: Failure | None = None,
     error: str | None = None,
 ) -> None:
     values: dict[str, Any] = {"status": status, "updated_at": now, "heartbeat_at": now}
     if status not in OPEN_STATUSES:
-        values.update(finished_at=now, http_status=http_status, error_type=error_type, error=error)
+        values.update(finished_at=now, failure=failure, error=error)
         connection.execute(
             t.write_locks.delete().where(t.write_locks.c.operation_id == operation_id)
         )
@@ -313,7 +260,7 @@ def set_status(
     connection.execute(
         t.write_operations.update().where(t.write_operations.c.id == operation_id).values(**values)
     )
-    _event(connection, operation_id, now, status, error)
+    event(connection, operation_id, now, status, error)
 
 
 def set_resource(connection: sa.Connection, operation_id: str, resource_id: str) -> None:
@@ -324,57 +271,29 @@ def set_resource(connection: sa.Connection, operation_id: str, resource_id: str)
     )
 
 
-def heartbeat(connection: sa.Connection, operation_id: str, runner: str, now: datetime) -> bool:
-    """Show `runner` is alive; False when another runner has claimed the operation.
-
-    The update also locks the operation's row (PostgreSQL) or the database
-    (SQLite write transaction) until the transaction ends, so a runner that
-    checks its claim this way and then records a step cannot be overtaken by a
-    claim in between.
-    """
-    updated = connection.execute(
-        t.write_operations.update()
-        .where(t.write_operations.c.id == operation_id)
-        .where(t.write_operations.c.runner == runner)
-        .values(heartbeat_at=now)
-    )
-    return updated.rowcount == 1
+@dataclass(frozen=True)
+class FinishedStep:
+    intent: dict[str, Any]
+    created_id: str | None
+    result: dict[str, Any] | None
+    finished_at: datetime
 
 
-def claim_stale(
-    connection: sa.Connection,
-    runner: str,
-    stale_before: datetime,
-    now: datetime,
-    *,
-    exclude: Collection[str] = (),
-) -> list[str]:
-    """Open operations whose runner stopped beating, now claimed by `runner`.
-
-    Each claim is a conditional update, so of several processes resuming at
-    once exactly one takes each operation.
-    """
-    candidates = connection.execute(
-        sa.select(t.write_operations.c.id, t.write_operations.c.heartbeat_at)
-        .where(t.write_operations.c.status.in_(OPEN_STATUSES))
-        .where(t.write_operations.c.heartbeat_at < stale_before)
-        .order_by(t.write_operations.c.created_at)
-    ).all()
-    claimed = []
-    for row in candidates:
-        if row.id in exclude:
-            continue
-        updated = connection.execute(
-            t.write_operations.update()
-            .where(t.write_operations.c.id == row.id)
-            .where(t.write_operations.c.heartbeat_at == row.heartbeat_at)
-            .where(t.write_operations.c.status.in_(OPEN_STATUSES))
-            .values(runner=runner, heartbeat_at=now)
+def finished_since(connection: sa.Connection, since: datetime) -> list[FinishedStep]:
+    """Steps that reached AWS's state (succeeded or found it reached) since `since`,
+    in the order they ended: what a sync's publish replays."""
+    rows = connection.execute(
+        sa.select(
+            t.write_steps.c.intent,
+            t.write_steps.c.created_id,
+            t.write_steps.c.result,
+            t.write_steps.c.finished_at,
         )
-        if updated.rowcount == 1:
-            _event(connection, row.id, now, "resumed", f"resumed by {runner}")
-            claimed.append(row.id)
-    return claimed
+        .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
+        .where(t.write_steps.c.finished_at >= since)
+        .order_by(t.write_steps.c.finished_at)
+    ).all()
+    return [FinishedStep(r.intent, r.created_id, r.result, r.finished_at) for r in rows]
 
 
 def open_operations(connection: sa.Connection) -> int:
@@ -460,6 +379,7 @@ def list_operations(
                     created_id=s.created_id,
                     error_code=s.error_code,
                     failure_reason=s.failure_reason,
+                    failure=Failure(s.failure) if s.failure else None,
                     started_at=s.started_at,
                     finished_at=s.finished_at,
                 )
@@ -477,15 +397,13 @@ def list_operations(
             updated_at=row.updated_at,
             finished_at=row.finished_at,
             token_name=row.token_name,
-            method=row.method,
-            path=row.path,
+            action=row.action,
             resource_type=row.resource_type,
             resource_id=row.resource_id,
             idempotency_key=row.idempotency_key,
             request_hash=row.request_hash,
             status=row.status,
-            http_status=row.http_status,
-            error_type=row.error_type,
+            failure=Failure(row.failure) if row.failure else None,
             error=row.error,
             steps=tuple(steps[row.id]),
             events=tuple(events[row.id]),

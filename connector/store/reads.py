@@ -392,3 +392,16 @@ def assignment_pairs(
         )
     )
     return [(row.account_id, row.permission_set_arn) for row in rows]
+
+
+def names(connection: sa.Connection, snapshot_id: int, table: sa.Table) -> dict[str, str]:
+    """Id (account id, permission set ARN) -> name, of the accounts or permission
+    sets the snapshot holds; unnamed ones are left out."""
+    key = table.c.arn if "arn" in table.c else table.c.id
+    return {
+        row[0]: row[1]
+        for row in connection.execute(
+            sa.select(key, table.c.name).where(table.c.snapshot_id == snapshot_id)
+        )
+        if row[1]
+    }

@@ -12,9 +12,10 @@ from connector.config import redact_url
 from connector.errors import StoreError
 from connector.records import Snapshot
 from connector.store import engine as store_engine
-from connector.store import snapshots, sync_log, tables, write_through
+from connector.store import snapshots, sync_log, tables
 from connector.store.snapshots import ChangeSummary
 from connector.store.sync_log import SyncRecord
+from connector.writers.replay import replay_writes
 
 
 def _first_line(exc: BaseException) -> str:
@@ -106,7 +107,7 @@ class Store:
             started_at = connection.execute(
                 sa.select(tables.syncs.c.started_at).where(tables.syncs.c.id == sync_id)
             ).scalar_one()
-            write_through.replay_writes(connection, sync_id, started_at)
+            replay_writes(connection, sync_id, started_at)
             sync_log.finish_sync(
                 connection,
                 sync_id,

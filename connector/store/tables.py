@@ -140,16 +140,16 @@ write_operations = sa.Table(
     sa.Column("updated_at", TZ, nullable=False),
     sa.Column("finished_at", TZ),
     sa.Column("token_name", sa.String(128), nullable=False),
-    sa.Column("method", sa.String(8), nullable=False),
-    sa.Column("path", sa.Text, nullable=False),
+    # create | replace | modify | delete (of resource_type, resource_id)
+    sa.Column("action", sa.String(8), nullable=False),
     sa.Column("resource_type", sa.String(32), nullable=False),
     sa.Column("resource_id", sa.String(64)),
     sa.Column("idempotency_key", sa.String(255)),
     sa.Column("request_hash", sa.String(64), nullable=False),
     # accepted | in_progress | succeeded | failed
     sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("http_status", sa.Integer),
-    sa.Column("error_type", sa.String(32)),
+    # Why a failed operation failed (connector.errors.Failure), and the message.
+    sa.Column("failure", sa.String(32)),
     sa.Column("error", sa.Text),
     # The process running it, and when it last showed it is alive: a restarted
     # service resumes operations whose runner stopped beating.
@@ -179,6 +179,7 @@ write_steps = sa.Table(
     sa.Column("result", sa.JSON),
     sa.Column("error_code", sa.String(64)),
     sa.Column("failure_reason", sa.Text),
+    sa.Column("failure", sa.String(32)),
     sa.Column("started_at", TZ),
     sa.Column("finished_at", TZ),
     sa.PrimaryKeyConstraint("operation_id", "position"),

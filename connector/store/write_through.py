@@ -26,9 +26,7 @@ from connector.records import Assignment, Group, Membership, ProvisionedPair, Sn
 from connector.store import tables as t
 from connector.store.codec import (
     entitlement_id,
-    group_from_json,
     snapshot_rows,
-    user_from_json,
 )
 from connector.store.resource_digests import RESOURCE_PREFIX
 
@@ -196,70 +194,6 @@ def remove_group(
     _mark_removed(connection, [("Group", group_id)], now)
 
 
-def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) -> int:
-    """Apply to a sync's new snapshot the writes that ended after the sync began.
-
-    A sync reads AWS over minutes; a grant made after it read that pair would
-    be missing from what it publishes, and the next read would not show a write
-    the client was told had succeeded. Replaying them (each is idempotent) keeps
-    what readers see at least as new as what the write path confirmed.
-    Users and groups are replayed as AWS described them right after the step.
-    Returns the count.
-    """
-    rows = connection.execute(
-        sa.select(
-            t.write_steps.c.intent,
-            t.write_steps.c.created_id,
-            t.write_steps.c.result,
-            t.write_steps.c.finished_at,
-        )
-        .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
-        .where(t.write_steps.c.finished_at >= since)
-        .where(t.write_steps.c.kind.in_(_REPLAYED))
-        .order_by(t.write_steps.c.finished_at)
-    ).all()
-    for row in rows:
-        intent, now = row.intent, row.finished_at
-        match intent["kind"]:
-            case "grant" | "revoke":
-                assignment = Assignment(
-                    intent["account_id"],
-                    intent["permission_set_arn"],
-                    intent["principal_type"],
-                    intent["principal_id"],
-                )
-                change = grant if intent["kind"] == "grant" else revoke
-                change(connection, assignment, now, snapshot_id)
-            case "add_member" if row.created_id:
-                membership = Membership(row.created_id, intent["group_id"], intent["user_id"])
-                add_member(connection, membership, now, snapshot_id)
-            case "remove_member":
-                remove_member(connection, intent["group_id"], intent["user_id"], now, snapshot_id)
-            case "create_user" | "update_user" if row.result:
-                put_user(connection, user_from_json(row.result), now, snapshot_id)
-            case "create_group" | "update_group" if row.result:
-                put_group(connection, group_from_json(row.result), now, snapshot_id)
-            case "delete_user":
-                remove_user(connection, intent["user_id"], now, snapshot_id)
-            case "delete_group":
-                remove_group(connection, intent["group_id"], now, snapshot_id)
-    return len(rows)
-
-
-_REPLAYED = (
-    "grant",
-    "revoke",
-    "add_member",
-    "remove_member",
-    "create_user",
-    "update_user",
-    "delete_user",
-    "create_group",
-    "update_group",
-    "delete_group",
-)
-
-
 # -- rows ---------------------------------------------------------------------------
 
 
@@ -269,7 +203,7 @@ def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:
         return snapshot_id
     # FOR SHARE (PostgreSQL; SQLite's write transaction already excludes it):
     # a sync publishing now either switches first, and this change goes to the
-    # new snapshot, or waits for it, and replays it (replay_writes).
+    # new snapshot, or waits for it, and replays it (connector.writers.replay).
     return connection.execute(
         sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True)
     ).scalar_one_or_none()

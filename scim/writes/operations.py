@@ -12,21 +12,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connector.intents import (
-    AddMember,
-    AssignmentIntent,
-    CreateGroup,
-    CreateUser,
-    DeleteGroup,
-    DeleteUser,
-    Grant,
-    Intent,
-    RemoveMember,
-    UpdateGroup,
-    UpdateUser,
-)
+from connector.intents import AwsCall, Intent
 from connector.store.ledger import OperationRecord
-from connector.writers.assignments import request_parameters
+from scim.errors import FAILURE_ANSWERS
 
 OPERATION_SCHEMA = "urn:identity-center-connector:scim:schemas:2.0:Operation"
 DRY_RUN_SCHEMA = "urn:identity-center-connector:scim:api:messages:2.0:DryRun"
@@ -36,9 +24,41 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+# Each action a write does: its method, and its answer on success (RFC 7644:
+# 201 for a creation, §3.3; 204 for a deletion, §3.6; else 200).
+ACTIONS = {
+    "create": ("POST", 201),
+    "replace": ("PUT", 200),
+    "modify": ("PATCH", 200),
+    "delete": ("DELETE", 204),
+}
+ACTION_OF_METHOD = {method: action for action, (method, _) in ACTIONS.items()}
+# The endpoint of each writable resource type.
+PATHS = {"User": "Users", "Group": "Groups"}
+
+
+def answer_status(record: OperationRecord) -> int | None:
+    """The status the write answers: its success's, its failure's, or None while open."""
+    if record.status == "succeeded":
+        return ACTIONS[record.action][1]
+    if record.status == "failed" and record.failure is not None:
+        return FAILURE_ANSWERS[record.failure][0]
+    return None
+
+
+def request_path(record: OperationRecord) -> str:
+    """The path the write was sent to, below the SCIM base."""
+    path = f"/{PATHS[record.resource_type]}"
+    return path if record.action == "create" else f"{path}/{record.resource_id}"
+
+
 def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]:
     error = (
-        {"status": str(record.http_status), "scimType": record.error_type, "detail": record.error}
+        {
+            "status": str(answer_status(record)),
+            "scimType": FAILURE_ANSWERS[record.failure][1] if record.failure else None,
+            "detail": record.error,
+        }
         if record.status == "failed"
         else None
     )
@@ -46,13 +66,13 @@ def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]
         "schemas": [OPERATION_SCHEMA],
         "id": record.id,
         "status": record.status,
-        "method": record.method,
-        "path": record.path,
+        "method": ACTIONS[record.action][0],
+        "path": request_path(record),
         "resourceType": record.resource_type,
         "resourceId": record.resource_id,
         "requestedBy": record.token_name,
         "idempotencyKey": record.idempotency_key,
-        "httpStatus": record.http_status,
+        "httpStatus": answer_status(record),
         "error": error,
         "steps": [
             {
@@ -99,73 +119,7 @@ def _camel(name: str) -> str:
     return first + "".join(part.capitalize() for part in rest)
 
 
-def aws_calls(intent: Intent, instance_arn: str, identity_store_id: str) -> list[dict[str, Any]]:
-    """The AWS calls an intent makes when its target is not reached yet (dry run)."""
-    match intent:
-        case AssignmentIntent():
-            name = (
-                "CreateAccountAssignment"
-                if isinstance(intent, Grant)
-                else "DeleteAccountAssignment"
-            )
-            return [
-                {
-                    "service": "sso-admin",
-                    "operation": name,
-                    "parameters": request_parameters(instance_arn, intent),
-                }
-            ]
-        case AddMember(group_id=group_id, user_id=user_id):
-            return [
-                _identity(
-                    "CreateGroupMembership",
-                    identity_store_id,
-                    GroupId=group_id,
-                    MemberId={"UserId": user_id},
-                )
-            ]
-        case RemoveMember(group_id=group_id, user_id=user_id):
-            return [
-                _identity(
-                    "DeleteGroupMembership",
-                    identity_store_id,
-                    MembershipId=f"(the membership of {user_id} in {group_id})",
-                )
-            ]
-        case CreateUser(params=params):
-            return [_identity("CreateUser", identity_store_id, **params)]
-        case UpdateUser(user_id=user_id, operations=operations):
-            return [
-                _identity(
-                    "UpdateUser", identity_store_id, UserId=user_id, Operations=list(operations)
-                )
-            ]
-        case DeleteUser(user_id=user_id):
-            return [_identity("DeleteUser", identity_store_id, UserId=user_id)]
-        case CreateGroup(params=params):
-            return [_identity("CreateGroup", identity_store_id, **params)]
-        case UpdateGroup(group_id=group_id, operations=operations):
-            return [
-                _identity(
-                    "UpdateGroup", identity_store_id, GroupId=group_id, Operations=list(operations)
-                )
-            ]
-        case DeleteGroup(group_id=group_id):
-            return [_identity("DeleteGroup", identity_store_id, GroupId=group_id)]
-    raise AssertionError(f"no calls known for {intent!r}")
-
-
-def _identity(name: str, identity_store_id: str, **parameters: Any) -> dict[str, Any]:
-    return {
-        "service": "identitystore",
-        "operation": name,
-        "parameters": {"IdentityStoreId": identity_store_id, **parameters},
-    }
-
-
-def dry_run_document(
-    intents: Sequence[Intent], instance_arn: str, identity_store_id: str
-) -> dict[str, Any]:
+def dry_run_document(steps: Sequence[tuple[Intent, Sequence[AwsCall]]]) -> dict[str, Any]:
     return {
         "schemas": [DRY_RUN_SCHEMA],
         "dryRun": True,
@@ -176,8 +130,8 @@ def dry_run_document(
                 "position": position,
                 "action": intent.kind,
                 "target": _target(intent),
-                "calls": aws_calls(intent, instance_arn, identity_store_id),
+                "calls": [call.to_json() for call in calls],
             }
-            for position, intent in enumerate(intents, start=1)
+            for position, (intent, calls) in enumerate(steps, start=1)
         ],
     }

@@ -21,23 +21,13 @@ from typing import Any
 import sqlalchemy as sa
 from scim2_models.path import CompareOperator, Comparison
 
-from connector.intents import (
-    CREATED,
-    AddMember,
-    CreateGroup,
-    CreateUser,
-    DeleteGroup,
-    DeleteUser,
-    Grant,
-    Intent,
-    PrincipalType,
-    RemoveMember,
-    Revoke,
-    UpdateGroup,
-    UpdateUser,
-)
+from connector.intents import CREATED, Intent, PrincipalType
 from connector.store import reads
 from connector.store import tables as t
+from connector.writers.assignments import Grant, Revoke
+from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
+from connector.writers.memberships import AddMember, RemoveMember
+from connector.writers.users import CreateUser, DeleteUser, UpdateUser
 from schemas import urns
 from scim.errors import ScimError
 from scim.writes.identity_input import (

@@ -19,22 +19,25 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, request
 
-from connector.errors import ConnectorError
-from connector.guard_facts import OrganizationFacts
-from connector.guardrails import GuardContext, Guardrails
+from connector.errors import Failure
 from connector.intents import Intent
-from connector.provisioning import IdempotencyKeyReused, Provisioner, WriteRequest
+from connector.provisioning.provisioner import Provisioner
+from connector.provisioning.submitting import WriteRequest
 from connector.store import ledger
-from connector.store import tables as t
 from connector.store.store import Store
 from schemas.resources import dump_list_response
 from scim.auth import current_token, requires_write
-from scim.errors import ScimError
+from scim.errors import ScimError, failure_error
 from scim.query import page, utc_datetime
 from scim.request_store import release_request_connection, request_connection
 from scim.responses import scim_response, served_snapshot_id
 from scim.writes.identity_input import without_unsupported
-from scim.writes.operations import dry_run_document, operation_document
+from scim.writes.operations import (
+    ACTION_OF_METHOD,
+    answer_status,
+    dry_run_document,
+    operation_document,
+)
 from scim.writes.patch import load_patch
 from scim.writes.plan import (
     Catalogue,
@@ -78,17 +81,14 @@ def install_writes(
         body = _body() if method in ("POST", "PUT", "PATCH") else None
         request_hash = _request_hash(method, request.path, body)
         key = _idempotency_key()
-        if key is not None and not _dry_run():
-            try:
-                earlier = provisioner.earlier(current_token().name, key, request_hash)
-            except IdempotencyKeyReused as exc:
-                raise ScimError(409, str(exc), scim_type="uniqueness") from None
+        dry_run = _dry_run()
+        if key is not None and not dry_run:
+            earlier = provisioner.earlier(current_token().name, key, request_hash)
             if earlier is not None:
                 record = provisioner.wait(earlier, settings.write_wait)
                 return _answer(record, resource_type, base_url(), respond)
         connection = request_connection()
-        snapshot_id = served_snapshot_id(connection)
-        catalogue = Catalogue(connection, snapshot_id)
+        catalogue = Catalogue(connection, served_snapshot_id(connection))
         current = None
         if resource_id is not None:
             current = current_document(resource_type, resource_id, connection)
@@ -96,40 +96,21 @@ def install_writes(
                 raise ScimError(404, f"{resource_type} {resource_id} not found")
             _check_if_match(current)
         intents = _plan(resource_type, method, body, current, catalogue)
-        guardrails = _guardrails()
-        context = (
-            None
-            if guardrails.empty or not intents
-            else _guard_context(connection, snapshot_id, intents)
-        )
+        # Guardrails and AWS may take a while: the store is not held meanwhile.
         release_request_connection()
-        try:
-            violation = guardrails.check(intents, context) if context is not None else None
-        except ConnectorError as exc:
-            # A rule that cannot be evaluated (Organizations unreachable) refuses.
-            raise ScimError(403, f"the guardrails could not be evaluated: {exc}") from None
-        if violation is not None:
-            raise ScimError(403, f"refused by the guardrail {violation.rule!r}: {violation.detail}")
-        if _dry_run():
-            instance = provisioner.instance()
-            calls = provisioner.complete_deletions(intents)
-            return scim_response(
-                dry_run_document(calls, instance.instance_arn, instance.identity_store_id), 200
+        if dry_run:
+            return scim_response(dry_run_document(provisioner.dry_run(intents)), 200)
+        operation_id, _replayed = provisioner.submit(
+            WriteRequest(
+                token_name=current_token().name,
+                action=ACTION_OF_METHOD[method],
+                resource_type=resource_type,
+                resource_id=resource_id,
+                intents=tuple(intents),
+                request_hash=request_hash,
+                idempotency_key=key,
             )
-        write_request = WriteRequest(
-            token_name=current_token().name,
-            method=method,
-            path=f"/{path}" + (f"/{resource_id}" if resource_id else ""),
-            resource_type=resource_type,
-            resource_id=resource_id,
-            intents=tuple(intents),
-            request_hash=request_hash,
-            idempotency_key=key,
         )
-        try:
-            operation_id, _replayed = provisioner.submit(write_request)
-        except IdempotencyKeyReused as exc:
-            raise ScimError(409, str(exc), scim_type="uniqueness") from None
         record = provisioner.wait(operation_id, settings.write_wait)
         return _answer(record, resource_type, base_url(), respond)
 
@@ -198,18 +179,16 @@ def _answer(
         response.headers["Location"] = location
         return response
     if record.status == "failed":
-        raise ScimError(
-            record.http_status or 502,
+        raise failure_error(
+            record.failure or Failure.AWS_FAILED,
             f"{record.error} (operation {location})",
-            scim_type=record.error_type,
             headers={"X-Operation": location},
         )
-    if record.http_status == 204:
+    status = answer_status(record) or 200
+    if status == 204:
         return Response(status=204, headers={"X-Operation": location})
     assert record.resource_id is not None
-    return respond(
-        resource_type, record.resource_id, record.http_status or 200, {"X-Operation": location}
-    )
+    return respond(resource_type, record.resource_id, status, {"X-Operation": location})
 
 
 def _plan(
@@ -280,37 +259,3 @@ def _idempotency_key() -> str | None:
 def _request_hash(method: str, path: str, body: Any) -> str:
     text = json.dumps([method, path, body], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _guardrails() -> Guardrails:
-    guardrails: Guardrails = current_app.extensions["idcc_guardrails"]
-    return guardrails
-
-
-def _guard_context(
-    connection: sa.Connection, snapshot_id: int, intents: list[Intent]
-) -> GuardContext:
-    facts: OrganizationFacts = current_app.extensions["idcc_organization_facts"]
-    accounts = dict(
-        connection.execute(
-            t.accounts.select()
-            .with_only_columns(t.accounts.c.id, t.accounts.c.name)
-            .where(t.accounts.c.snapshot_id == snapshot_id)
-        ).all()
-    )
-    permission_sets = dict(
-        connection.execute(
-            t.permission_sets.select()
-            .with_only_columns(t.permission_sets.c.arn, t.permission_sets.c.name)
-            .where(t.permission_sets.c.snapshot_id == snapshot_id)
-        ).all()
-    )
-    grants = any(intent.kind == "grant" for intent in intents)
-    return GuardContext(
-        management_account_id=facts.management_account_id()
-        if grants and _guardrails().needs_management_account
-        else None,
-        account_names={k: v for k, v in accounts.items() if v},
-        permission_set_names=permission_sets,
-        parents_of=facts.parents_of,
-    )
