@@ -86,8 +86,8 @@ def refresh_statistics(connection: sa.Connection) -> None:
     connection.exec_driver_sql("ANALYZE")
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Bring the schema to the newest revision (a no-op when it is there)."""
+def migrate(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision`, by default the newest (a no-op when it is there)."""
     config = alembic.config.Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
@@ -96,4 +96,4 @@ def migrate(engine: sa.Engine) -> None:
                 sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
             )
         config.attributes["connection"] = connection
-        alembic.command.upgrade(config, "head")
+        alembic.command.upgrade(config, revision)

@@ -46,11 +46,17 @@ steps = sa.table(
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("write_operations") as batch:
-        batch.add_column(sa.Column("action", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("failure", sa.String(length=32), nullable=True))
-    with op.batch_alter_table("write_steps") as batch:
-        batch.add_column(sa.Column("failure", sa.String(length=32), nullable=True))
+    # Plain ADD and DROP COLUMN, never batch mode's copy of the table: on SQLite
+    # that copy drops write_operations while write_steps and write_events still
+    # reference it, which its foreign keys refuse once the ledger holds rows.
+    # SQLite drops columns in place since 3.35. `action` needs a default to be
+    # added NOT NULL to a table with rows; every operation recorded since sets it.
+    op.add_column(
+        "write_operations",
+        sa.Column("action", sa.String(length=8), nullable=False, server_default="modify"),
+    )
+    op.add_column("write_operations", sa.Column("failure", sa.String(length=32), nullable=True))
+    op.add_column("write_steps", sa.Column("failure", sa.String(length=32), nullable=True))
     op.execute(
         operations.update().values(
             action=sa.case(_ACTIONS, value=operations.c.method, else_="modify")
@@ -80,31 +86,26 @@ def upgrade() -> None:
         .where(steps.c.status == "failed")
         .values(failure=sa.case(_STEP_FAILURES, value=steps.c.error_code, else_="aws_failed"))
     )
-    with op.batch_alter_table("write_operations") as batch:
-        batch.alter_column("action", existing_type=sa.String(length=8), nullable=False)
-        batch.drop_column("method")
-        batch.drop_column("path")
-        batch.drop_column("http_status")
-        batch.drop_column("error_type")
+    for column in ("method", "path", "http_status", "error_type"):
+        op.drop_column("write_operations", column)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("write_operations") as batch:
-        batch.add_column(sa.Column("method", sa.String(length=8), nullable=True))
-        batch.add_column(sa.Column("path", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("http_status", sa.Integer(), nullable=True))
-        batch.add_column(sa.Column("error_type", sa.String(length=32), nullable=True))
+    op.add_column(
+        "write_operations",
+        sa.Column("method", sa.String(length=8), nullable=False, server_default="PATCH"),
+    )
+    op.add_column(
+        "write_operations", sa.Column("path", sa.Text(), nullable=False, server_default="")
+    )
+    op.add_column("write_operations", sa.Column("http_status", sa.Integer(), nullable=True))
+    op.add_column("write_operations", sa.Column("error_type", sa.String(length=32), nullable=True))
     methods = {action: method for method, action in _ACTIONS.items()}
     op.execute(
         operations.update().values(
             method=sa.case(methods, value=operations.c.action, else_="PATCH")
         )
     )
-    op.execute(sa.text("UPDATE write_operations SET path = ''"))
-    with op.batch_alter_table("write_operations") as batch:
-        batch.alter_column("method", existing_type=sa.String(length=8), nullable=False)
-        batch.alter_column("path", existing_type=sa.Text(), nullable=False)
-        batch.drop_column("action")
-        batch.drop_column("failure")
-    with op.batch_alter_table("write_steps") as batch:
-        batch.drop_column("failure")
+    op.drop_column("write_steps", "failure")
+    op.drop_column("write_operations", "failure")
+    op.drop_column("write_operations", "action")

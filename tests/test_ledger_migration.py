@@ -1,0 +1,84 @@
+"""Migration 0003: operations recorded with HTTP methods and statuses keep their
+meaning as actions and failures, and are answered as they were."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from connector.errors import Failure
+from connector.store import ledger
+from connector.store.engine import create_engine, migrate
+from scim.writes.operations import answer_status, operation_document, request_path
+
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _operation(operation_id: str, method: str, path: str, status: str, **more: object) -> dict:
+    return {
+        "id": operation_id,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "token_name": "iga",
+        "method": method,
+        "path": path,
+        "resource_type": "User",
+        "resource_id": path.rsplit("/", 1)[-1] if path.count("/") > 1 else "u-new",
+        "request_hash": operation_id,
+        "status": status,
+        "heartbeat_at": NOW,
+        "http_status": None,
+        "error_type": None,
+        **more,
+    }
+
+
+def test_recorded_operations_keep_their_answers_after_the_upgrade(store_url: str) -> None:
+    engine = create_engine(store_url)
+    migrate(engine, "0002")
+    recorded = [
+        _operation("a", "POST", "/Users", "succeeded", http_status=201),
+        _operation("b", "PATCH", "/Users/u1", "failed", http_status=409, error_type="uniqueness"),
+        _operation("c", "PATCH", "/Users/u2", "failed", http_status=409),
+        _operation("d", "PUT", "/Users/u3", "failed", http_status=400, error_type="invalidValue"),
+        _operation("e", "DELETE", "/Users/u4", "failed", http_status=502),
+        _operation("f", "DELETE", "/Users/u5", "succeeded", http_status=204),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            sa.table("write_operations", *map(sa.column, recorded[1])).insert(), recorded
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO write_steps (operation_id, position, role, kind, intent, lock_key, "
+                "status, error_code) VALUES ('b', 0, 'do', 'update_user', :intent, 'user|u1', "
+                "'failed', 'ConflictException')"
+            ),
+            {"intent": '{"kind": "update_user", "user_id": "u1"}'},
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        found = {r.id: r for r in ledger.list_operations(connection)[1]}
+    engine.dispose()
+
+    assert {i: (r.action, r.failure) for i, r in found.items()} == {
+        "a": ("create", None),
+        "b": ("modify", Failure.CONFLICT),
+        "c": ("modify", Failure.WRITE_CONFLICT),
+        "d": ("replace", Failure.INVALID_INPUT),
+        "e": ("delete", Failure.AWS_FAILED),
+        "f": ("delete", None),
+    }
+    assert {i: answer_status(r) for i, r in found.items()} == {
+        "a": 201,
+        "b": 409,
+        "c": 409,
+        "d": 400,
+        "e": 502,
+        "f": 204,
+    }
+    assert [request_path(found[i]) for i in "ab"] == ["/Users", "/Users/u1"]
+    assert found["b"].steps[0].failure == Failure.CONFLICT
+    document = operation_document(found["b"], "http://x/scim/v2")
+    assert (document["method"], document["error"]["scimType"]) == ("PATCH", "uniqueness")
