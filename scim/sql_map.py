@@ -20,8 +20,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import Grouping
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
-from connector.store.resource_digests import RESOURCE_PREFIX
 from schemas import urns
 
 SqlExpr = sa.ColumnElement[Any]
