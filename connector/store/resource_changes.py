@@ -37,11 +37,11 @@ def recording(
 ) -> Iterator[None]:
     """Around a change of the `changed` rows of the snapshot, inside the caller's
     transaction: record the served resources it changed, as changed `now`."""
-    rows = StoredRows(connection, snapshot_id)
-    candidates = registry.dependents(rows, changed)
+    candidates = registry.dependents(StoredRows(connection, snapshot_id), changed)
     yield
-    candidates |= registry.dependents(rows, changed)
-    record(connection, snapshot_id, registry.digests(rows, candidates), now)
+    after = StoredRows(connection, snapshot_id)  # fresh: users read before are stale
+    candidates |= registry.dependents(after, changed)
+    record(connection, snapshot_id, registry.digests(after, candidates), now)
 
 
 def record(

@@ -38,17 +38,31 @@ def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
 
 
 class StoredRows:
-    """The rows of one snapshot, read inside the caller's transaction."""
+    """The rows of one snapshot as they are now, read inside the caller's transaction.
+
+    Users and groups are kept once read: the digests of a group's members and
+    of the group itself read the same users. Ask a new one after changing rows.
+    """
 
     def __init__(self, connection: sa.Connection, snapshot_id: int) -> None:
         self._connection = connection
         self._snapshot_id = snapshot_id
+        self._users: dict[str, User | None] = {}
+        self._groups: dict[str, Group | None] = {}
 
     def users(self, ids: Collection[str]) -> list[User]:
-        return list(reads.users(self._connection, self._snapshot_id, ids).values()) if ids else []
+        missing = set(ids) - self._users.keys()
+        if missing:
+            found = reads.users(self._connection, self._snapshot_id, missing)
+            self._users.update({i: found.get(i) for i in missing})
+        return [user for i in ids if (user := self._users[i]) is not None]
 
     def groups(self, ids: Collection[str]) -> list[Group]:
-        return list(reads.groups(self._connection, self._snapshot_id, ids).values()) if ids else []
+        missing = set(ids) - self._groups.keys()
+        if missing:
+            found = reads.groups(self._connection, self._snapshot_id, missing)
+            self._groups.update({i: found.get(i) for i in missing})
+        return [group for i in ids if (group := self._groups[i]) is not None]
 
     def memberships(
         self, *, user_ids: Collection[str] = (), group_ids: Collection[str] = ()
