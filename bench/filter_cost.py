@@ -30,7 +30,7 @@ from connector.store.store import Store
 from connector.sync import run_sync
 from scim.listing import select_ids
 from scim.query import ListQuery
-from scim.sql_map import RESOURCES
+from scim.resources.registry import SQL
 
 EFFECTIVE = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User:effectiveAccess"
 
@@ -67,7 +67,7 @@ def seconds(store: Store, text: str, repeat: int) -> tuple[float, int]:
         for _ in range(repeat):
             started = time.monotonic()
             total, _ids = select_ids(
-                connection, RESOURCES["User"], snapshot_id, ListQuery(filter=text, count=100)
+                connection, SQL["User"], snapshot_id, ListQuery(filter=text, count=100)
             )
             best = min(best, time.monotonic() - started)
     return best, total

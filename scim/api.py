@@ -7,8 +7,7 @@ marshmallow dump -> response. Nothing here calls AWS.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,34 +25,13 @@ from scim.listing import select_ids
 from scim.projection import project, request_only_paths, requested_paths
 from scim.query import MAX_COUNT, ListQuery, list_query
 from scim.request_store import request_connection
-from scim.resources import catalogue, entitlements, groups, users
 from scim.resources.common import BASE_PLACEHOLDER, etag
+from scim.resources.endpoint import Endpoint
+from scim.resources.registry import BY_NAME, ENDPOINTS
 from scim.responses import scim_response, served_snapshot_id
-from scim.sql_map import RESOURCES, ResourceSql
-from scim.writes.views import WRITABLE, install_writes
+from scim.writes.views import install_writes
 
 BASE_PATH = "/scim/v2"
-
-# (connection, snapshot id, ids, base URL, paths the client asked for) -> documents
-Documents = Callable[
-    [sa.Connection, int, Sequence[str], str, frozenset[tuple[str, ...]]], list[dict[str, Any]]
-]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    path: str
-    sql: ResourceSql
-    documents: Documents
-
-
-ENDPOINTS = (
-    Endpoint("Users", RESOURCES["User"], users.documents),
-    Endpoint("Groups", RESOURCES["Group"], groups.documents),
-    Endpoint("Entitlements", RESOURCES["Entitlement"], entitlements.documents),
-    Endpoint("PermissionSets", RESOURCES["PermissionSet"], catalogue.permission_set_documents),
-    Endpoint("AwsAccounts", RESOURCES["AwsAccount"], catalogue.account_documents),
-)
 
 
 def base_url() -> str:
@@ -88,15 +66,12 @@ def build_blueprint() -> Blueprint:
     return api
 
 
-_BY_TYPE = {endpoint.sql.name: endpoint for endpoint in ENDPOINTS}
-
-
 def _current_document(
     resource_type: str, resource_id: str, connection: sa.Connection
 ) -> dict[str, Any] | None:
     """The resource as served now (before a write), for planning the write."""
     snapshot_id = served_snapshot_id(connection)
-    endpoint = _BY_TYPE[resource_type]
+    endpoint = BY_NAME[resource_type]
     found = endpoint.documents(connection, snapshot_id, [resource_id], base_url(), frozenset())
     return found[0] if found else None
 
@@ -106,7 +81,7 @@ def _respond_with(
 ) -> Response:
     """The resource as served after a write, read in a fresh transaction."""
     store = current_app.extensions["idcc_store"]
-    endpoint = _BY_TYPE[resource_type]
+    endpoint = BY_NAME[resource_type]
     with store.reading() as connection:
         snapshot_id = served_snapshot_id(connection)
         texts = _documents_json(
@@ -125,7 +100,7 @@ def _respond_with(
 
 
 def _register(api: Blueprint, endpoint: Endpoint) -> None:
-    name = endpoint.sql.name
+    name = endpoint.name
 
     def list_view() -> Response:
         return _list(endpoint, list_query(request.args))
@@ -160,7 +135,7 @@ def _register(api: Blueprint, endpoint: Endpoint) -> None:
             response.headers["ETag"] = version
         return response
 
-    if endpoint.path not in WRITABLE:
+    if not endpoint.writable:
 
         @requires_write
         def read_only_view(resource_id: str | None = None) -> Response:
@@ -218,7 +193,7 @@ def _documents_json(
     if not ids:
         return []
     requested = _requested(endpoint, query)
-    name = endpoint.sql.name
+    name = endpoint.name
     rendered: dict[str, str] = {}
     if not requested & set(request_only_paths(name)):
         rendered = rendered_documents.fetch(connection, snapshot_id, name, ids)
@@ -246,7 +221,7 @@ def _documents_json(
 def _version(
     connection: sa.Connection, snapshot_id: int, endpoint: Endpoint, resource_id: str
 ) -> str | None:
-    found = reads.versions(connection, endpoint.sql.name, [resource_id]).get(resource_id)
+    found = reads.versions(connection, endpoint.name, [resource_id]).get(resource_id)
     return etag(found)
 
 
@@ -255,18 +230,18 @@ def _json(document: dict[str, Any]) -> str:
 
 
 def _requested(endpoint: Endpoint, query: ListQuery) -> frozenset[tuple[str, ...]]:
-    return requested_paths(endpoint.sql.name, endpoint.sql.core_schema, query.attributes)
+    return requested_paths(endpoint.name, endpoint.core_schema, query.attributes)
 
 
 def dump_document(endpoint: Endpoint, document: dict[str, Any], query: ListQuery) -> dict[str, Any]:
-    return _project(endpoint, dump_resource(endpoint.sql.name, document), query)
+    return _project(endpoint, dump_resource(endpoint.name, document), query)
 
 
 def _project(endpoint: Endpoint, dumped: dict[str, Any], query: ListQuery) -> dict[str, Any]:
     return project(
         dumped,
-        endpoint.sql.name,
-        endpoint.sql.core_schema,
+        endpoint.name,
+        endpoint.core_schema,
         query.attributes,
         query.excluded_attributes,
     )

@@ -4,12 +4,12 @@ A snapshot changes only through writes, which forget the rendered documents
 they make stale (connector.store.write_through): rendering once per sync
 instead of once per request is what lets a read be a single indexed lookup
 (bench/serving.py measures the difference). Documents are built by the same
-code as live ones (`scim.api`), without the attributes returned only on
-request, and with a placeholder where the request's base URL goes. A resource
-written while it was being rendered is left unrendered (it is built live).
-Documents of resources a sync found unchanged are carried over from the
-previous snapshot (connector.store.rendered.carry_over): only what changed is
-rendered again.
+code as live ones (each type's `Endpoint`, `scim.resources.registry`),
+without the attributes returned only on request, and with a placeholder
+where the request's base URL goes. A resource written while it was being
+rendered is left unrendered (it is built live). Documents of resources a
+sync found unchanged are carried over from the previous snapshot
+(connector.store.rendered.carry_over): only what changed is rendered again.
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ import time
 
 from connector.store import rendered, snapshots
 from connector.store.store import Store, utcnow
-from scim.api import ENDPOINTS, dump_document
+from scim.api import dump_document
 from scim.query import ListQuery
 from scim.resources.common import BASE_PLACEHOLDER
+from scim.resources.registry import ENDPOINTS
 
 _CHUNK = 500
 
@@ -36,11 +37,11 @@ def render_snapshot(store: Store) -> dict[str, float | int]:
         if snapshot_id is None:
             return counts
         ids = {
-            e.sql.name: [
+            e.name: [
                 row.id
                 for row in connection.execute(
                     e.sql.rows(snapshot_id)
-                    .where(e.sql.id_column.not_in(rendered.rendered_ids(snapshot_id, e.sql.name)))
+                    .where(e.sql.id_column.not_in(rendered.rendered_ids(snapshot_id, e.name)))
                     .order_by(*e.sql.default_sort)
                 )
             ]
@@ -48,9 +49,9 @@ def render_snapshot(store: Store) -> dict[str, float | int]:
         }
     plain = ListQuery()
     for endpoint in ENDPOINTS:
-        if not ids[endpoint.sql.name]:
+        name = endpoint.name
+        if not ids[name]:
             continue
-        name = endpoint.sql.name
         texts: dict[str, str] = {}
         with store.reading() as connection:
             for start in range(0, len(ids[name]), _CHUNK):

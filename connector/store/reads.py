@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.records import Account, Group, PermissionSet, User
+from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 from connector.store.codec import (
     entitlement_id,
@@ -25,7 +26,6 @@ from connector.store.codec import (
     permission_set_from_row,
     user_from_row,
 )
-from connector.store.resource_digests import RESOURCE_PREFIX
 
 # Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 900

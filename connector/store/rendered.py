@@ -13,8 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
-from connector.store.resource_digests import RESOURCE_PREFIX
 
 _CHUNK = 900
 
@@ -107,8 +107,16 @@ def carry_over(
             ).where(documents.c.snapshot_id == previous_snapshot_id),
         )
     )
+    forget(connection, snapshot_id, changed)
+
+
+def forget(
+    connection: sa.Connection, snapshot_id: int, resources: Collection[tuple[str, str]]
+) -> None:
+    """Drop the documents of these (resource type, id): stale, built again when read."""
+    documents = t.rendered_documents
     by_type: dict[str, list[str]] = {}
-    for resource_type, resource_id in changed:
+    for resource_type, resource_id in sorted(resources):
         by_type.setdefault(resource_type, []).append(resource_id)
     for resource_type, ids in by_type.items():
         for start in range(0, len(ids), _CHUNK):

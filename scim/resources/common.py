@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.store.reads import Version
+from schemas.definitions import RESOURCE_TYPES
 
 
 def utc(value: datetime | None) -> str | None:
@@ -22,12 +23,14 @@ def etag(version: Version | None) -> str | None:
     return f'W/"{version.digest[:32]}"' if version else None
 
 
-def meta(resource_type: str, location: str, version: Version | None) -> dict[str, Any]:
+def meta(
+    resource_type: str, base_url: str, resource_id: str, version: Version | None
+) -> dict[str, Any]:
     return {
         "resourceType": resource_type,
         "created": utc(version.created_at) if version else None,
         "lastModified": utc(version.last_modified_at) if version else None,
-        "location": location,
+        "location": ref(base_url, resource_type, resource_id),
         "version": etag(version),
     }
 
@@ -37,8 +40,12 @@ def meta(resource_type: str, location: str, version: Version | None) -> dict[str
 BASE_PLACEHOLDER = "urn:identity-center-connector:base-url"
 
 
-def ref(base_url: str, endpoint: str, resource_id: str) -> str:
-    return f"{base_url}/{endpoint}/{resource_id}"
+_PATHS = {name: definition.endpoint for name, definition in RESOURCE_TYPES.items()}
+
+
+def ref(base_url: str, resource_type: str, resource_id: str) -> str:
+    """A served resource's URL (`$ref`, `meta.location`): under its type's published path."""
+    return f"{base_url}{_PATHS[resource_type]}/{resource_id}"
 
 
 def entitlement_display(permission_set_name: str, account_id: str, account_name: str | None) -> str:

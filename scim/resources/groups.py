@@ -1,4 +1,8 @@
-"""Group resources: the Identity Store group, its members and its own access."""
+"""Served Groups: the Identity Store group, its members and its own access.
+
+Its documents, its SQL map, that clients may write it, and (through
+`connector.served.groups`) what its digest covers.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.served.groups import GROUPS as SERVED
 from connector.store import reads
+from connector.store import tables as t
 from schemas import urns
 from scim.resources.common import entitlement_display, meta, ref
+from scim.resources.endpoint import Endpoint
+from scim.sql_map import (
+    Children,
+    Column,
+    ResourceSql,
+    assignments_of,
+    external_id,
+    table_sql,
+)
 
 
 def documents(
@@ -22,7 +37,7 @@ def documents(
     groups = reads.groups(connection, snapshot_id, ids)
     members = reads.members_of_groups(connection, snapshot_id, ids)
     grants = reads.grants_of_principals(connection, snapshot_id, "GROUP", ids)
-    versions = reads.versions(connection, "Group", ids)
+    versions = reads.versions(connection, SERVED.name, ids)
     documents = []
     for group_id in ids:
         group = groups.get(group_id)
@@ -37,7 +52,7 @@ def documents(
                 "members": [
                     {
                         "value": user_id,
-                        "$ref": ref(base_url, "Users", user_id),
+                        "$ref": ref(base_url, "User", user_id),
                         "display": display,
                         "type": "User",
                     }
@@ -57,7 +72,41 @@ def documents(
                         for grant in grants.get(group_id, [])
                     ],
                 },
-                "meta": meta("Group", ref(base_url, "Groups", group.id), versions.get(group.id)),
+                "meta": meta(SERVED.name, base_url, group.id, versions.get(group.id)),
             }
         )
     return documents
+
+
+def _group_sql() -> ResourceSql:
+    g = t.groups
+    m = t.memberships.alias("m_group")
+    u = t.users.alias("u_group")
+    aws = urns.AWS_GROUP
+    return table_sql(
+        SERVED,
+        g,
+        {
+            "id": Column(g.c.id),
+            "externalId": external_id("group", g.c.id),
+            "displayName": Column(g.c.display_name),
+            "members": Children(
+                source=m.join(
+                    u, sa.and_(u.c.snapshot_id == m.c.snapshot_id, u.c.id == m.c.user_id)
+                ),
+                snapshot=m.c.snapshot_id,
+                key=m.c.group_id,
+                owner=g.c.id,
+                columns={
+                    "value": m.c.user_id,
+                    "display": sa.func.coalesce(u.c.display_name, u.c.user_name),
+                    "type": sa.literal("User"),
+                },
+            ),
+            f"{aws}:description": Column(g.c.description),
+            f"{aws}:entitlements": assignments_of("GROUP", g.c.id),
+        },
+    )
+
+
+GROUPS = Endpoint(SERVED, _group_sql(), documents, writable=True)

@@ -1,17 +1,35 @@
-"""User resources (IGA accounts): the Identity Store user, its groups and its access."""
+"""Served Users (IGA accounts): the Identity Store user, its groups and its access.
+
+Everything the service says of the User type is here: its documents, where
+its attributes live as SQL, that clients may write it, and (through
+`connector.served.users`) what its digest covers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from connector.records import User
+from connector.served.users import USERS as SERVED
 from connector.store import reads
+from connector.store import tables as t
 from connector.store.reads import Grant
 from schemas import urns
 from scim.resources.common import entitlement_display, meta, ref
+from scim.resources.endpoint import Endpoint
+from scim.sql_map import (
+    Children,
+    Column,
+    ResourceSql,
+    SqlExpr,
+    assignments_of,
+    entitlement_id,
+    external_id,
+    table_sql,
+)
 
 EFFECTIVE_ACCESS = (urns.AWS_USER, "effectiveAccess")
 
@@ -31,7 +49,7 @@ def documents(
     if EFFECTIVE_ACCESS in requested:
         group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
         via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
-    versions = reads.versions(connection, "User", ids)
+    versions = reads.versions(connection, SERVED.name, ids)
     identity_store_id = reads.identity_store_id(connection, snapshot_id)
     return [
         _document(
@@ -102,7 +120,7 @@ def _document(
             for a in user.addresses
         ],
         "groups": [
-            {"value": gid, "$ref": ref(base_url, "Groups", gid), "display": name, "type": "direct"}
+            {"value": gid, "$ref": ref(base_url, "Group", gid), "display": name, "type": "direct"}
             for gid, name in groups
         ],
         "entitlements": [
@@ -115,7 +133,7 @@ def _document(
             }
             for grant in direct
         ],
-        "meta": meta("User", ref(base_url, "Users", user.id), version),
+        "meta": meta(SERVED.name, base_url, user.id, version),
     }
     if user.enterprise:
         document["schemas"].append(urns.ENTERPRISE_USER)
@@ -180,7 +198,158 @@ def _enterprise(extension: Any, base_url: str) -> dict[str, Any]:
         name: extension.get(name) or extension.get(name[0].upper() + name[1:])
         for name in ("employeeNumber", "costCenter", "organization", "division", "department")
     } | {
-        "manager": {"value": manager_id, "$ref": ref(base_url, "Users", manager_id)}
+        "manager": {"value": manager_id, "$ref": ref(base_url, SERVED.name, manager_id)}
         if manager_id
         else None
     }
+
+
+# -- where its attributes live, as SQL (scim.sql_map) ------------------------------
+
+
+def _multi(table: sa.Table, owner: SqlExpr, names: Mapping[str, str]) -> Children:
+    child = table.alias()
+    return Children(
+        source=child,
+        snapshot=child.c.snapshot_id,
+        key=child.c.user_id,
+        owner=owner,
+        columns={sub: child.c[column] for sub, column in names.items()},
+    )
+
+
+def _user_sql() -> ResourceSql:
+    u = t.users
+    m = t.memberships.alias("m_user")
+    g = t.groups.alias("g_user")
+    eff = _effective_access()
+    aws = urns.AWS_USER
+    enterprise = urns.ENTERPRISE_USER
+    return table_sql(
+        SERVED,
+        u,
+        {
+            "id": Column(u.c.id),
+            "externalId": external_id("user", u.c.id),
+            "userName": Column(u.c.user_name),
+            "name.formatted": Column(u.c.formatted_name),
+            "name.familyName": Column(u.c.family_name),
+            "name.givenName": Column(u.c.given_name),
+            "name.middleName": Column(u.c.middle_name),
+            "name.honorificPrefix": Column(u.c.honorific_prefix),
+            "name.honorificSuffix": Column(u.c.honorific_suffix),
+            "displayName": Column(u.c.display_name),
+            "nickName": Column(u.c.nick_name),
+            "profileUrl": Column(u.c.profile_url),
+            "title": Column(u.c.title),
+            "userType": Column(u.c.user_type),
+            "preferredLanguage": Column(u.c.preferred_language),
+            "locale": Column(u.c.locale),
+            "timezone": Column(u.c.timezone),
+            "active": Column(sa.func.coalesce(u.c.user_status, "ENABLED") != "DISABLED"),
+            "emails": _multi(
+                t.user_emails,
+                u.c.id,
+                {"value": "value", "type": "type", "primary": "is_primary"},
+            ),
+            "phoneNumbers": _multi(
+                t.user_phone_numbers,
+                u.c.id,
+                {"value": "value", "type": "type", "primary": "is_primary"},
+            ),
+            "addresses": _multi(
+                t.user_addresses,
+                u.c.id,
+                {
+                    "formatted": "formatted",
+                    "streetAddress": "street_address",
+                    "locality": "locality",
+                    "region": "region",
+                    "postalCode": "postal_code",
+                    "country": "country",
+                    "type": "type",
+                    "primary": "is_primary",
+                },
+            ),
+            "groups": Children(
+                source=m.join(
+                    g, sa.and_(g.c.snapshot_id == m.c.snapshot_id, g.c.id == m.c.group_id)
+                ),
+                snapshot=m.c.snapshot_id,
+                key=m.c.user_id,
+                owner=u.c.id,
+                columns={
+                    "value": m.c.group_id,
+                    "display": g.c.display_name,
+                    "type": sa.literal("direct"),
+                },
+            ),
+            "entitlements": assignments_of("USER", u.c.id),
+            f"{enterprise}:employeeNumber": _enterprise_column(u, "employeeNumber"),
+            f"{enterprise}:costCenter": _enterprise_column(u, "costCenter"),
+            f"{enterprise}:organization": _enterprise_column(u, "organization"),
+            f"{enterprise}:division": _enterprise_column(u, "division"),
+            f"{enterprise}:department": _enterprise_column(u, "department"),
+            f"{aws}:identityStoreId": Column(
+                sa.select(t.syncs.c.identity_store_id)
+                .where(t.syncs.c.id == u.c.snapshot_id)
+                .scalar_subquery()
+            ),
+            f"{aws}:userStatus": Column(u.c.user_status),
+            f"{aws}:effectiveAccess": Children(
+                source=eff,
+                snapshot=eff.c.snapshot_id,
+                key=eff.c.user_id,
+                owner=u.c.id,
+                columns={
+                    "value": eff.c.entitlement,
+                    "accountId": eff.c.account_id,
+                    "permissionSetArn": eff.c.permission_set_arn,
+                },
+            ),
+        },
+    )
+
+
+def _enterprise_column(users: sa.Table, name: str) -> Column:
+    return Column(users.c.enterprise[name].as_string())
+
+
+def _effective_access() -> sa.Subquery:
+    """(snapshot, user, entitlement) for every assignment a user holds, direct or via a group."""
+    a = t.assignments
+    ps = t.permission_sets
+    m = t.memberships
+    direct = (
+        sa.select(
+            a.c.snapshot_id,
+            a.c.principal_id.label("user_id"),
+            a.c.account_id,
+            a.c.permission_set_arn,
+            entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        )
+        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .where(a.c.principal_type == "USER")
+    )
+    via_group = (
+        sa.select(
+            a.c.snapshot_id,
+            m.c.user_id,
+            a.c.account_id,
+            a.c.permission_set_arn,
+            entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        )
+        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .join(
+            m,
+            sa.and_(
+                m.c.snapshot_id == a.c.snapshot_id,
+                a.c.principal_type == "GROUP",
+                m.c.group_id == a.c.principal_id,
+            ),
+        )
+    )
+    return sa.union_all(direct, via_group).subquery("effective_access")
+
+
+USERS = Endpoint(SERVED, _user_sql(), documents, writable=True)

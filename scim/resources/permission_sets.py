@@ -1,4 +1,4 @@
-"""PermissionSet and AwsAccount resources: read-only context for reviewers."""
+"""Served PermissionSets: read-only context for reviewers (what an entitlement grants)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.served.permission_sets import PERMISSION_SETS as SERVED
 from connector.store import reads
+from connector.store import tables as t
 from schemas import urns
-from scim.resources.common import meta, ref
+from scim.resources.common import meta
+from scim.resources.endpoint import Endpoint
+from scim.sql_map import Column, ResourceSql, table_sql
 
 
-def permission_set_documents(
+def documents(
     connection: sa.Connection,
     snapshot_id: int,
     ids: Sequence[str],
@@ -20,7 +24,7 @@ def permission_set_documents(
     requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
     found = reads.permission_sets(connection, snapshot_id, ids)
-    versions = reads.versions(connection, "PermissionSet", ids)
+    versions = reads.versions(connection, SERVED.name, ids)
     documents = []
     for ps_id in ids:
         ps = found.get(ps_id)
@@ -53,34 +57,27 @@ def permission_set_documents(
                 if boundary
                 else None,
                 "tags": [{"key": k, "value": v} for k, v in ps.tags],
-                "meta": meta(
-                    "PermissionSet", ref(base_url, "PermissionSets", ps_id), versions.get(ps_id)
-                ),
+                "meta": meta(SERVED.name, base_url, ps_id, versions.get(ps_id)),
             }
         )
     return documents
 
 
-def account_documents(
-    connection: sa.Connection,
-    snapshot_id: int,
-    ids: Sequence[str],
-    base_url: str,
-    requested: frozenset[tuple[str, ...]] = frozenset(),
-) -> list[dict[str, Any]]:
-    found = reads.accounts(connection, snapshot_id, ids)
-    versions = reads.versions(connection, "AwsAccount", ids)
-    return [
+def _permission_set_sql() -> ResourceSql:
+    ps = t.permission_sets
+    return table_sql(
+        SERVED,
+        ps,
         {
-            "schemas": [urns.AWS_ACCOUNT],
-            "id": account.id,
-            "name": account.name,
-            "email": account.email,
-            "status": account.status,
-            "meta": meta(
-                "AwsAccount", ref(base_url, "AwsAccounts", account.id), versions.get(account.id)
-            ),
-        }
-        for account_id in ids
-        if (account := found.get(account_id)) is not None
-    ]
+            "id": Column(ps.c.id),
+            "name": Column(ps.c.name),
+            "arn": Column(ps.c.arn),
+            "description": Column(ps.c.description),
+            "sessionDuration": Column(ps.c.session_duration),
+            "relayState": Column(ps.c.relay_state),
+            "inlinePolicy": Column(ps.c.inline_policy),
+        },
+    )
+
+
+PERMISSION_SETS = Endpoint(SERVED, _permission_set_sql(), documents)

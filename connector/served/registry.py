@@ -1,0 +1,84 @@
+"""Every served type, and the three questions the store asks of all of them.
+
+A new served type is one module in this package and one line in
+`SERVED_TYPES` (and its SCIM description in `scim.resources`). The sync asks
+`all_digests` of a whole snapshot; write-through asks `dependents` of the
+rows it changes, before and after, and `digests` of those resources, from
+the rows they read: the same digest functions either way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+
+from connector.records import Snapshot
+from connector.served.accounts import ACCOUNTS
+from connector.served.entitlements import ENTITLEMENTS
+from connector.served.groups import GROUPS
+from connector.served.permission_sets import PERMISSION_SETS
+from connector.served.relations import Relations
+from connector.served.rows import Row, Rows
+from connector.served.served_type import Resource, ServedType, fragment, version_key
+from connector.served.users import USERS
+from connector.store.codec import object_key
+
+SERVED_TYPES: tuple[ServedType, ...] = (USERS, GROUPS, ENTITLEMENTS, PERMISSION_SETS, ACCOUNTS)
+
+BY_NAME: Mapping[str, ServedType] = {served.name: served for served in SERVED_TYPES}
+
+
+def all_digests(
+    snapshot: Snapshot, object_hashes: Mapping[tuple[str, str], str] | None = None
+) -> dict[tuple[str, str], str]:
+    """Change-record key -> digest of every resource the snapshot serves."""
+    relations = Relations(snapshot, object_hashes)
+    found: dict[tuple[str, str], str] = {}
+    for served in SERVED_TYPES:
+        for resource_id in served.ids(relations):
+            digest = served.digest(relations, resource_id)
+            if digest is not None:
+                found[version_key(served.name, resource_id)] = digest
+    return found
+
+
+def dependents(rows: Rows, changed: Iterable[Row]) -> set[Resource]:
+    """The served resources whose digests read any of the `changed` rows, as `rows` are now."""
+    return {
+        (served.name, resource_id)
+        for row in changed
+        for served in SERVED_TYPES
+        for resource_id in served.dependents(rows, row)
+    }
+
+
+def digests(rows: Rows, resources: Collection[Resource]) -> dict[Resource, str | None]:
+    """The digest of each resource (None where it is not served), read from `rows`."""
+    by_type: defaultdict[str, set[str]] = defaultdict(set)
+    for resource_type, resource_id in resources:
+        by_type[resource_type].add(resource_id)
+    relations = Relations(
+        merge(BY_NAME[name].load(rows, sorted(ids)) for name, ids in by_type.items())
+    )
+    return {(name, i): BY_NAME[name].digest(relations, i) for name, i in resources}
+
+
+_RECORDS = (
+    "users",
+    "groups",
+    "memberships",
+    "permission_sets",
+    "accounts",
+    "provisioned_pairs",
+    "assignments",
+)
+
+
+def merge(fragments: Iterable[Snapshot]) -> Snapshot:
+    """One fragment of the records of all, each record once."""
+    parts: dict[str, dict[tuple[str, str], object]] = {name: {} for name in _RECORDS}
+    for part in fragments:
+        for name in _RECORDS:
+            for record in getattr(part, name):
+                parts[name][object_key(record)] = record
+    return fragment(**{name: found.values() for name, found in parts.items()})

@@ -1,0 +1,120 @@
+"""The stored rows a served resource can depend on, and the questions asked about them.
+
+A served resource's digest reads stored rows: its own record, and rows of
+other kinds it shows (a user shows its groups' names). A `Row` names one
+stored row by its key, the way a write names what it changed. `Rows` is what
+a served type asks about stored rows, to find the resources a changed row
+touches (`dependents`) and to read what its digest covers (`load`). It is
+answered in memory over a snapshot (`connector.served.relations`) and by SQL
+over the store (`connector.store.served_rows`), so the same dependency code
+serves a sync, a write-through and the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Protocol
+
+from connector.records import (
+    Account,
+    Assignment,
+    Group,
+    Membership,
+    PermissionSet,
+    ProvisionedPair,
+    User,
+)
+
+Principal = tuple[str, str]  # (principal type "USER" or "GROUP", its id)
+Pair = tuple[str, str]  # (account id, permission set ARN)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    group_id: str
+
+
+@dataclass(frozen=True)
+class MembershipRow:
+    """By group and user: a removal knows no membership id, and needs none."""
+
+    group_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class PermissionSetRow:
+    arn: str
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account_id: str
+
+
+# An Assignment and a ProvisionedPair name their rows already: every field is key.
+Row = (
+    UserRow
+    | GroupRow
+    | MembershipRow
+    | Assignment
+    | ProvisionedPair
+    | PermissionSetRow
+    | AccountRow
+)
+
+
+class Rows(Protocol):
+    """Stored rows of one snapshot, asked for by key; an empty selection asks for none."""
+
+    def users(self, ids: Collection[str]) -> list[User]: ...
+
+    def groups(self, ids: Collection[str]) -> list[Group]: ...
+
+    def memberships(
+        self, *, user_ids: Collection[str] = (), group_ids: Collection[str] = ()
+    ) -> list[Membership]:
+        """Memberships of any of the users or of any of the groups."""
+        ...
+
+    def assignments(
+        self,
+        *,
+        principals: Collection[Principal] = (),
+        pairs: Collection[Pair] = (),
+        permission_set_arns: Collection[str] = (),
+        account_ids: Collection[str] = (),
+    ) -> list[Assignment]:
+        """Assignments held by any of the principals, or on any of the pairs,
+        permission sets or accounts."""
+        ...
+
+    def permission_sets(
+        self, *, arns: Collection[str] = (), ids: Collection[str] = ()
+    ) -> list[PermissionSet]:
+        """By ARN or by the id they are served under ("ps-...")."""
+        ...
+
+    def accounts(self, ids: Collection[str]) -> list[Account]: ...
+
+    def provisioned(self, pairs: Collection[Pair]) -> list[ProvisionedPair]: ...
+
+    def all_account_ids(self) -> list[str]: ...
+
+    def all_permission_set_arns(self) -> list[str]: ...
+
+
+def named_holders(rows: Rows, row: PermissionSetRow | AccountRow, principal_type: str) -> set[str]:
+    """The principals of a type holding an assignment on the permission set or the
+    account: they show its name among their entitlements."""
+    if isinstance(row, PermissionSetRow):
+        held = rows.assignments(permission_set_arns=[row.arn])
+    else:
+        held = rows.assignments(account_ids=[row.account_id])
+    return {a.principal_id for a in held if a.principal_type == principal_type}

@@ -1,0 +1,85 @@
+"""Served Users: what a user's digest covers, and which stored rows change it.
+
+A served user shows its own record, its groups by name, its direct
+entitlements by name, and (effective access, on request) what its groups
+hold, by ids only. So a group's rename, a membership, a grant to the user or
+to one of its groups, and a rename of a permission set or account it holds
+directly each change the user, though its own record did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+
+from connector.records import Assignment, Snapshot
+from connector.served.relations import Relations
+from connector.served.rows import (
+    AccountRow,
+    GroupRow,
+    MembershipRow,
+    PermissionSetRow,
+    Row,
+    Rows,
+    UserRow,
+    named_holders,
+)
+from connector.served.served_type import ServedType, fingerprint, fragment
+
+NAME = "User"
+
+
+def ids(relations: Relations) -> Iterable[str]:
+    return relations.all_user_ids()
+
+
+def digest(relations: Relations, user_id: str) -> str | None:
+    user = relations.user(user_id)
+    if user is None:
+        return None
+    member_of = sorted(relations.group_ids_of(user_id))
+    return fingerprint(
+        [
+            relations.object_hash(user),
+            [(g, relations.group_name(g)) for g in member_of],
+            sorted(
+                relations.entitlement_names(*pair)
+                for pair in relations.pairs_held_by("USER", user_id)
+            ),
+            sorted((*pair, g) for g in member_of for pair in relations.pairs_held_by("GROUP", g)),
+        ]
+    )
+
+
+def dependents(rows: Rows, row: Row) -> Collection[str]:
+    match row:
+        case UserRow(user_id=user_id) | MembershipRow(user_id=user_id):
+            return {user_id}
+        case Assignment(principal_type="USER", principal_id=user_id):
+            return {user_id}
+        case (
+            GroupRow(group_id=group_id) | Assignment(principal_type="GROUP", principal_id=group_id)
+        ):
+            return {m.user_id for m in rows.memberships(group_ids=[group_id])}
+        case PermissionSetRow() | AccountRow():
+            return named_holders(rows, row, "USER")
+    return set()
+
+
+def load(rows: Rows, user_ids: Collection[str]) -> Snapshot:
+    memberships = rows.memberships(user_ids=user_ids)
+    group_ids = {m.group_id for m in memberships}
+    held = rows.assignments(
+        principals=[*(("USER", u) for u in user_ids), *(("GROUP", g) for g in group_ids)]
+    )
+    direct = [a for a in held if a.principal_type == "USER"]
+    return fragment(
+        users=rows.users(user_ids),
+        groups=rows.groups(group_ids),
+        memberships=memberships,
+        assignments=held,
+        permission_sets=rows.permission_sets(arns={a.permission_set_arn for a in direct}),
+        accounts=rows.accounts({a.account_id for a in direct}),
+    )
+
+
+USERS = ServedType(NAME, ids, digest, dependents, load)
