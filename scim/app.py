@@ -16,7 +16,7 @@ from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
 from connector.store.store import Store
-from scim.api import build_blueprint
+from scim import views
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
 from scim.readiness import readiness
@@ -50,7 +50,7 @@ def create_app(
     install_request_store(app, store)
     install_auth(app)
     install_request_body(app)
-    app.register_blueprint(build_blueprint())
+    app.register_blueprint(views.blueprint)
 
     @app.get("/health")
     def health() -> Any:

@@ -19,10 +19,10 @@ import time
 
 from connector.store import rendered, snapshots
 from connector.store.store import Store, utcnow
-from scim.api import dump_document
 from scim.query import ListQuery
 from scim.resources.common import BASE_PLACEHOLDER
 from scim.resources.registry import ENDPOINTS
+from scim.served import dump_document
 
 _CHUNK = 500
 

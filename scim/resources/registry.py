@@ -23,11 +23,4 @@ ENDPOINTS: tuple[Endpoint, ...] = (USERS, GROUPS, ENTITLEMENTS, PERMISSION_SETS,
 
 BY_NAME: Mapping[str, Endpoint] = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 
-BY_PATH: Mapping[str, Endpoint] = {endpoint.path: endpoint for endpoint in ENDPOINTS}
-
 SQL: Mapping[str, ResourceSql] = {endpoint.name: endpoint.sql for endpoint in ENDPOINTS}
-
-
-def writable_by_path() -> dict[str, str]:
-    """Path -> type name of the types clients may write ({"Users": "User", ...})."""
-    return {endpoint.path: endpoint.name for endpoint in ENDPOINTS if endpoint.writable}

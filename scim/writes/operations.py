@@ -15,6 +15,7 @@ from typing import Any
 from connector.intents import AwsCall, Intent
 from connector.store.ledger import OperationRecord
 from scim.errors import FAILURE_ANSWERS
+from scim.resources.registry import BY_NAME
 
 OPERATION_SCHEMA = "urn:identity-center-connector:scim:schemas:2.0:Operation"
 DRY_RUN_SCHEMA = "urn:identity-center-connector:scim:api:messages:2.0:DryRun"
@@ -33,8 +34,6 @@ ACTIONS = {
     "delete": ("DELETE", 204),
 }
 ACTION_OF_METHOD = {method: action for action, (method, _) in ACTIONS.items()}
-# The endpoint of each writable resource type.
-PATHS = {"User": "Users", "Group": "Groups"}
 
 
 def answer_status(record: OperationRecord) -> int | None:
@@ -48,7 +47,7 @@ def answer_status(record: OperationRecord) -> int | None:
 
 def request_path(record: OperationRecord) -> str:
     """The path the write was sent to, below the SCIM base."""
-    path = f"/{PATHS[record.resource_type]}"
+    path = f"/{BY_NAME[record.resource_type].path}"
     return path if record.action == "create" else f"{path}/{record.resource_id}"
 
 
