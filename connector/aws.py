@@ -63,6 +63,7 @@ UNAVAILABLE_CODES = frozenset(
 # operation's Errors): named once here, raised as the connector's own classes.
 AWS_FAILURE_CLASSES: dict[str, type[AwsCallError]] = {
     "ResourceNotFoundException": NotFoundError,
+    "AccountNotFoundException": NotFoundError,
     "ConflictException": ConflictError,
     "ValidationException": InvalidInputError,
 }
@@ -106,6 +107,7 @@ class AwsClients:
         self._shared_limiters = {
             "sso-admin": RateLimiter(settings.sso_admin_rps, share=share),
             "organizations": RateLimiter(settings.organizations_rps, share=share),
+            "cloudtrail": RateLimiter(settings.lookup_events_rps),
         }
         self._identitystore_rps = settings.identitystore_rps
         self._per_operation_limiters: dict[str, RateLimiter] = {}

@@ -22,6 +22,8 @@ IAM_PREFIX = {
     "identitystore": "identitystore",
     "organizations": "organizations",
     "sts": "sts",
+    "cloudtrail": "cloudtrail",
+    "sqs": "sqs",
 }
 
 # CreateAccountAssignment, DeleteAccountAssignment and ProvisionPermissionSet make
@@ -94,9 +96,10 @@ _DECLARED = (
     Operation("identitystore", "ListUsers", "read", 100, "Users"),
     Operation("identitystore", "ListGroups", "read", 100, "Groups"),
     Operation("identitystore", "ListGroupMemberships", "read", 100, "GroupMemberships"),
+    Operation("identitystore", "ListGroupMembershipsForMember", "read", 100, "GroupMemberships"),
     # identitystore writes, and the reads that answer them (write-through, existence checks)
-    Operation("identitystore", "DescribeUser", "write"),
-    Operation("identitystore", "DescribeGroup", "write"),
+    Operation("identitystore", "DescribeUser", "read"),
+    Operation("identitystore", "DescribeGroup", "read"),
     Operation("identitystore", "GetGroupMembershipId", "write"),
     Operation("identitystore", "GetUserId", "write"),
     Operation("identitystore", "GetGroupId", "write"),
@@ -111,8 +114,14 @@ _DECLARED = (
     # organizations (optional: names and status of accounts)
     Operation("organizations", "DescribeOrganization", "read"),
     Operation("organizations", "ListAccounts", "read", 20, "Accounts"),
+    Operation("organizations", "DescribeAccount", "read"),
     # guardrails that name organizational units: where an account sits
     Operation("organizations", "ListParents", "write", 20, "Parents"),
+    # the change feed (optional: IDCC_CHANGE_SOURCE): CloudTrail's event history,
+    # or the SQS queue an EventBridge rule feeds
+    Operation("cloudtrail", "LookupEvents", "read", 50, "Events"),
+    Operation("sqs", "ReceiveMessage", "read"),
+    Operation("sqs", "DeleteMessage", "read"),
     # sts: which account the credentials belong to (no permission needed)
     Operation("sts", "GetCallerIdentity", "read", needs_permission=False),
 )

@@ -10,6 +10,7 @@ never change anything.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +29,7 @@ class ProbeContext:
     permission_set_arn: str
     group_id: str
     user_id: str
+    queue_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,8 @@ class CheckReport:
 # account names; ListAccountAssignmentsForPrincipal is used only from the
 # management account, and AWS refuses it elsewhere whatever the policy says.
 OPTIONAL_SERVICES = frozenset({"organizations"})
+# The change feed's services: needed only by the source IDCC_CHANGE_SOURCE names.
+FEED_SERVICES = {"cloudtrail": "cloudtrail", "sqs": "sqs"}
 OPTIONAL_ACTIONS = frozenset({"ListAccountAssignmentsForPrincipal"})
 
 _FAKE_ID = "00000000-0000-0000-0000-000000000000"
@@ -99,7 +103,22 @@ PROBES: dict[str, Probe] = {
         "GroupId": c.group_id,
         "MaxResults": 1,
     },
+    "ListGroupMembershipsForMember": lambda c: {
+        "IdentityStoreId": c.instance.identity_store_id,
+        "MemberId": {"UserId": c.user_id},
+        "MaxResults": 1,
+    },
     "DescribeOrganization": lambda c: {},
+    "DescribeAccount": lambda c: {"AccountId": c.account_id},
+    "LookupEvents": lambda c: {"MaxResults": 1},
+    # A message received with no visibility timeout stays visible to the feed.
+    "ReceiveMessage": lambda c: {
+        "QueueUrl": c.queue_url,
+        "MaxNumberOfMessages": 1,
+        "VisibilityTimeout": 0,
+        "WaitTimeSeconds": 0,
+    },
+    "DeleteMessage": lambda c: {"QueueUrl": c.queue_url, "ReceiptHandle": "idcc-probe"},
     "ListAccounts": lambda c: {"MaxResults": 1},
     # Writes, probed on ids that do not exist: nothing is changed.
     "DescribeAccountAssignmentCreationStatus": lambda c: {
@@ -175,8 +194,26 @@ def run_check(aws: AwsClients, settings: Settings) -> CheckReport:
         report.error, report.error_exit_code = str(exc), exc.exit_code
         return report
     context = _context(aws, report.instance, report.account_id or "000000000000")
+    context = dataclasses.replace(context, queue_url=settings.change_queue_url)
     for op in OPERATIONS.values():
         if not op.needs_permission:
+            continue
+        feed = FEED_SERVICES.get(op.service)
+        if feed is not None and settings.change_source != feed:
+            report.results.append(
+                ActionResult(
+                    op.iam_action,
+                    True,
+                    True,
+                    f"not verified: the change feed does not use it "
+                    f"(IDCC_CHANGE_SOURCE={settings.change_source})",
+                )
+            )
+            continue
+        if op.service == "sqs" and not settings.change_queue_url:
+            report.results.append(
+                ActionResult(op.iam_action, False, False, "IDCC_CHANGE_QUEUE_URL is not set")
+            )
             continue
         if op.name in UNPROBED:
             report.results.append(

@@ -16,15 +16,17 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
 from connector import iam_policy, quota_share
 from connector.check import CheckReport, run_check
-from connector.config import load_settings
+from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
+from connector.feed.build import build_feed
 from connector.logs import configure_logging
 from connector.progress import progress_for
 from connector.store import ledger
@@ -156,6 +158,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     store = Store.open(settings.database_url)
     stop = _stop_on_signals()
+    interval = settings.full_sync_interval()
     while True:
         aws = connect(settings, share=quota_share.for_sync(store, settings))
         progress = progress_for(aws.stats)
@@ -166,15 +169,36 @@ def cmd_sync(args: argparse.Namespace) -> int:
             # it is recorded, logged, and the next interval tries again.
             if not args.loop or stop.is_set():
                 raise
-            log.exception("sync failed; next attempt in %ss", settings.sync_interval)
+            log.exception("sync failed; next attempt in %ss", interval)
             print(f"error: {exc}", file=sys.stderr)
         else:
             _print_sync(result, as_json=args.json)
             _render(store)
         finally:
             progress.close()
-        if not args.loop or stop.wait(settings.sync_interval):
+        if not args.loop:
             return 0
+        _follow_changes(settings, store, time.monotonic() + interval, stop)
+        if stop.is_set():
+            return 0
+
+
+def _follow_changes(
+    settings: Settings, store: Store, deadline: float, stop: threading.Event
+) -> None:
+    """Until the next full sync is due: apply AWS's change events (docs/change-feed.md),
+    or, with no change feed, wait."""
+    if settings.change_source == "none":
+        stop.wait(max(0.0, deadline - time.monotonic()))
+        return
+    try:
+        feed = build_feed(settings, store, connect(settings))
+    except ConnectorError:
+        log.exception("the change feed cannot start; the next full sync is awaited")
+        stop.wait(max(0.0, deadline - time.monotonic()))
+        return
+    if feed is not None:
+        feed.run_until(deadline, stop)
 
 
 def _render(store: Store) -> None:

@@ -27,6 +27,7 @@ CREDENTIALS_MODES = ("default_chain", "access_key", "assume_role")
 ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
 UNSUPPORTED_MODES = ("refuse", "ignore")
+CHANGE_SOURCES = ("none", "cloudtrail", "sqs")
 DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
 # A snapshot is stale after this many sync intervals: the next sync failing is
 # no alarm yet, the one after it failing too is.
@@ -178,6 +179,24 @@ class Settings:
     # /ready answers 503 when the snapshot served is older than this (by
     # default `READY_SYNC_INTERVALS` sync intervals; see `max_snapshot_age`).
     ready_max_snapshot_age: int | None = _setting(_positive_duration, default=None)
+
+    # The change feed (docs/change-feed.md): where AWS's change events are read
+    # (none: full syncs every `sync_interval` only), the SQS queue an EventBridge
+    # rule feeds, how often CloudTrail is polled and how far back each poll looks
+    # again for events CloudTrail delivered late, LookupEvents' pace (AWS allows
+    # 2 requests/s per account and region, shared with every other reader), and
+    # the full sync that reconciles what the feed maintained.
+    change_source: str = _setting(_choice(CHANGE_SOURCES), default="none")
+    change_queue_url: str | None = _setting(default=None)
+    change_poll_interval: int = _setting(_positive_duration, default=30)
+    change_overlap: int = _setting(parse_duration, default=900)
+    lookup_events_rps: float = _setting(_positive_float, default=1.0)
+    reconcile_interval: int = _setting(_positive_duration, default=86400)
+
+    def full_sync_interval(self) -> int:
+        """Seconds between full syncs: `sync_interval`, or with a change feed the
+        reconciliation's `reconcile_interval`."""
+        return self.sync_interval if self.change_source == "none" else self.reconcile_interval
 
     def max_snapshot_age(self) -> int:
         """Seconds a served snapshot may age before /ready says the service is stale."""

@@ -15,6 +15,10 @@ _SERVICE_SIDS = {
     "sso-admin": "IdentityCenter",
     "identitystore": "IdentityStore",
     "organizations": "Organizations",
+    # The change feed's: needed only by the source IDCC_CHANGE_SOURCE names
+    # (docs/change-feed.md); drop the statement of a source not used.
+    "cloudtrail": "ChangeFeedCloudTrail",
+    "sqs": "ChangeFeedQueue",
 }
 # "write" operations are the ones only provisioning needs (some of them read).
 _ACCESS_SIDS = {"read": "Read", "write": "Provisioning"}

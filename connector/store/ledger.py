@@ -271,31 +271,6 @@ def set_resource(connection: sa.Connection, operation_id: str, resource_id: str)
     )
 
 
-@dataclass(frozen=True)
-class FinishedStep:
-    intent: dict[str, Any]
-    created_id: str | None
-    result: dict[str, Any] | None
-    finished_at: datetime
-
-
-def finished_since(connection: sa.Connection, since: datetime) -> list[FinishedStep]:
-    """Steps that reached AWS's state (succeeded or found it reached) since `since`,
-    in the order they ended: what a sync's publish replays."""
-    rows = connection.execute(
-        sa.select(
-            t.write_steps.c.intent,
-            t.write_steps.c.created_id,
-            t.write_steps.c.result,
-            t.write_steps.c.finished_at,
-        )
-        .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
-        .where(t.write_steps.c.finished_at >= since)
-        .order_by(t.write_steps.c.finished_at)
-    ).all()
-    return [FinishedStep(r.intent, r.created_id, r.result, r.finished_at) for r in rows]
-
-
 def open_operations(connection: sa.Connection) -> int:
     """How many operations are still open (accepted or in progress)."""
     return int(

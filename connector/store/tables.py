@@ -184,6 +184,8 @@ write_steps = sa.Table(
     sa.Column("finished_at", TZ),
     sa.PrimaryKeyConstraint("operation_id", "position"),
     sa.Index("ix_write_steps_principal", "principal_id"),
+    # The change feed recognises this connector's own writes by their request ids.
+    sa.Index("ix_write_steps_aws_request_id", "aws_request_id"),
 )
 # The AWS objects an open operation is changing (or has changed and may still
 # undo): one operation at a time per object, so identical concurrent requests
@@ -399,4 +401,28 @@ SNAPSHOT_TABLES = (
     provisioned_pairs,
     assignments,
     rendered_documents,
+)
+
+
+# -- the change feed -------------------------------------------------------------
+#
+# Where each event source was read up to, and the events already applied within
+# the overlap window (CloudTrail delivers late and out of order, so each poll
+# reads part of the previous one again): connector.store.feed_state.
+
+feed_cursors = sa.Table(
+    "feed_cursors",
+    metadata,
+    sa.Column("source", sa.String(128), primary_key=True),
+    sa.Column("position", TZ, nullable=False),
+    sa.Column("updated_at", TZ, nullable=False),
+)
+
+feed_seen_events = sa.Table(
+    "feed_seen_events",
+    metadata,
+    sa.Column("event_id", sa.String(128), primary_key=True),
+    sa.Column("event_time", TZ, nullable=False),
+    sa.Column("seen_at", TZ, nullable=False),
+    sa.Index("ix_feed_seen_events_event_time", "event_time"),
 )

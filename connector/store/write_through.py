@@ -1,5 +1,9 @@
 """Write-through: a change AWS confirmed shows in the served snapshot at once.
 
+Used by the write path (a step that ended) and by the change feed (an object
+re-read after AWS reported a change), so both change the snapshot, its change
+record and its rendered documents the way the next sync would.
+
 The next read after a successful write must show it, without waiting for the
 next sync (which will read the same from AWS). Each function changes the
 current snapshot's rows the way the next sync would, naming the rows it
@@ -17,8 +21,24 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from connector.records import Assignment, Group, Membership, ProvisionedPair, Snapshot, User
-from connector.served.rows import GroupRow, MembershipRow, Row, UserRow
+from connector.records import (
+    Account,
+    Assignment,
+    Group,
+    Membership,
+    PermissionSet,
+    ProvisionedPair,
+    Snapshot,
+    User,
+)
+from connector.served.rows import (
+    AccountRow,
+    GroupRow,
+    MembershipRow,
+    PermissionSetRow,
+    Row,
+    UserRow,
+)
 from connector.store import tables as t
 from connector.store.codec import snapshot_rows
 from connector.store.resource_changes import recording
@@ -138,7 +158,87 @@ def remove_group(
         _delete_group_rows(connection, snapshot_id, group_id)
 
 
+def put_permission_set(
+    connection: sa.Connection, permission_set: PermissionSet, now: datetime
+) -> None:
+    """Insert or replace a permission set as AWS now describes it (the change feed)."""
+    snapshot_id = _snapshot(connection, None)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [PermissionSetRow(permission_set.arn)], now):
+        _delete_keyed(connection, t.permission_sets, snapshot_id, arn=permission_set.arn)
+        rows = snapshot_rows(Snapshot("", "", permission_sets=(permission_set,)), snapshot_id)
+        connection.execute(t.permission_sets.insert(), rows["permission_sets"])
+
+
+def remove_permission_set(connection: sa.Connection, arn: str, now: datetime) -> None:
+    """A deleted permission set leaves with where it was provisioned (AWS refuses to
+    delete one that is still assigned, so no assignment names it)."""
+    snapshot_id = _snapshot(connection, None)
+    if snapshot_id is None:
+        return
+    provisioned = [
+        ProvisionedPair(row.account_id, arn)
+        for row in connection.execute(
+            sa.select(t.provisioned_pairs.c.account_id)
+            .where(t.provisioned_pairs.c.snapshot_id == snapshot_id)
+            .where(t.provisioned_pairs.c.permission_set_arn == arn)
+        )
+    ]
+    with recording(connection, snapshot_id, [PermissionSetRow(arn), *provisioned], now):
+        _delete_keyed(connection, t.provisioned_pairs, snapshot_id, permission_set_arn=arn)
+        _delete_keyed(connection, t.permission_sets, snapshot_id, arn=arn)
+
+
+def set_provisioned(
+    connection: sa.Connection, pair: ProvisionedPair, provisioned: bool, now: datetime
+) -> None:
+    """Record whether the permission set is provisioned to the account."""
+    snapshot_id = _snapshot(connection, None)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [pair], now):
+        _delete_keyed(
+            connection,
+            t.provisioned_pairs,
+            snapshot_id,
+            account_id=pair.account_id,
+            permission_set_arn=pair.permission_set_arn,
+        )
+        if provisioned:
+            rows = snapshot_rows(Snapshot("", "", provisioned_pairs=(pair,)), snapshot_id)
+            connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
+
+
+def put_account(connection: sa.Connection, account: Account, now: datetime) -> None:
+    """Insert or replace an account as Organizations now describes it."""
+    snapshot_id = _snapshot(connection, None)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [AccountRow(account.id)], now):
+        _delete_keyed(connection, t.accounts, snapshot_id, id=account.id)
+        rows = snapshot_rows(Snapshot("", "", accounts=(account,)), snapshot_id)
+        connection.execute(t.accounts.insert(), rows["accounts"])
+
+
+def remove_account(connection: sa.Connection, account_id: str, now: datetime) -> None:
+    """An account that left the organization: it is no longer named (assignments to
+    it stay as AWS keeps them, and as the sync serves them)."""
+    snapshot_id = _snapshot(connection, None)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [AccountRow(account_id)], now):
+        _delete_keyed(connection, t.accounts, snapshot_id, id=account_id)
+
+
 # -- rows ---------------------------------------------------------------------------
+
+
+def _delete_keyed(connection: sa.Connection, table: sa.Table, snapshot_id: int, **key: str) -> None:
+    statement = table.delete().where(table.c.snapshot_id == snapshot_id)
+    for name, value in key.items():
+        statement = statement.where(table.c[name] == value)
+    connection.execute(statement)
 
 
 def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:

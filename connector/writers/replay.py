@@ -15,13 +15,13 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from connector.intents import Finished
-from connector.store import ledger
+from connector.store import ledger_queries
 from connector.writers.registry import intent_from_json
 
 
 def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) -> int:
     """Apply to the snapshot `snapshot_id` the steps that ended since `since`; the count."""
-    steps = ledger.finished_since(connection, since)
+    steps = ledger_queries.finished_since(connection, since)
     for step in steps:
         finished = Finished(step.created_id, step.result, step.finished_at, snapshot_id)
         intent_from_json(step.intent).change_store(connection, finished)

@@ -1,0 +1,142 @@
+"""Where the change feed reads AWS's events: CloudTrail's event history, or an SQS queue.
+
+Both hand over a `Batch`: the events read, how many messages were not
+events, and what to record once the batch is applied (`commit`, in the
+store's transaction) and to tell AWS afterwards (`acknowledge`).
+
+- `CloudTrailSource` polls LookupEvents, one event source a call (AWS allows
+  one lookup attribute), from a durable cursor per source, reading an overlap
+  before it again each time because CloudTrail delivers late and out of order
+  (about 5 minutes on average, not guaranteed: CloudTrail User Guide). Its
+  pace is the AWS seam's (`IDCC_LOOKUP_EVENTS_RPS`, under AWS's 2 requests/s).
+- `SqsSource` long-polls a queue an EventBridge rule feeds ("AWS API Call via
+  CloudTrail"); a message is deleted only once its change is applied, so a
+  message that cannot be applied (or read) is received again, and after the
+  queue's maxReceiveCount moves to its dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from connector.aws import AwsClients
+from connector.feed.events import ChangeEvent, MalformedEvent, from_eventbridge, from_lookup
+from connector.store import feed_state
+from connector.store.store import Store, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Batch:
+    events: list[ChangeEvent]
+    malformed: int = 0
+    commit: Callable[[sa.Connection], None] = lambda connection: None
+    acknowledge: Callable[[], None] = lambda: None
+
+
+class CloudTrailSource:
+    def __init__(
+        self,
+        store: Store,
+        clients: Mapping[str, AwsClients],
+        *,
+        overlap: timedelta,
+        interval: float,
+    ) -> None:
+        """`clients` maps each event source to the AWS clients of the region that
+        logs it (Organizations and Account Management log in us-east-1 only)."""
+        self._store = store
+        self._clients = dict(clients)
+        self._overlap = overlap
+        self._interval = interval
+        self._last_poll = 0.0
+
+    def fetch(self, stop: Callable[[], bool]) -> Batch:
+        wait = self._last_poll + self._interval - time.monotonic()
+        while wait > 0 and not stop():
+            time.sleep(min(wait, 0.5))
+            wait = self._last_poll + self._interval - time.monotonic()
+        self._last_poll = time.monotonic()
+        now = utcnow()
+        with self._store.reading() as connection:
+            cursors = {s: feed_state.cursor(connection, s) for s in self._clients}
+        events: list[ChangeEvent] = []
+        malformed = 0
+        for source, aws in self._clients.items():
+            start = (cursors[source] or now) - self._overlap
+            for item in aws.items(
+                "cloudtrail",
+                "LookupEvents",
+                LookupAttributes=[{"AttributeKey": "EventSource", "AttributeValue": source}],
+                StartTime=start,
+                EndTime=now,
+            ):
+                try:
+                    events.append(from_lookup(item))
+                except MalformedEvent as exc:
+                    malformed += 1
+                    log.warning(
+                        "a CloudTrail event the feed cannot read", extra={"error": str(exc)}
+                    )
+        events.sort(key=lambda e: e.time)  # LookupEvents answers newest first
+        forget = min((c or now) for c in cursors.values()) - 2 * self._overlap
+
+        def commit(connection: sa.Connection) -> None:
+            feed_state.advance(
+                connection,
+                {source: now for source in self._clients},
+                {e.event_id: e.time for e in events},
+                utcnow(),
+                forget,
+            )
+
+        return Batch(events, malformed, commit)
+
+
+class SqsSource:
+    def __init__(self, aws: AwsClients, queue_url: str, *, wait_seconds: int) -> None:
+        self._aws = aws
+        self._queue_url = queue_url
+        # ReceiveMessage waits at most 20 s (Amazon SQS long polling).
+        self._wait = max(0, min(20, wait_seconds))
+
+    def fetch(self, stop: Callable[[], bool]) -> Batch:
+        messages: Sequence[Mapping[str, str]] = self._aws.call(
+            "sqs",
+            "ReceiveMessage",
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=10,
+            WaitTimeSeconds=self._wait,
+        ).get("Messages", [])
+        events: list[ChangeEvent] = []
+        handles: list[str] = []
+        malformed = 0
+        for message in messages:
+            try:
+                events.append(from_eventbridge(message.get("Body", "")))
+            except MalformedEvent as exc:
+                # Left on the queue: received again, then moved to the dead-letter
+                # queue after the queue's maxReceiveCount.
+                malformed += 1
+                log.warning("a queue message the feed cannot read", extra={"error": str(exc)})
+                continue
+            handles.append(message["ReceiptHandle"])
+        seen = {e.event_id: e.time for e in events}
+
+        def commit(connection: sa.Connection) -> None:
+            feed_state.advance(connection, {}, seen, utcnow(), utcnow() - timedelta(days=1))
+
+        def acknowledge() -> None:
+            for handle in handles:
+                self._aws.call(
+                    "sqs", "DeleteMessage", QueueUrl=self._queue_url, ReceiptHandle=handle
+                )
+
+        return Batch(events, malformed, commit, acknowledge)
