@@ -27,6 +27,7 @@ from connector.config import Settings, load_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.build import build_feed
+from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
 from connector.progress import progress_for
 from connector.store import ledger
@@ -73,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="test credentials, instance discovery and IAM actions")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.set_defaults(handler=cmd_check)
+
+    feed = sub.add_parser("change-feed", help="the change feed (docs/change-feed.md)")
+    feed_sub = feed.add_subparsers(dest="feed_command", required=True)
+    feed_setup = feed_sub.add_parser(
+        "setup", help="print the EventBridge rule, SQS queue and policies the SQS source needs"
+    )
+    feed_setup.set_defaults(handler=cmd_change_feed_setup)
 
     policy = sub.add_parser("iam-policy", help="print the least-privilege IAM policy")
     policy.add_argument("--read-only", action="store_true", help="aggregation only, no writes")
@@ -351,6 +359,11 @@ def cmd_operations(args: argparse.Namespace) -> int:
         )
     if total > len(records):
         print(f"({total - len(records)} older not shown: --limit)")
+    return 0
+
+
+def cmd_change_feed_setup(args: argparse.Namespace) -> int:
+    print(setup_text())
     return 0
 
 
