@@ -200,7 +200,7 @@ class Settings:
 
     def max_snapshot_age(self) -> int:
         """Seconds a served snapshot may age before /ready says the service is stale."""
-        return self.ready_max_snapshot_age or READY_SYNC_INTERVALS * self.sync_interval
+        return self.ready_max_snapshot_age or READY_SYNC_INTERVALS * self.full_sync_interval()
 
     def redacted(self) -> dict[str, Any]:
         """The settings as shown to an administrator, secrets masked."""
