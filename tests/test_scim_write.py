@@ -11,7 +11,6 @@ import json
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,16 +40,6 @@ from tests.simulation import simulator_settings
 
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 AWS_USER = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User"
-
-
-@pytest.fixture
-def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
-    yield from open_live(store_url, tmp_path)
-
-
-@pytest.fixture
-def live_sqlite(tmp_path: Path) -> Iterator[Live]:
-    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
 
 
 # -- account assignments -----------------------------------------------------------------
