@@ -22,7 +22,7 @@ from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
 from connector.simulator import behaviour
 from connector.store import ledger, rendered, tables, write_claims
-from connector.store.codec import entitlement_id, permission_set_id
+from connector.store.codec import entitlement_id
 from connector.store.snapshots import current_snapshot_id
 from connector.writers.users import CreateUser
 from scim.writes.operations import answer_status
@@ -39,63 +39,12 @@ from tests.live import (
 from tests.simulation import simulator_settings
 
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
+
+
 AWS_USER = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User"
 
 
 # -- account assignments -----------------------------------------------------------------
-
-
-def test_patch_grants_then_revokes_an_assignment_in_aws(live: Live) -> None:
-    user = first_user(live)
-    account, arn = free_pair(live, "USER", user)
-    entitlement = entitlement_id(account, arn)
-
-    granted = live.patch(
-        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
-    )
-    assert granted.status_code == 200, granted.get_json()
-    assert entitlement in {e["value"] for e in granted.get_json()["entitlements"]}
-    assert live.holds(account, arn, "USER", user)
-    # write-through: the next read shows it at once
-    read = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
-    assert entitlement in {e["value"] for e in read.get_json()["entitlements"]}
-    holders = live.client.get(f"/scim/v2/Entitlements/{entitlement}", headers=live.headers())
-    assert user in {m["value"] for m in holders.get_json().get("members", [])}
-
-    operation_id = granted.headers["X-Operation"].rsplit("/", 1)[-1]
-    record = live.operation(operation_id)
-    assert record.status == "succeeded" and record.token_name == "iga-writer"
-    (step,) = record.steps
-    assert step.intent.kind == "grant" and step.status == "succeeded" and step.aws_request_id
-    assert [e.status for e in record.events][-1] == "succeeded"
-
-    revoked = live.patch(
-        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{entitlement}"]'}
-    )
-    assert revoked.status_code == 200, revoked.get_json()
-    assert entitlement not in {e["value"] for e in revoked.get_json().get("entitlements", [])}
-    assert not live.holds(account, arn, "USER", user)
-
-
-def test_granting_what_exists_and_revoking_what_does_not_call_no_write(live: Live) -> None:
-    account, arn, _, user = sorted(
-        a for a in live.manifest.expected_assignments() if a[2] == "USER"
-    )[0]
-    entitlement = entitlement_id(account, arn)
-    again = live.patch(
-        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
-    )
-    assert again.status_code == 200
-    assert live.create_calls() == 0
-    free_account, free_arn = free_pair(live, "USER", user)
-    absent = entitlement_id(free_account, free_arn)
-    # The store thinks it is absent, so no step is even planned: nothing to revoke.
-    gone = live.patch(
-        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{absent}"]'}
-    )
-    assert gone.status_code == 200
-    assert live.provisioner.aws().stats.calls["sso-admin:DeleteAccountAssignment"] == 0
-    assert live.holds(account, arn, "USER", user)
 
 
 def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite: Live) -> None:
@@ -479,27 +428,6 @@ def test_an_idempotency_key_replays_the_first_answer(live_sqlite: Live) -> None:
     assert other.status_code == 409
 
 
-def test_put_replaces_entitlements_with_the_list_given(live: Live) -> None:
-    user = first_user(live)
-    current = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
-    account, arn = free_pair(live, "USER", user)
-    wanted = entitlement_id(account, arn)
-    replaced = live.client.put(
-        f"/scim/v2/Users/{user}",
-        json=current | {"entitlements": [{"value": wanted}]},
-        headers=live.headers(),
-    )
-    assert replaced.status_code == 200, replaced.get_json()
-    assert {e["value"] for e in replaced.get_json()["entitlements"]} == {wanted}
-    for e in current.get("entitlements", []):
-        acct, _, ps = e["value"].partition(".")
-        arn_of = next(
-            a for a in live.manifest.permission_sets.values() if permission_set_id(a) == ps
-        )
-        assert not live.holds(acct, arn_of, "USER", user)
-    assert live.holds(account, arn, "USER", user)
-
-
 def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Path) -> None:
     live = live_sqlite
     user = first_user(live)
@@ -597,28 +525,6 @@ def test_a_revoke_right_after_a_running_grant_still_leaves_aws_without_it(
     operation_id = revoking.headers.get("X-Operation", revoking.headers.get("Location", ""))
     live.provisioner.wait(operation_id.rsplit("/", 1)[-1], 20)
     assert not live.holds(account, arn, "USER", user)
-
-
-def test_a_grant_removed_in_aws_since_the_sync_is_granted_again(live: Live) -> None:
-    account, arn, _, user = sorted(
-        a for a in live.manifest.expected_assignments() if a[2] == "USER"
-    )[0]
-    request_id = live.aws.sso_admin.delete_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )["AccountAssignmentDeletionStatus"]["RequestId"]
-    assert request_id and not live.holds(account, arn, "USER", user)
-    again = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-    )
-    assert again.status_code == 200
-    assert live.holds(account, arn, "USER", user)
-    assert live.create_calls() == 1
 
 
 def test_a_retried_delete_with_its_idempotency_key_answers_204_again(live_sqlite: Live) -> None:
