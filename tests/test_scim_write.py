@@ -164,25 +164,6 @@ def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live)
 # -- guardrails, dry run, idempotency --------------------------------------------------------
 
 
-def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
-    live = live_sqlite
-    user = first_user(live)
-    account, arn = free_pair(live, "USER", user)
-    answer = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-        **{"X-Dry-Run": "true"},
-    )
-    assert answer.status_code == 200
-    (step,) = answer.get_json()["steps"]
-    (call,) = step["calls"]
-    assert call["operation"] == "CreateAccountAssignment"
-    assert call["parameters"]["PermissionSetArn"] == arn
-    assert call["parameters"]["PrincipalId"] == user
-    assert live.create_calls() == 0
-    assert not live.holds(account, arn, "USER", user)
-
-
 def test_an_idempotency_key_replays_the_first_answer(live_sqlite: Live) -> None:
     live = live_sqlite
     body = new_user("retry.me@example.com", "Retry", "Me")
