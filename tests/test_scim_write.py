@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +23,6 @@ from connector.store.snapshots import current_snapshot_id
 from connector.writers.users import CreateUser
 from scim.writes.operations import answer_status
 from tests.live import (
-    PATCH_OP,
     Live,
     first_user,
     free_pair,
@@ -123,44 +121,6 @@ def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) ->
     assert not shown & {entitlement_id(a, p) for a, p in ((a1, p1), (a2, p2), (a3, p3))}
 
 
-def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live) -> None:
-    live = live_sqlite
-    behaviour().update(assignment_delay_seconds=0.5)
-    user = first_user(live)
-    account, arn = free_pair(live, "USER", user)
-    body = {
-        "schemas": [PATCH_OP],
-        "Operations": [
-            {
-                "op": "add",
-                "path": "entitlements",
-                "value": [{"value": entitlement_id(account, arn)}],
-            }
-        ],
-    }
-    statuses: list[int] = []
-    operations: list[str] = []
-
-    def grant() -> None:
-        client = live.client.application.test_client()
-        answer = client.patch(f"/scim/v2/Users/{user}", json=body, headers=live.headers())
-        statuses.append(answer.status_code)
-        operations.append(
-            answer.headers["Location" if answer.status_code == 202 else "X-Operation"]
-        )
-
-    threads = [threading.Thread(target=grant) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    for location in operations:  # a 202 goes on in the background: wait for its end
-        assert live.provisioner.wait(location.rsplit("/", 1)[-1], 60).finished
-    assert live.create_calls() == 1
-    assert all(status in (200, 202) for status in statuses), statuses
-    assert live.holds(account, arn, "USER", user)
-
-
 # -- guardrails, dry run, idempotency --------------------------------------------------------
 
 
@@ -240,27 +200,6 @@ def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> Non
     live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
     assert entitlement in {e["value"] for e in served["entitlements"]}
-
-
-def test_a_revoke_right_after_a_running_grant_still_leaves_aws_without_it(
-    live_sqlite: Live,
-) -> None:
-    live = live_sqlite
-    behaviour().update(assignment_delay_seconds=2.0)
-    user = first_user(live)
-    account, arn = free_pair(live, "USER", user)
-    entitlement = entitlement_id(account, arn)
-    granting = live.patch(
-        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
-    )
-    assert granting.status_code == 202  # the served user does not show it yet
-    revoking = live.patch(
-        f"Users/{user}", {"op": "remove", "path": f'entitlements[value eq "{entitlement}"]'}
-    )
-    assert revoking.status_code in (200, 202)
-    operation_id = revoking.headers.get("X-Operation", revoking.headers.get("Location", ""))
-    live.provisioner.wait(operation_id.rsplit("/", 1)[-1], 20)
-    assert not live.holds(account, arn, "USER", user)
 
 
 def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live: Live) -> None:
