@@ -8,14 +8,11 @@ what the ledger recorded.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
 from connector.simulator import behaviour
-from connector.store import ledger, rendered, tables, write_claims
-from connector.store.codec import entitlement_id
-from connector.store.snapshots import current_snapshot_id
+from connector.store import ledger, tables, write_claims
 from connector.writers.users import CreateUser
 from scim.writes.operations import answer_status
 from tests.live import (
@@ -23,12 +20,8 @@ from tests.live import (
     first_user,
     free_pair,
     grant_op,
-    new_user,
 )
 from tests.simulation import simulator_settings
-
-AWS_USER = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User"
-
 
 # -- guardrails, dry run, idempotency --------------------------------------------------------
 
@@ -68,44 +61,6 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
     assert [e.status for e in record.events].count("succeeded") == 2  # the step, the operation
     assert "resumed" in [e.status for e in record.events]
     assert live.holds(account, arn, "USER", user)
-
-
-def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> None:
-    user = first_user(live)
-    account, arn = free_pair(live, "USER", user)
-    entitlement = entitlement_id(account, arn)
-    # A sync begins and reads AWS (as it stands before the grant) ...
-    sync_id = live.store.begin_sync()
-    read_before = live.store.read_snapshot()
-    assert read_before is not None
-    # ... the grant succeeds meanwhile ...
-    granted = live.patch(
-        f"Users/{user}", {"op": "add", "path": "entitlements", "value": [{"value": entitlement}]}
-    )
-    assert granted.status_code == 200
-    # ... and the sync publishes what it read.
-    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
-    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
-    assert entitlement in {e["value"] for e in served["entitlements"]}
-
-
-def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live: Live) -> None:
-    sync_id = live.store.begin_sync()
-    read_before = live.store.read_snapshot()
-    assert read_before is not None
-    created = live.client.post(
-        "/scim/v2/Users",
-        json=new_user("mid.sync@example.com", "Mid", "Sync"),
-        headers=live.headers(),
-    )
-    assert created.status_code == 201
-    user = created.get_json()["id"]
-    renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Analyst"})
-    assert renamed.status_code == 200
-    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
-    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
-    assert served.status_code == 200
-    assert served.get_json()["title"] == "Analyst"
 
 
 def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlite: Live) -> None:
@@ -150,46 +105,3 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
     assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0
     served = live.client.get(f"/scim/v2/Users/{made['UserId']}", headers=live.headers())
     assert served.status_code == 200
-
-
-def test_a_document_rendered_before_a_write_is_not_stored_after_it(live: Live) -> None:
-    user = first_user(live)
-    began = datetime.now(UTC)
-    stale = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_data(True)
-    renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Fresh"})
-    assert renamed.status_code == 200
-    with live.store.engine.begin() as connection:
-        snapshot_id = current_snapshot_id(connection)
-        assert snapshot_id is not None
-        # What a render that read the user before the write would now store:
-        rendered.store_fresh_documents(connection, snapshot_id, "User", {user: stale}, since=began)
-    served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
-    assert served.get_json()["title"] == "Fresh"
-
-
-def test_a_group_grant_shows_in_delta_aggregation_of_its_members(live: Live) -> None:
-    memberships = live.manifest.expected_memberships()
-    group = max(
-        sorted(live.manifest.groups.values()), key=lambda g: sum(m[0] == g for m in memberships)
-    )
-    members = {u for g, u in memberships if g == group}
-    account, arn = free_pair(live, "GROUP", group)
-    before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    granted = live.patch(
-        f"Groups/{group}",
-        grant_op(account, arn),
-    )
-    assert granted.status_code == 200
-    changed = live.client.get(
-        "/scim/v2/Users?count=1000&filter=" + quote(f'meta.lastModified gt "{before}"'),
-        headers=live.headers(),
-    ).get_json()
-    assert members and members <= {u["id"] for u in changed["Resources"]}
-    some_member = sorted(members)[0]
-    access = live.client.get(
-        f"/scim/v2/Users/{some_member}?attributes={AWS_USER}:effectiveAccess",
-        headers=live.headers(),
-    ).get_json()[AWS_USER]["effectiveAccess"]
-    assert (entitlement_id(account, arn), group) in {
-        (e["value"], e.get("viaGroup")) for e in access
-    }
