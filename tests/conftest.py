@@ -116,8 +116,17 @@ def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
 
 @pytest.fixture
 def live_sqlite(tmp_path: Path) -> Iterator[Live]:
+    """A fresh app on SQLite alone, for a test whose subject does not depend on the store."""
+    from tests.live import open_live
+
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path)
+
+
+@pytest.fixture
+def live_short_wait(tmp_path: Path) -> Iterator[Live]:
     """A fresh app on SQLite that waits one second for a write before answering 202, so
-    that a test of slow AWS work reaches the 202 answer, and the operation, quickly."""
+    that a test of slow AWS work (seconds of simulated delay) reaches the 202 quickly.
+    Only for such tests: on a loaded machine even a quick write can take a second."""
     from tests.live import open_live
 
     yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")

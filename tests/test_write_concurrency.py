@@ -13,8 +13,8 @@ from connector.store.codec import entitlement_id
 from tests.live import PATCH_OP, Live, first_user, free_pair
 
 
-def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live) -> None:
-    live = live_sqlite
+def test_twenty_concurrent_identical_grants_make_one_aws_call(live_short_wait: Live) -> None:
+    live = live_short_wait
     behaviour().update(assignment_delay_seconds=0.5)
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
@@ -52,9 +52,9 @@ def test_twenty_concurrent_identical_grants_make_one_aws_call(live_sqlite: Live)
 
 
 def test_a_revoke_right_after_a_running_grant_still_leaves_aws_without_it(
-    live_sqlite: Live,
+    live_short_wait: Live,
 ) -> None:
-    live = live_sqlite
+    live = live_short_wait
     behaviour().update(assignment_delay_seconds=2.0)
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)

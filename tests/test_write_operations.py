@@ -19,8 +19,8 @@ from tests.live import Live, first_user, free_pair, grant_op, new_user
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
 
-def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite: Live) -> None:
-    live = live_sqlite
+def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_short_wait: Live) -> None:
+    live = live_short_wait
     behaviour().update(assignment_delay_seconds=2.5)
     group = sorted(live.manifest.groups.values())[0]
     account, arn = free_pair(live, "GROUP", group)
@@ -52,8 +52,8 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_sqlite:
     assert entitlement in {e["value"] for e in group_doc[AWS_GROUP]["entitlements"]}
 
 
-def test_a_post_answered_202_already_names_the_user_it_created(live_sqlite: Live) -> None:
-    live = live_sqlite
+def test_a_post_answered_202_already_names_the_user_it_created(live_short_wait: Live) -> None:
+    live = live_short_wait
     behaviour().update(assignment_delay_seconds=2.0)
     account, arn = sorted(live.manifest.expected_provisioned_pairs())[0]
     accepted = live.client.post(

@@ -260,9 +260,9 @@ def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
 
 
 def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
-    live_sqlite: Live,
+    live_short_wait: Live,
 ) -> None:
-    live = live_sqlite
+    live = live_short_wait
     behaviour().update(assignment_delay_seconds=2.0)
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)

@@ -59,8 +59,10 @@ def test_a_patch_whose_third_operation_fails_leaves_aws_as_it_was(live: Live) ->
     assert not shown & {entitlement_id(a, p) for a, p in ((a1, p1), (a2, p2), (a3, p3))}
 
 
-def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(live_sqlite: Live) -> None:
-    live = live_sqlite
+def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(
+    live_short_wait: Live,
+) -> None:
+    live = live_short_wait
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
     behaviour().update(
