@@ -98,10 +98,7 @@ def test_a_grant_removed_in_aws_since_the_sync_is_granted_again(live: Live) -> N
         PrincipalId=user,
     )["AccountAssignmentDeletionStatus"]["RequestId"]
     assert request_id and not live.holds(account, arn, "USER", user)
-    again = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-    )
+    again = live.patch(f"Users/{user}", grant_op(account, arn))
     assert again.status_code == 200
     assert live.holds(account, arn, "USER", user)
     assert live.create_calls() == 1

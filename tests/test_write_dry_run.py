@@ -9,11 +9,7 @@ def test_a_dry_run_answers_the_calls_and_makes_none(live_sqlite: Live) -> None:
     live = live_sqlite
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
-    answer = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-        **{"X-Dry-Run": "true"},
-    )
+    answer = live.patch(f"Users/{user}", grant_op(account, arn), **{"X-Dry-Run": "true"})
     assert answer.status_code == 200
     (step,) = answer.get_json()["steps"]
     (call,) = step["calls"]

@@ -80,10 +80,7 @@ def test_the_operations_command_shows_the_ledger(live_sqlite: Live, tmp_path: Pa
     live = live_sqlite
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
-    answer = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-    )
+    answer = live.patch(f"Users/{user}", grant_op(account, arn))
     assert answer.status_code == 200
     url = str(live.store.engine.url)
     shown = subprocess.run(

@@ -266,10 +266,7 @@ def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
     behaviour().update(assignment_delay_seconds=2.0)
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
-    accepted = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-    )
+    accepted = live.patch(f"Users/{user}", grant_op(account, arn))
     assert accepted.status_code == 202
     operation_id = accepted.headers["Location"].rsplit("/", 1)[-1]
     # The first runner looks dead (a stall longer than IDCC_WRITE_RESUME_AFTER)...

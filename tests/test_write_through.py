@@ -80,10 +80,7 @@ def test_a_group_grant_shows_in_delta_aggregation_of_its_members(live: Live) -> 
     members = {u for g, u in memberships if g == group}
     account, arn = free_pair(live, "GROUP", group)
     before = datetime.now(UTC).isoformat().replace("+00:00", "Z")
-    granted = live.patch(
-        f"Groups/{group}",
-        grant_op(account, arn),
-    )
+    granted = live.patch(f"Groups/{group}", grant_op(account, arn))
     assert granted.status_code == 200
     changed = live.client.get(
         "/scim/v2/Users?count=1000&filter=" + quote(f'meta.lastModified gt "{before}"'),

@@ -16,10 +16,7 @@ def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) 
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
     behaviour().update(failing_permission_set_arns={arn}, failure_reason="Role quota exceeded")
-    failed = live.patch(
-        f"Users/{user}",
-        grant_op(account, arn),
-    )
+    failed = live.patch(f"Users/{user}", grant_op(account, arn))
     assert failed.status_code == 502
     body = failed.get_json()
     assert "Role quota exceeded" in body["detail"]
