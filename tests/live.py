@@ -59,6 +59,36 @@ class Live:
             for a in page["AccountAssignments"]
         )
 
+    def grant_in_console(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> None:
+        """Assign in AWS itself, as an administrator in the console would: the served data
+        does not show it until the next sync."""
+        self.aws.sso_admin.create_account_assignment(
+            **self._assignment(account, arn, principal_type, principal_id)
+        )
+
+    def revoke_in_console(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> str:
+        """Delete the assignment in AWS itself, as in the console; AWS's request id."""
+        deleted = self.aws.sso_admin.delete_account_assignment(
+            **self._assignment(account, arn, principal_type, principal_id)
+        )
+        return str(deleted["AccountAssignmentDeletionStatus"]["RequestId"])
+
+    def _assignment(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> dict[str, str]:
+        return {
+            "InstanceArn": self.aws.instance_arn,
+            "TargetId": account,
+            "TargetType": "AWS_ACCOUNT",
+            "PermissionSetArn": arn,
+            "PrincipalType": principal_type,
+            "PrincipalId": principal_id,
+        }
+
     def create_calls(self) -> int:
         return self.provisioner.aws().stats.calls["sso-admin:CreateAccountAssignment"]
 

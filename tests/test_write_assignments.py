@@ -89,14 +89,7 @@ def test_a_grant_removed_in_aws_since_the_sync_is_granted_again(live: Live) -> N
     account, arn, _, user = sorted(
         a for a in live.manifest.expected_assignments() if a[2] == "USER"
     )[0]
-    request_id = live.aws.sso_admin.delete_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )["AccountAssignmentDeletionStatus"]["RequestId"]
+    request_id = live.revoke_in_console(account, arn, "USER", user)
     assert request_id and not live.holds(account, arn, "USER", user)
     again = live.patch(f"Users/{user}", grant_op(account, arn))
     assert again.status_code == 200

@@ -88,14 +88,7 @@ def test_deleting_a_user_also_revokes_what_was_granted_outside_the_connector(liv
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
     # Granted in the console after the last sync: the served data does not show it.
-    live.aws.sso_admin.create_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )
+    live.grant_in_console(account, arn, "USER", user)
     assert live.holds(account, arn, "USER", user)
     deleted = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
     assert deleted.status_code == 204
