@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from connector.connection import connect
@@ -25,6 +27,9 @@ from connector.sync import run_sync
 from connector.tokens import create_token
 from scim.app import create_app
 from tests.simulation import simulator_settings
+
+if TYPE_CHECKING:
+    from connector.intents import Intent
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
@@ -113,6 +118,34 @@ def open_live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
         finally:
             provisioner.close()
             store.close()
+
+
+def open_operation(
+    connection: sa.Connection,
+    operation_id: str,
+    intent: Intent,
+    *,
+    action: str,
+    resource_id: str | None,
+    runner: str,
+    now: datetime,
+) -> None:
+    """Record a User write of one intent in the ledger, opened for the iga-writer token as a
+    request opens it, and leave it there unrun: a write still open, or what a runner that
+    died left behind."""
+    ledger.create_operation(
+        connection,
+        operation_id=operation_id,
+        token_name="iga-writer",
+        action=action,
+        resource_type="User",
+        resource_id=resource_id,
+        idempotency_key=None,
+        request_hash="h",
+        intents=[intent],
+        runner=runner,
+        now=now,
+    )
 
 
 def grant_op(account: str, arn: str) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from connector.writers.assignments import Grant
 from connector.writers.users import CreateUser
 from scim.demo import start_simulator
 from scim.writes.operations import answer_status
-from tests.live import Live, first_user, free_pair, grant_op
+from tests.live import Live, first_user, free_pair, grant_op, open_operation
 from tests.simulation import simulator_settings
 
 # Long enough to kill the first runner while AWS still works on the request,
@@ -305,16 +305,12 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
     operation_id = "00000000-0000-4000-8000-000000000001"
     stale = datetime.now(UTC) - timedelta(minutes=5)
     with live.store.writing() as connection:
-        ledger.create_operation(
+        open_operation(
             connection,
-            operation_id=operation_id,
-            token_name="iga-writer",
+            operation_id,
+            CreateUser(params=params),
             action="create",
-            resource_type="User",
             resource_id=None,
-            idempotency_key=None,
-            request_hash="h",
-            intents=[CreateUser(params=params)],
             runner="dead-process",
             now=stale,
         )
