@@ -1,8 +1,9 @@
 """The live write harness: a simulated Identity Center, a synced store and the app.
 
-Shared by the provisioning tests and the fault suite: each test module makes
-its own fixtures from `open_live`, so the store (SQLite or PostgreSQL) and the
-settings are the module's choice.
+tests/conftest.py builds the apps most write tests use from `open_live` (`live`,
+`live_sqlite`, `live_short_wait` and the module-wide `shared_live`); a module
+that needs other settings, as the fault and throttling suites do, makes its own
+fixture from it. The helpers below set up what the tests' scenarios start from.
 """
 
 from __future__ import annotations
