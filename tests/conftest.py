@@ -1,4 +1,4 @@
-"""Shared fixtures: stores on SQLite and PostgreSQL.
+"""Shared fixtures: stores on SQLite and PostgreSQL, and the live app on them.
 
 PostgreSQL tests use the server named by IDCC_TEST_POSTGRES_URL (default: the
 one on 127.0.0.1:5432), each test in a schema of its own. Where that server is
@@ -13,12 +13,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
 
 from connector.store.store import Store
+
+if TYPE_CHECKING:  # the live app is imported by the fixtures that build it, not by every module
+    from tests.live import Live
 
 POSTGRES_URL = os.environ.get(
     "IDCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -102,18 +105,51 @@ def store_url_module(
     return url
 
 
+@pytest.fixture
+def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
+    """The app on a synced tiny organisation and a simulated AWS, a fresh one for each
+    test on each store: a write test may change anything without disturbing another."""
+    from tests.live import open_live
+
+    yield from open_live(store_url, tmp_path)
+
+
+@pytest.fixture
+def live_sqlite(tmp_path: Path) -> Iterator[Live]:
+    """A fresh app on SQLite alone, for a test whose subject does not depend on the store."""
+    from tests.live import open_live
+
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path)
+
+
+@pytest.fixture
+def live_short_wait(tmp_path: Path) -> Iterator[Live]:
+    """A fresh app on SQLite that waits one second for a write before answering 202, so
+    that a test of slow AWS work (seconds of simulated delay) reaches the 202 quickly.
+    Only for such tests: on a loaded machine even a quick write can take a second."""
+    from tests.live import open_live
+
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
+
+
 @pytest.fixture(scope="module")
-def live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The app on a synced tiny organisation and a simulated AWS, for a module whose
-    requests must all be refused: its tests share it, and check it is unchanged."""
-    from tests.live import open_live  # the same app the write tests build
+def shared_live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    """The app for a module whose requests must all be refused: its tests share one on each
+    store, and check it is unchanged. Such a module makes it its `live`:
+
+        @pytest.fixture(scope="module")
+        def live(shared_live: Live) -> Live:
+            return shared_live
+    """
+    from tests.live import open_live
 
     yield from open_live(store_url_module, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")
-def before(live: Any) -> dict[str, Any]:
-    """What AWS held before the module's first request (use it in `usefixtures`)."""
+def before(live: Live) -> dict[str, Any]:
+    """What AWS held before the module's first request (use it in `usefixtures`), in a
+    module whose `live` is the shared one."""
     from tests.simulation import aws_state
 
     return aws_state(live.aws, live.manifest)

@@ -1,17 +1,20 @@
 """The live write harness: a simulated Identity Center, a synced store and the app.
 
-Shared by the provisioning tests and the fault suite: each test module makes
-its own fixtures from `open_live`, so the store (SQLite or PostgreSQL) and the
-settings are the module's choice.
+tests/conftest.py builds the apps most write tests use from `open_live` (`live`,
+`live_sqlite`, `live_short_wait` and the module-wide `shared_live`); a module
+that needs other settings, as the fault and throttling suites do, makes its own
+fixture from it. The helpers below set up what the tests' scenarios start from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from connector.connection import connect
@@ -25,6 +28,9 @@ from connector.sync import run_sync
 from connector.tokens import create_token
 from scim.app import create_app
 from tests.simulation import simulator_settings
+
+if TYPE_CHECKING:
+    from connector.intents import Intent
 
 PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
@@ -59,6 +65,36 @@ class Live:
             for a in page["AccountAssignments"]
         )
 
+    def grant_in_console(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> None:
+        """Assign in AWS itself, as an administrator in the console would: the served data
+        does not show it until the next sync."""
+        self.aws.sso_admin.create_account_assignment(
+            **self._assignment(account, arn, principal_type, principal_id)
+        )
+
+    def revoke_in_console(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> str:
+        """Delete the assignment in AWS itself, as in the console; AWS's request id."""
+        deleted = self.aws.sso_admin.delete_account_assignment(
+            **self._assignment(account, arn, principal_type, principal_id)
+        )
+        return str(deleted["AccountAssignmentDeletionStatus"]["RequestId"])
+
+    def _assignment(
+        self, account: str, arn: str, principal_type: str, principal_id: str
+    ) -> dict[str, str]:
+        return {
+            "InstanceArn": self.aws.instance_arn,
+            "TargetId": account,
+            "TargetType": "AWS_ACCOUNT",
+            "PermissionSetArn": arn,
+            "PrincipalType": principal_type,
+            "PrincipalId": principal_id,
+        }
+
     def create_calls(self) -> int:
         return self.provisioner.aws().stats.calls["sso-admin:CreateAccountAssignment"]
 
@@ -83,6 +119,34 @@ def open_live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
         finally:
             provisioner.close()
             store.close()
+
+
+def open_operation(
+    connection: sa.Connection,
+    operation_id: str,
+    intent: Intent,
+    *,
+    action: str,
+    resource_id: str | None,
+    runner: str,
+    now: datetime,
+) -> None:
+    """Record a User write of one intent in the ledger, opened for the iga-writer token as a
+    request opens it, and leave it there unrun: a write still open, or what a runner that
+    died left behind."""
+    ledger.create_operation(
+        connection,
+        operation_id=operation_id,
+        token_name="iga-writer",
+        action=action,
+        resource_type="User",
+        resource_id=resource_id,
+        idempotency_key=None,
+        request_hash="h",
+        intents=[intent],
+        runner=runner,
+        now=now,
+    )
 
 
 def grant_op(account: str, arn: str) -> dict[str, Any]:

@@ -230,3 +230,23 @@ def aws_state(aws: SimulatedAws, manifest: Manifest) -> dict[str, Any]:
             )
         ),
     }
+
+
+def user(aws: SimulatedAws, name: str = "ada", **extra: Any) -> str:
+    """A user created in the simulated Identity Store, with what it requires; its id."""
+    created = aws.identity_store.create_user(
+        IdentityStoreId=aws.identity_store_id,
+        UserName=name,
+        DisplayName=name.title(),
+        Name={"GivenName": name.title(), "FamilyName": "Lovelace"},
+        **extra,
+    )
+    return str(created["UserId"])
+
+
+def group(aws: SimulatedAws, name: str = "Engineers") -> str:
+    """A group created in the simulated Identity Store, with a description; its id."""
+    created = aws.identity_store.create_group(
+        IdentityStoreId=aws.identity_store_id, DisplayName=name, Description=f"All {name}"
+    )
+    return str(created["GroupId"])

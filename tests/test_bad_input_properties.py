@@ -43,8 +43,14 @@ BOUNDED = settings(
 )
 
 
-# `live` and `before` (tests/conftest.py): one app a module; AWS as it was first.
+# `before` (tests/conftest.py): AWS as it was before the module's first request.
 pytestmark = pytest.mark.usefixtures("before")
+
+
+@pytest.fixture(scope="module")
+def live(shared_live: Live) -> Live:
+    """One app for the module (tests/conftest.py): every request here is refused."""
+    return shared_live
 
 
 class Tally:

@@ -183,6 +183,18 @@ def test_default_chain_without_credentials_says_where_to_put_them(
         connect(settings).call("sts", "GetCallerIdentity")
 
 
+def management_role(org: Manifest) -> str:
+    """The ARN of the connector's role in the organisation's management account."""
+    return f"arn:aws:iam::{org.management_account_id}:role/{ROLE_NAME}"
+
+
+@pytest.fixture
+def source_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Access keys in boto3's default chain, for assume_role to start from."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASOURCECREDENTIAL")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "source")
+
+
 def assume_role_settings(tmp_path: Path, role_arn: str, **overrides: object) -> Settings:
     settings = simulator_settings(f"sqlite:///{tmp_path}/s.sqlite3")
     values = {
@@ -198,11 +210,9 @@ def assume_role_settings(tmp_path: Path, role_arn: str, **overrides: object) -> 
 
 
 def test_assume_role_passes_the_external_id_and_acts_as_the_role(
-    tiny_org: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_org: Manifest, tmp_path: Path, source_keys: None
 ) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASOURCECREDENTIAL")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "source")
-    role_arn = f"arn:aws:iam::{tiny_org.management_account_id}:role/{ROLE_NAME}"
+    role_arn = management_role(tiny_org)
     settings = assume_role_settings(tmp_path, role_arn)
     report = run_check(connect(settings), settings)
     assert report.ok
@@ -212,11 +222,9 @@ def test_assume_role_passes_the_external_id_and_acts_as_the_role(
 
 
 def test_assumed_credentials_are_refreshed_before_they_expire(
-    tiny_org: Manifest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_org: Manifest, tmp_path: Path, source_keys: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIASOURCECREDENTIAL")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "source")
-    role_arn = f"arn:aws:iam::{tiny_org.management_account_id}:role/{ROLE_NAME}"
+    role_arn = management_role(tiny_org)
     settings = assume_role_settings(tmp_path, role_arn, role_duration=3600)
     aws = connect(settings)
     assumed = sts_backends[tiny_org.management_account_id]["aws"].assumed_roles
@@ -247,7 +255,7 @@ def test_assume_role_refused_is_a_clear_credentials_error(
     key_id, secret = iam_user_with_policy(build_policy(read_only=True))
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-    role_arn = f"arn:aws:iam::{tiny_org.management_account_id}:role/{ROLE_NAME}"
+    role_arn = management_role(tiny_org)
     settings = assume_role_settings(tmp_path, role_arn)
     with iam_enforced():
         report = run_check(connect(settings), settings)

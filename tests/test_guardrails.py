@@ -71,6 +71,11 @@ def grant(
     )
 
 
+def never_asked(account: str) -> Sequence[str]:
+    """The organisation's answer where a test proves it is not asked for parents."""
+    raise AssertionError(f"parents_of({account}) called")
+
+
 def refused_by(guardrails: Guardrails, *intents: Intent, ctx: GuardContext | None = None) -> str:
     violation = guardrails.check(intents, ctx or context())
     return "" if violation is None else violation.rule
@@ -154,9 +159,6 @@ def test_parents_are_looked_up_only_for_granted_accounts(tmp_path: Path) -> None
 def test_parents_are_not_looked_up_when_no_rule_names_organizational_units(
     tmp_path: Path,
 ) -> None:
-    def parents_of(account: str) -> Sequence[str]:
-        raise AssertionError(f"parents_of({account}) called")
-
     guardrails = load(
         tmp_path,
         f"""
@@ -170,7 +172,7 @@ def test_parents_are_not_looked_up_when_no_rule_names_organizational_units(
         management_account = true
         """,
     )
-    ctx = context(parents_of=parents_of)
+    ctx = context(parents_of=never_asked)
     assert refused_by(guardrails, grant(account=DEV), grant(account=PROD), ctx=ctx) == (
         "no-admin-in-prod"
     )
@@ -179,15 +181,12 @@ def test_parents_are_not_looked_up_when_no_rule_names_organizational_units(
 def test_parents_are_not_looked_up_once_another_selector_rules_the_grant_out(
     tmp_path: Path,
 ) -> None:
-    def parents_of(account: str) -> Sequence[str]:
-        raise AssertionError(f"parents_of({account}) called")
-
     guardrails = load(
         tmp_path,
         '[[deny_grant]]\nname = "no-admin-ou"\npermission_sets = ["AdministratorAccess"]\n'
         'organizational_units = ["ou-ab12-prod0001"]',
     )
-    ctx = context(parents_of=parents_of)
+    ctx = context(parents_of=never_asked)
     assert refused_by(guardrails, grant(permission_set=READ_ONLY), ctx=ctx) == ""
 
 

@@ -6,25 +6,23 @@ from connector import quota_share
 from connector.store import ledger
 from connector.store.store import Store, utcnow
 from connector.writers.users import UpdateUser
+from tests.live import open_operation
 from tests.simulation import simulator_settings
 
 
 def _open_a_write(store: Store) -> str:
+    operation_id = "00000000-0000-4000-8000-0000000000aa"
     with store.writing() as connection:
-        ledger.create_operation(
+        open_operation(
             connection,
-            operation_id="00000000-0000-4000-8000-0000000000aa",
-            token_name="iga-writer",
+            operation_id,
+            UpdateUser(user_id="u"),
             action="modify",
-            resource_type="User",
             resource_id="u",
-            idempotency_key=None,
-            request_hash="h",
-            intents=[UpdateUser(user_id="u")],
             runner="test",
             now=utcnow(),
         )
-    return "00000000-0000-4000-8000-0000000000aa"
+    return operation_id
 
 
 def test_a_sync_paces_at_its_share_while_writes_are_open(store: Store) -> None:

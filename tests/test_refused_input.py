@@ -33,8 +33,14 @@ EFFECTIVE = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:User:e
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
 
-# `live` and `before` (tests/conftest.py): one app a module; AWS as it was first.
+# `before` (tests/conftest.py): AWS as it was before the module's first request.
 pytestmark = pytest.mark.usefixtures("before")
+
+
+@pytest.fixture(scope="module")
+def live(shared_live: Live) -> Live:
+    """One app for the module (tests/conftest.py): every request here is refused."""
+    return shared_live
 
 
 def refused(live: Live, response: Any, scim_type: str, *words: str) -> None:

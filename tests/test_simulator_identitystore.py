@@ -9,30 +9,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from connector.simulator import SimulatedAws, simulated_aws
+from tests.simulation import group, user
 
 
 @pytest.fixture
 def aws() -> Iterator[SimulatedAws]:
     with simulated_aws() as simulated:
         yield simulated
-
-
-def user(aws: SimulatedAws, name: str = "ada", **extra: Any) -> str:
-    created = aws.identity_store.create_user(
-        IdentityStoreId=aws.identity_store_id,
-        UserName=name,
-        DisplayName=name.title(),
-        Name={"GivenName": name.title(), "FamilyName": "Lovelace"},
-        **extra,
-    )
-    return str(created["UserId"])
-
-
-def group(aws: SimulatedAws, name: str = "Engineers") -> str:
-    created = aws.identity_store.create_group(
-        IdentityStoreId=aws.identity_store_id, DisplayName=name, Description=f"All {name}"
-    )
-    return str(created["GroupId"])
 
 
 def join(aws: SimulatedAws, group_id: str, user_id: str) -> str:

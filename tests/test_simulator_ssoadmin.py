@@ -18,6 +18,7 @@ from connector.simulator import (
     behaviour,
     simulated_aws,
 )
+from tests.simulation import group, user
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"
@@ -40,23 +41,6 @@ def clock() -> ManualClock:
 def permission_set(aws: SimulatedAws, name: str = "Readers", **extra: Any) -> str:
     created = aws.sso_admin.create_permission_set(InstanceArn=aws.instance_arn, Name=name, **extra)
     return str(created["PermissionSet"]["PermissionSetArn"])
-
-
-def user(aws: SimulatedAws, name: str = "ada") -> str:
-    created = aws.identity_store.create_user(
-        IdentityStoreId=aws.identity_store_id,
-        UserName=name,
-        DisplayName=name.title(),
-        Name={"GivenName": name.title(), "FamilyName": "Lovelace"},
-    )
-    return str(created["UserId"])
-
-
-def group(aws: SimulatedAws, name: str = "Engineers") -> str:
-    created = aws.identity_store.create_group(
-        IdentityStoreId=aws.identity_store_id, DisplayName=name
-    )
-    return str(created["GroupId"])
 
 
 def assignment_params(

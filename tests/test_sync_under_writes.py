@@ -8,19 +8,10 @@ a sync's publish must wait its turn for the store and succeed, never fail with
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from connector.connection import connect
 from connector.sync import run_sync
-from tests.live import Live, first_user, open_live
-
-
-@pytest.fixture
-def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
-    yield from open_live(store_url, tmp_path)
+from tests.live import Live, first_user
 
 
 def test_syncs_succeed_while_patches_run(live: Live) -> None:

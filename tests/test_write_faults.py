@@ -225,14 +225,7 @@ def test_a_deletion_whose_listing_is_throttled_still_revokes_console_grants(
     user = first_user(live)
     ((account, arn),) = free_pairs(live, user, 1)
     # Granted in the console after the last sync: only AWS's own listing shows it.
-    live.aws.sso_admin.create_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )
+    live.grant_in_console(account, arn, "USER", user)
     behaviour().update(throttled_operations={"ListAccountAssignmentsForPrincipal": 1.0})
     deleting = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
     assert deleting.status_code == 202, deleting.get_json()

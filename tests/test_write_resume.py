@@ -1,10 +1,17 @@
-"""A service killed while a grant is IN_PROGRESS in AWS: the next runner finishes it.
+"""An operation whose runner stopped is finished by the next runner, from the ledger alone.
 
-The simulated Identity Center runs as its own process with assignments that
+A runner whose heartbeat is older than IDCC_WRITE_RESUME_AFTER is taken for
+dead: the next runner claims its open operations (`resume_stale`) and ends each
+step without asking AWS twice. It follows the AWS request id the ledger holds,
+adopts a user AWS already created, and a stalled runner that wakes after the
+takeover records nothing more.
+
+In the first test the service is killed while a grant is IN_PROGRESS in AWS:
+the simulated Identity Center runs as its own process with assignments that
 stay IN_PROGRESS for a few seconds; the first runner is a real Python process
 that submits a grant and is killed with SIGKILL once the ledger holds the AWS
 request id, so nothing in it gets a chance to record anything more. A second
-runner (this test) then resumes the operation from the ledger alone.
+runner (the test) then resumes the operation from the ledger alone.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,15 +35,16 @@ import sqlalchemy as sa
 from connector.config import Settings, settings_to_env
 from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
-from connector.simulator import Manifest
-from connector.store import ledger
-from connector.store import tables as t
+from connector.simulator import Manifest, behaviour
+from connector.store import ledger, tables, write_claims
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.writers.assignments import Grant
+from connector.writers.users import CreateUser
 from scim.demo import start_simulator
 from scim.writes.operations import answer_status
+from tests.live import Live, first_user, free_pair, grant_op, open_operation
 from tests.simulation import simulator_settings
 
 # Long enough to kill the first runner while AWS still works on the request,
@@ -133,7 +142,7 @@ def ungranted(manifest: Manifest) -> Grant:
 
 def stored_assignment(store: Store, grant: Grant) -> bool:
     """Whether the served snapshot shows the assignment."""
-    a = t.assignments.c
+    a = tables.assignments.c
     with store.reading() as connection:
         row = connection.execute(
             sa.select(sa.literal(1))
@@ -248,3 +257,77 @@ def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
     assert simulator.holds(grant)
     assert stored_assignment(store, grant)
     store.close()
+
+
+def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
+    live_short_wait: Live,
+) -> None:
+    live = live_short_wait
+    behaviour().update(assignment_delay_seconds=2.0)
+    user = first_user(live)
+    account, arn = free_pair(live, "USER", user)
+    accepted = live.patch(f"Users/{user}", grant_op(account, arn))
+    assert accepted.status_code == 202
+    operation_id = accepted.headers["Location"].rsplit("/", 1)[-1]
+    # The first runner looks dead (a stall longer than IDCC_WRITE_RESUME_AFTER)...
+    with live.store.writing() as connection:
+        connection.execute(
+            tables.write_operations.update()
+            .where(tables.write_operations.c.id == operation_id)
+            .values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=5))
+        )
+    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
+    second = Provisioner(live.store, settings, lambda: connect(settings))
+    try:
+        assert second.resume_stale() == [operation_id]
+        record = second.wait(operation_id, 15)
+        live.provisioner.wait(operation_id, 5)
+    finally:
+        second.close()
+    assert record.status == "succeeded"
+    # ... so it stops: one request to AWS in all, one end recorded per step.
+    assert live.create_calls() == 1
+    assert second.aws().stats.calls["sso-admin:CreateAccountAssignment"] == 0
+    assert [e.status for e in record.events].count("succeeded") == 2  # the step, the operation
+    assert "resumed" in [e.status for e in record.events]
+    assert live.holds(account, arn, "USER", user)
+
+
+def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlite: Live) -> None:
+    live = live_sqlite
+    params = {
+        "UserName": "crashed.mid.create@example.com",
+        "DisplayName": "Crashed Mid Create",
+        "Name": {"GivenName": "Crashed", "FamilyName": "Create"},
+    }
+    # What a process killed right after its CreateUser reached AWS leaves behind:
+    # the step in progress in the ledger, and the user in AWS.
+    operation_id = "00000000-0000-4000-8000-000000000001"
+    stale = datetime.now(UTC) - timedelta(minutes=5)
+    with live.store.writing() as connection:
+        open_operation(
+            connection,
+            operation_id,
+            CreateUser(params=params),
+            action="create",
+            resource_id=None,
+            runner="dead-process",
+            now=stale,
+        )
+        assert write_claims.take_locks(
+            connection, operation_id, CreateUser(params=params).lock_keys, stale
+        )
+        ledger.start_step(connection, operation_id, 0, stale)
+    made = live.aws.identity_store.create_user(IdentityStoreId=live.aws.identity_store_id, **params)
+    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
+    resumer = Provisioner(live.store, settings, lambda: connect(settings))
+    try:
+        assert resumer.resume_stale() == [operation_id]
+        record = resumer.wait(operation_id, 15)
+    finally:
+        resumer.close()
+    assert record.status == "succeeded" and answer_status(record) == 201
+    assert record.resource_id == made["UserId"]
+    assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0
+    served = live.client.get(f"/scim/v2/Users/{made['UserId']}", headers=live.headers())
+    assert served.status_code == 200
