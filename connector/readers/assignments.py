@@ -20,12 +20,7 @@ def assignments_for_pair(
     aws: AwsClients, instance_arn: str, pair: ProvisionedPair
 ) -> list[Assignment]:
     return [
-        Assignment(
-            account_id=item["AccountId"],
-            permission_set_arn=item["PermissionSetArn"],
-            principal_type=item["PrincipalType"],
-            principal_id=item["PrincipalId"],
-        )
+        _assignment(item)
         for item in aws.items(
             "sso-admin",
             "ListAccountAssignments",
@@ -46,12 +41,7 @@ def assignments_for_principal(
     direct one; the group's own walk records it.
     """
     return [
-        Assignment(
-            account_id=item["AccountId"],
-            permission_set_arn=item["PermissionSetArn"],
-            principal_type=item["PrincipalType"],
-            principal_id=item["PrincipalId"],
-        )
+        _assignment(item)
         for item in aws.items(
             "sso-admin",
             "ListAccountAssignmentsForPrincipal",
@@ -61,6 +51,15 @@ def assignments_for_principal(
         )
         if item["PrincipalId"] == principal_id and item["PrincipalType"] == principal_type
     ]
+
+
+def _assignment(item: dict[str, str]) -> Assignment:
+    return Assignment(
+        account_id=item["AccountId"],
+        permission_set_arn=item["PermissionSetArn"],
+        principal_type=item["PrincipalType"],
+        principal_id=item["PrincipalId"],
+    )
 
 
 def assignments_listed_for_principal(
