@@ -16,23 +16,21 @@ import logging
 import signal
 import sys
 import threading
-import time
 from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
-from connector import iam_policy, quota_share
+from connector import iam_policy
 from connector.check import CheckReport, run_check
-from connector.config import Settings, load_settings
+from connector.config import load_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
-from connector.feed.build import build_feed
 from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
-from connector.progress import progress_for
 from connector.store import ledger
 from connector.store.store import Store
-from connector.sync import SyncResult, run_sync
+from connector.sync import SyncResult
+from connector.sync_loop import run_syncs
 from connector.tokens import create_token, list_tokens, revoke_token
 
 Command = Callable[[argparse.Namespace], int]
@@ -165,48 +163,13 @@ def _parser() -> argparse.ArgumentParser:
 def cmd_sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     store = Store.open(settings.database_url)
-    stop = _stop_on_signals()
-    interval = settings.full_sync_interval()
-    while True:
-        aws = connect(settings, share=quota_share.for_sync(store, settings))
-        progress = progress_for(aws.stats)
-        try:
-            result = run_sync(settings, store, aws, progress=progress, stop=stop)
-        except Exception as exc:
-            # A looping sync outlives any one failure (AWS down, store restarting):
-            # it is recorded, logged, and the next interval tries again.
-            if not args.loop or stop.is_set():
-                raise
-            log.exception("sync failed; next attempt in %ss", interval)
-            print(f"error: {exc}", file=sys.stderr)
-        else:
-            _print_sync(result, as_json=args.json)
-            _render(store)
-        finally:
-            progress.close()
-        if not args.loop:
-            return 0
-        _follow_changes(settings, store, time.monotonic() + interval, stop)
-        if stop.is_set():
-            return 0
 
+    def synced(result: SyncResult) -> None:
+        _print_sync(result, as_json=args.json)
+        _render(store)
 
-def _follow_changes(
-    settings: Settings, store: Store, deadline: float, stop: threading.Event
-) -> None:
-    """Until the next full sync is due: apply AWS's change events (docs/change-feed.md),
-    or, with no change feed, wait."""
-    if settings.change_source == "none":
-        stop.wait(max(0.0, deadline - time.monotonic()))
-        return
-    try:
-        feed = build_feed(settings, store, connect(settings))
-    except ConnectorError:
-        log.exception("the change feed cannot start; the next full sync is awaited")
-        stop.wait(max(0.0, deadline - time.monotonic()))
-        return
-    if feed is not None:
-        feed.run_until(deadline, stop)
+    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced)
+    return 0
 
 
 def _render(store: Store) -> None:

@@ -1,0 +1,78 @@
+"""The sync process (`idc-connector sync --loop`, which `serve` starts): full syncs in turn
+with the change feed.
+
+A full sync runs, then, until the next is due, the change feed applies AWS's
+change events (docs/change-feed.md), or with no feed the process waits. The
+two never run at once: a sync publishes what it read, and the events that
+arrived meanwhile are applied on top of it. A looping sync outlives any one
+failure (AWS down, a store restarting): it is recorded, logged, and the next
+interval tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Callable
+
+from connector import quota_share
+from connector.config import Settings
+from connector.connection import connect
+from connector.errors import ConnectorError
+from connector.feed.build import build_feed
+from connector.progress import progress_for
+from connector.store.store import Store
+from connector.sync import SyncResult, run_sync
+
+log = logging.getLogger(__name__)
+
+
+def run_syncs(
+    settings: Settings,
+    store: Store,
+    stop: threading.Event,
+    *,
+    loop: bool,
+    synced: Callable[[SyncResult], None],
+) -> None:
+    """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
+    `synced` is told of each sync that succeeded."""
+    interval = settings.full_sync_interval()
+    while True:
+        aws = connect(settings, share=quota_share.for_sync(store, settings))
+        progress = progress_for(aws.stats)
+        try:
+            result = run_sync(settings, store, aws, progress=progress, stop=stop)
+        except Exception as exc:
+            if not loop or stop.is_set():
+                raise
+            log.exception("sync failed; next attempt in %ss", interval)
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            synced(result)
+        finally:
+            progress.close()
+        if not loop:
+            return
+        _follow_changes(settings, store, time.monotonic() + interval, stop)
+        if stop.is_set():
+            return
+
+
+def _follow_changes(
+    settings: Settings, store: Store, deadline: float, stop: threading.Event
+) -> None:
+    """Until `deadline` (monotonic): apply AWS's change events, or, with no feed, wait."""
+    if settings.change_source == "none":
+        stop.wait(max(0.0, deadline - time.monotonic()))
+        return
+    try:
+        feed = build_feed(settings, store, connect(settings))
+    except ConnectorError:
+        log.exception("the change feed cannot start; the next full sync is awaited")
+        stop.wait(max(0.0, deadline - time.monotonic()))
+        return
+    if feed is not None:
+        feed.run_until(deadline, stop)
