@@ -2,8 +2,9 @@
 
 moto answers at once and never throttles, so against plain moto a benchmark
 would measure neither how long a sync waits on the network nor whether it stays
-under AWS's quotas. This module wraps moto's dispatch (``BaseResponse.call_action``,
-used by the in-process mock and by the server alike) and, as ``behaviour()`` says:
+under AWS's quotas. This module is a layer of moto's dispatch (dispatch.py:
+``BaseResponse.call_action``, used by the in-process mock and by the server alike)
+and, as ``behaviour()`` says:
 
 - sleeps ``latency_seconds`` before answering any request, throttled or not
   (``behaviour().sleep``, injectable so that tests need not wait);
@@ -34,12 +35,14 @@ is never throttled, one that sends a second's worth at once is throttled after i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import BaseResponse
 
+from . import dispatch
 from .behaviour import behaviour
 
 THROTTLING_MESSAGE = "Rate exceeded"
@@ -149,28 +152,23 @@ def quota_profile(name: str, *, organizations_rps: float = 10.0) -> RequestQuota
     raise ValueError(f"unknown quota profile {name!r}: choose one of {', '.join(QUOTA_PROFILES)}")
 
 
-_lock = threading.Lock()
-_original = BaseResponse.call_action
-
-
-def _call_action(self: BaseResponse) -> Any:
+def _throttle(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
     settings = behaviour()
-    target = self.headers.get("X-Amz-Target")
+    target = response.headers.get("X-Amz-Target")
     refusal = None
     if target:
         operation = target.rsplit(".", 1)[-1]
         quotas = settings.current_quotas()
         if quotas is not None:
-            refusal = quotas.admit(str(self.service_name), operation, settings.now())
+            refusal = quotas.admit(str(response.service_name), operation, settings.now())
         if refusal is None and settings.throttles_next_request(operation):
             refusal = "ThrottlingException"
     settings.wait_latency()
     if refusal is not None:
         raise JsonRESTError(refusal, THROTTLING_MESSAGE)
-    return _original(self)
+    return call_next()
 
 
 def install() -> None:
-    """Idempotent: wraps moto's dispatch once, for the in-process mock and the server."""
-    with _lock:
-        BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+    """Idempotent: throttles every request moto serves, in-process and in the server."""
+    dispatch.install("throttling", _throttle)
