@@ -1,14 +1,18 @@
 """One wrapper around moto's dispatch, running the simulator's layers in a fixed order.
 
-Parts of the simulator act on every request moto serves, in-process
-(``mock_aws``) and over HTTP (``ThreadedMotoServer``) alike, and all go through
-``BaseResponse.call_action``. Wrapping that method once and calling the layers
-in a declared order keeps them composable: installing one again replaces it
-rather than wrapping it twice, and the order does not depend on which was
-installed first.
+Two parts of the simulator act on every request moto serves, in-process
+(``mock_aws``) and over HTTP (``ThreadedMotoServer``) alike, and both go through
+``BaseResponse.call_action``: throttling (quotas, injected latency, throttled
+answers) and CloudTrail (recording each successful write). Wrapping that
+method once and calling the layers in a declared order keeps them composable:
+installing one again replaces it rather than wrapping it twice, and the order
+does not depend on which was installed first.
 
-The order, outermost first: ``throttling`` admits or refuses the request
-(quotas, injected latency, throttled answers) before moto handles it.
+The order, outermost first: ``cloudtrail`` sees the final outcome of a request,
+including a throttled one (raised, so not recorded, as AWS logs no successful
+call for it), and stamps the event after the injected latency, when the request
+completed (CloudTrail's ``eventTime``); ``throttling`` admits or refuses the
+request before moto handles it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from moto.core.responses import BaseResponse
 # A layer gets the request being served and the rest of the chain to call.
 Layer = Callable[[BaseResponse, Callable[[], Any]], Any]
 
-ORDER = ("throttling",)
+ORDER = ("cloudtrail", "throttling")
 
 _layers: dict[str, Layer] = {}
 _lock = threading.Lock()

@@ -26,6 +26,10 @@ The quotas AWS documents (``aws_quotas``):
   ``TooManyRequestsException``; the rates we could read do not give ListAccounts'
   or DescribeOrganization's figure, so its rate is a parameter (default 10/s, the
   connector's own default pacing, ``IDCC_ORGANIZATIONS_RPS``).
+- CloudTrail API Reference, LookupEvents: "The rate of lookup requests is
+  limited to two per second, per account, per Region. If this limit is
+  exceeded, a throttling error occurs." Only LookupEvents is counted; the
+  simulator serves no other CloudTrail operation the connector calls.
 
 AWS documents no burst for these quotas, so each bucket holds one second's worth
 of tokens (its capacity equals its rate): a client that paces itself at the rate
@@ -55,12 +59,14 @@ class Quota:
     ``per_operation``: each operation has a bucket of its own (identitystore),
     otherwise every operation of the service shares one (sso-admin).
     ``capacity``: the burst a full bucket allows; None means one second's rate.
+    ``operations``: the operations the quota counts; None means all of the service's.
     """
 
     rate: float
     per_operation: bool = False
     error_code: str = "ThrottlingException"
     capacity: float | None = None
+    operations: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -116,7 +122,7 @@ class RequestQuotas:
     def admit(self, service: str, operation: str, now: float) -> str | None:
         """None if the request is within quota, else the error code to answer with."""
         quota = self.quotas.get(service)
-        if quota is None:
+        if quota is None or (quota.operations is not None and operation not in quota.operations):
             return None
         key = (service, operation if quota.per_operation else "*")
         with self._lock:
@@ -136,6 +142,7 @@ def aws_quotas(*, organizations_rps: float = 10.0) -> RequestQuotas:
             "organizations": Quota(
                 rate=organizations_rps, per_operation=True, error_code="TooManyRequestsException"
             ),
+            "cloudtrail": Quota(rate=2.0, operations=frozenset({"LookupEvents"})),
         }
     )
 
