@@ -7,8 +7,8 @@ Used by the demo, the test suite and the benchmark, in-process (``mock_aws`` or
     manifest = load_plan(plan)           # inside mock_aws() or after start_server()
     behaviour().update(assignment_delay_seconds=2)
 
-CloudTrail events of the writes it serves and LookupEvents: see
-``connector.simulator.cloudtrail``.
+CloudTrail events of the writes it serves, LookupEvents and EventBridge
+delivery: see ``connector.simulator.cloudtrail``.
 """
 
 from __future__ import annotations

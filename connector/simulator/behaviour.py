@@ -66,19 +66,25 @@ class EventDelivery:
     CloudTrail "typically delivers logs within an average of about 5 minutes of
     an API call. This time is not guaranteed", and log files "aren't an ordered
     stack trace" (CloudTrail User Guide, get-and-view-cloudtrail-log-files;
-    Identity Center User Guide, understanding-sso-entries). Each event arrives
-    ``delay_seconds`` plus a uniform draw in ``[0, jitter_seconds]`` after its
-    call (so later calls can arrive first). Draws are seeded by ``seed`` and the
-    event's place in its trail, so a run repeats.
+    Identity Center User Guide, understanding-sso-entries); EventBridge delivers
+    AWS service events "on a best effort basis", at least once. Each event
+    arrives ``delay_seconds`` plus a uniform draw in ``[0, jitter_seconds]`` after
+    its call (so later calls can arrive first); the share ``duplicate_fraction``
+    of events is put on EventBridge a second time, with a draw of its own.
+    Draws are seeded by ``seed`` and the event's place in its trail, so a run
+    repeats.
     """
 
     delay_seconds: float = 0.0
     jitter_seconds: float = 0.0
+    duplicate_fraction: float = 0.0
     seed: int = 7
 
     def __post_init__(self) -> None:
         if self.delay_seconds < 0 or self.jitter_seconds < 0:
             raise ValueError("delivery delays cannot be negative")
+        if not 0.0 <= self.duplicate_fraction <= 1.0:
+            raise ValueError("duplicate_fraction is a share, between 0 and 1")
 
 
 class ManualClock:

@@ -3,10 +3,10 @@
 Two parts of the simulator act on every request moto serves, in-process
 (``mock_aws``) and over HTTP (``ThreadedMotoServer``) alike, and both go through
 ``BaseResponse.call_action``: throttling (quotas, injected latency, throttled
-answers) and CloudTrail (recording each successful write). Wrapping that
-method once and calling the layers in a declared order keeps them composable:
-installing one again replaces it rather than wrapping it twice, and the order
-does not depend on which was installed first.
+answers) and CloudTrail (recording each successful write, delivering due
+events). Wrapping that method once and calling the layers in a declared order
+keeps them composable: installing one again replaces it rather than wrapping it
+twice, and the order does not depend on which was installed first.
 
 The order, outermost first: ``cloudtrail`` sees the final outcome of a request,
 including a throttled one (raised, so not recorded, as AWS logs no successful

@@ -33,14 +33,28 @@ class StoredEvent:
     arrives_at: float
 
 
-def arrival(delivery: EventDelivery, sequence: int, now: float) -> float:
-    """Draw an event's arrival time, seeded by the delivery's seed and the event's place.
+@dataclass(frozen=True)
+class Arrivals:
+    """When an event arrives in the history and, once or twice, on EventBridge."""
+
+    history: float
+    eventbridge: tuple[float, ...]
+
+
+def arrivals(delivery: EventDelivery, sequence: int, now: float) -> Arrivals:
+    """Draw an event's arrival times, seeded by the delivery's seed and the event's place.
 
     Drawn from a generator of the event's own, so whether other events were
-    drawn does not change when this one arrives.
+    drawn (or duplicated) does not change when this one arrives.
     """
     draw = random.Random(f"{delivery.seed}:{sequence}")
-    return now + delivery.delay_seconds + draw.uniform(0.0, delivery.jitter_seconds)
+
+    def arrival() -> float:
+        return now + delivery.delay_seconds + draw.uniform(0.0, delivery.jitter_seconds)
+
+    first = arrival()
+    duplicated = draw.random() < delivery.duplicate_fraction
+    return Arrivals(history=first, eventbridge=(first, arrival()) if duplicated else (first,))
 
 
 class EventHistory:
@@ -51,15 +65,15 @@ class EventHistory:
         self._sequence = 0
         self._lock = threading.Lock()
 
-    def add(self, event: RecordedEvent, delivery: EventDelivery, now: float) -> float:
-        """Store ``event`` recorded at clock reading ``now``; returns when it arrives."""
+    def add(self, event: RecordedEvent, delivery: EventDelivery, now: float) -> Arrivals:
+        """Store ``event`` recorded at clock reading ``now``; returns when it arrives where."""
         with self._lock:
             self._sequence += 1
-            when = arrival(delivery, self._sequence, now)
+            when = arrivals(delivery, self._sequence, now)
             horizon = event.event_time - RETENTION_SECONDS
             if self._events and self._events[0].event.event_time < horizon:
                 self._events = [e for e in self._events if e.event.event_time >= horizon]
-            self._events.append(StoredEvent(event, self._sequence, when))
+            self._events.append(StoredEvent(event, self._sequence, when.history))
         return when
 
     def arrived(self, now: float, wall_time: float) -> list[StoredEvent]:

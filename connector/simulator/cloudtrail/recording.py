@@ -8,6 +8,9 @@ the simulator. It runs outside throttling: a throttled request raises before
 moto answers it and is not recorded; an answer with an error status is not
 recorded either. The event repeats the answer's ``x-amzn-RequestId`` as its
 ``requestID``, so a client can tell its own calls' events from others'.
+
+Before each request it delivers the EventBridge events that are due (courier.py),
+so a test on a ManualClock sees, at its next request, what is due by then.
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from moto.core.responses import BaseResponse
 
 from .. import dispatch
 from ..behaviour import behaviour
+from .courier import courier
+from .eventbridge import envelope, put_on_default_bus
 from .models import CorrectedCloudTrailBackend
 from .principals import caller
 from .record import RecordedEvent, ServedCall, build_event, event_region, is_recorded
 
 
 def _record(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
+    courier().deliver_due()
     answer = call_next()
     call = _served_call(response, answer)
     if call is not None:
@@ -69,12 +75,19 @@ def _json(body: Any) -> dict[str, Any]:
 
 
 def record_call(call: ServedCall) -> RecordedEvent:
-    """Record the event of ``call`` in its account and region's history."""
+    """Record the event of ``call`` and schedule its EventBridge deliveries."""
     settings = behaviour()
     event = build_event(call, caller(call.access_key_id), settings.cloudtrail_shape)
     backend = cloudtrail_backends[call.account_id][event_region(call.service, call.region)]
     assert isinstance(backend, CorrectedCloudTrailBackend)
-    backend.history.add(event, settings.cloudtrail_delivery, settings.now())
+    arrivals = backend.history.add(event, settings.cloudtrail_delivery, settings.now())
+    message = envelope(event)
+    for due in arrivals.eventbridge:
+        courier().schedule(
+            due,
+            backend.history,
+            lambda: put_on_default_bus(event.account_id, event.region, message),
+        )
     return event
 
 
