@@ -6,11 +6,15 @@ Used by the demo, the test suite and the benchmark, in-process (``mock_aws`` or
     apply_corrections()                  # idempotent; also done by the helpers below
     manifest = load_plan(plan)           # inside mock_aws() or after start_server()
     behaviour().update(assignment_delay_seconds=2)
+
+CloudTrail events of the writes it serves, LookupEvents and EventBridge
+delivery: see ``connector.simulator.cloudtrail``.
 """
 
 from __future__ import annotations
 
 from .behaviour import (
+    EventDelivery,
     ManualClock,
     OperationRequest,
     SimulatorBehaviour,
@@ -24,6 +28,7 @@ from .manifest import Manifest
 from .server import start_server
 
 __all__ = [
+    "EventDelivery",
     "Manifest",
     "ManualClock",
     "OperationRequest",

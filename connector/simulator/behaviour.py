@@ -24,7 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, Literal
 
-if TYPE_CHECKING:  # throttling.py reads this module at run time, not the other way round
+if TYPE_CHECKING:  # these modules read this one at run time, not the other way round
+    from .cloudtrail.principals import Principal
     from .throttling import RequestQuotas
 
 # The only FailureReason we have seen AWS give for an assignment that failed
@@ -52,6 +53,38 @@ class OperationRequest:
 
 
 FailureHook = Callable[[OperationRequest], "str | None"]
+
+# The two shapes of Identity Center's CloudTrail events (cloudtrail/principals.py,
+# cloudtrail/record.py): before and since AWS's change of 14 July 2025.
+CloudTrailShape = Literal["before-2025-07-14", "since-2025-07-14"]
+
+
+@dataclass(frozen=True)
+class EventDelivery:
+    """When a recorded CloudTrail event reaches LookupEvents and EventBridge.
+
+    CloudTrail "typically delivers logs within an average of about 5 minutes of
+    an API call. This time is not guaranteed", and log files "aren't an ordered
+    stack trace" (CloudTrail User Guide, get-and-view-cloudtrail-log-files;
+    Identity Center User Guide, understanding-sso-entries); EventBridge delivers
+    AWS service events "on a best effort basis", at least once. Each event
+    arrives ``delay_seconds`` plus a uniform draw in ``[0, jitter_seconds]`` after
+    its call (so later calls can arrive first); the share ``duplicate_fraction``
+    of events is put on EventBridge a second time, with a draw of its own.
+    Draws are seeded by ``seed`` and the event's place in its trail, so a run
+    repeats.
+    """
+
+    delay_seconds: float = 0.0
+    jitter_seconds: float = 0.0
+    duplicate_fraction: float = 0.0
+    seed: int = 7
+
+    def __post_init__(self) -> None:
+        if self.delay_seconds < 0 or self.jitter_seconds < 0:
+            raise ValueError("delivery delays cannot be negative")
+        if not 0.0 <= self.duplicate_fraction <= 1.0:
+            raise ValueError("duplicate_fraction is a share, between 0 and 1")
 
 
 class ManualClock:
@@ -111,9 +144,20 @@ class SimulatorBehaviour:
     # would; slept with ``sleep`` (a test can record instead of waiting).
     latency_seconds: float = 0.0
     sleep: Callable[[float], None] = time.sleep
+    # CloudTrail events of successful writes (cloudtrail/): when they are
+    # delivered, in which of AWS's two shapes, and who the caller of each
+    # access key is (``cloudtrail.register_principal``; an unknown key is an IAM role
+    # session, cloudtrail/principals.py).
+    cloudtrail_delivery: EventDelivery = field(default_factory=EventDelivery)
+    cloudtrail_shape: CloudTrailShape = "since-2025-07-14"
+    principals: dict[str, Principal] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     _random: random.Random = field(
         default_factory=lambda: random.Random(7), repr=False, compare=False
+    )
+    # (time of day, clock reading) when the clock was installed: see ``wall_time``.
+    _wall_anchor: tuple[float, float] = field(
+        default_factory=lambda: (time.time(), time.monotonic()), repr=False, compare=False
     )
 
     def update(self, **changes: Any) -> None:
@@ -125,6 +169,8 @@ class SimulatorBehaviour:
         with self._lock:
             for name, value in changes.items():
                 setattr(self, name, value)
+            if "clock" in changes:
+                self._wall_anchor = (time.time(), self.clock())
 
     def failure_for(self, request: OperationRequest) -> str | None:
         """The FailureReason this request ends with, or None if it succeeds."""
@@ -162,6 +208,30 @@ class SimulatorBehaviour:
             clock = self.clock
         return clock()
 
+    def wall_time(self) -> float:
+        """The time of day (seconds since the epoch) the simulated AWS reports.
+
+        CloudTrail stamps events with the time of day (``eventTime``) and
+        LookupEvents selects them by it, while delays run on ``clock``. Both must
+        move together, so a ManualClock also moves the time of day: it reads as
+        the time of day it was installed, plus how far it has been advanced since.
+        """
+        with self._lock:
+            clock = self.clock
+            wall_then, clock_then = self._wall_anchor
+        return wall_then + (clock() - clock_then)
+
+    def principal(self, access_key_id: str) -> Principal | None:
+        """The caller registered for this access key, if any."""
+        with self._lock:
+            return self.principals.get(access_key_id)
+
+    def add_principal(self, principal: Principal) -> None:
+        """Attribute the requests signed with ``principal.access_key_id`` to it
+        (``cloudtrail.register_principal`` checks the key first)."""
+        with self._lock:
+            self.principals = {**self.principals, principal.access_key_id: principal}
+
     def _reset(self) -> None:
         defaults = SimulatorBehaviour()
         with self._lock:
@@ -169,6 +239,7 @@ class SimulatorBehaviour:
                 if not f.name.startswith("_"):
                     setattr(self, f.name, getattr(defaults, f.name))
             self._random.seed(7)
+            self._wall_anchor = (time.time(), self.clock())
 
 
 _BEHAVIOUR = SimulatorBehaviour()

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import threading
 
-from . import auth_errors, identitystore, organizations, ssoadmin, throttling
+from . import auth_errors, cloudtrail, identitystore, organizations, ssoadmin, throttling
 
 _lock = threading.Lock()
 
 
 def apply_corrections() -> None:
-    """Install the corrected sso-admin, identitystore and organizations backends."""
+    """Install the corrected sso-admin, identitystore and organizations backends,
+    CloudTrail's event history and LookupEvents, and the dispatch layers
+    (throttling, CloudTrail recording; dispatch.py orders them)."""
     with _lock:
         auth_errors.install()
         throttling.install()
+        cloudtrail.install()
         ssoadmin.install()
         identitystore.install()
         organizations.install()

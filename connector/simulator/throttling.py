@@ -2,8 +2,9 @@
 
 moto answers at once and never throttles, so against plain moto a benchmark
 would measure neither how long a sync waits on the network nor whether it stays
-under AWS's quotas. This module wraps moto's dispatch (``BaseResponse.call_action``,
-used by the in-process mock and by the server alike) and, as ``behaviour()`` says:
+under AWS's quotas. This module is a layer of moto's dispatch (dispatch.py:
+``BaseResponse.call_action``, used by the in-process mock and by the server alike)
+and, as ``behaviour()`` says:
 
 - sleeps ``latency_seconds`` before answering any request, throttled or not
   (``behaviour().sleep``, injectable so that tests need not wait);
@@ -25,6 +26,10 @@ The quotas AWS documents (``aws_quotas``):
   ``TooManyRequestsException``; the rates we could read do not give ListAccounts'
   or DescribeOrganization's figure, so its rate is a parameter (default 10/s, the
   connector's own default pacing, ``IDCC_ORGANIZATIONS_RPS``).
+- CloudTrail API Reference, LookupEvents: "The rate of lookup requests is
+  limited to two per second, per account, per Region. If this limit is
+  exceeded, a throttling error occurs." Only LookupEvents is counted; the
+  simulator serves no other CloudTrail operation the connector calls.
 
 AWS documents no burst for these quotas, so each bucket holds one second's worth
 of tokens (its capacity equals its rate): a client that paces itself at the rate
@@ -34,12 +39,14 @@ is never throttled, one that sends a second's worth at once is throttled after i
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import BaseResponse
 
+from . import dispatch
 from .behaviour import behaviour
 
 THROTTLING_MESSAGE = "Rate exceeded"
@@ -52,12 +59,14 @@ class Quota:
     ``per_operation``: each operation has a bucket of its own (identitystore),
     otherwise every operation of the service shares one (sso-admin).
     ``capacity``: the burst a full bucket allows; None means one second's rate.
+    ``operations``: the operations the quota counts; None means all of the service's.
     """
 
     rate: float
     per_operation: bool = False
     error_code: str = "ThrottlingException"
     capacity: float | None = None
+    operations: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.rate <= 0:
@@ -113,7 +122,7 @@ class RequestQuotas:
     def admit(self, service: str, operation: str, now: float) -> str | None:
         """None if the request is within quota, else the error code to answer with."""
         quota = self.quotas.get(service)
-        if quota is None:
+        if quota is None or (quota.operations is not None and operation not in quota.operations):
             return None
         key = (service, operation if quota.per_operation else "*")
         with self._lock:
@@ -133,6 +142,7 @@ def aws_quotas(*, organizations_rps: float = 10.0) -> RequestQuotas:
             "organizations": Quota(
                 rate=organizations_rps, per_operation=True, error_code="TooManyRequestsException"
             ),
+            "cloudtrail": Quota(rate=2.0, operations=frozenset({"LookupEvents"})),
         }
     )
 
@@ -149,28 +159,23 @@ def quota_profile(name: str, *, organizations_rps: float = 10.0) -> RequestQuota
     raise ValueError(f"unknown quota profile {name!r}: choose one of {', '.join(QUOTA_PROFILES)}")
 
 
-_lock = threading.Lock()
-_original = BaseResponse.call_action
-
-
-def _call_action(self: BaseResponse) -> Any:
+def _throttle(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
     settings = behaviour()
-    target = self.headers.get("X-Amz-Target")
+    target = response.headers.get("X-Amz-Target")
     refusal = None
     if target:
         operation = target.rsplit(".", 1)[-1]
         quotas = settings.current_quotas()
         if quotas is not None:
-            refusal = quotas.admit(str(self.service_name), operation, settings.now())
+            refusal = quotas.admit(str(response.service_name), operation, settings.now())
         if refusal is None and settings.throttles_next_request(operation):
             refusal = "ThrottlingException"
     settings.wait_latency()
     if refusal is not None:
         raise JsonRESTError(refusal, THROTTLING_MESSAGE)
-    return _original(self)
+    return call_next()
 
 
 def install() -> None:
-    """Idempotent: wraps moto's dispatch once, for the in-process mock and the server."""
-    with _lock:
-        BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+    """Idempotent: throttles every request moto serves, in-process and in the server."""
+    dispatch.install("throttling", _throttle)

@@ -1,0 +1,96 @@
+"""The dispatch layer that records a CloudTrail event for each successful write served.
+
+AWS records a management event for every API call of IAM Identity Center, the
+Identity Store and Organizations (record.py says which the simulator records).
+This layer wraps moto's dispatch (dispatch.py), which the in-process mock and
+the threaded server both go through, so a write is recorded however it reached
+the simulator. It runs outside throttling: a throttled request raises before
+moto answers it and is not recorded; an answer with an error status is not
+recorded either. The event repeats the answer's ``x-amzn-RequestId`` as its
+``requestID``, so a client can tell its own calls' events from others'.
+
+Before each request it delivers the EventBridge events that are due (courier.py),
+so a test on a ManualClock sees, at its next request, what is due by then.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from moto.cloudtrail.models import cloudtrail_backends
+from moto.core.responses import BaseResponse
+
+from .. import dispatch
+from ..behaviour import behaviour
+from .courier import courier
+from .eventbridge import envelope, put_on_default_bus
+from .models import CorrectedCloudTrailBackend
+from .principals import caller
+from .record import RecordedEvent, ServedCall, build_event, event_region, is_recorded
+
+
+def _record(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
+    courier().deliver_due()
+    answer = call_next()
+    call = _served_call(response, answer)
+    if call is not None:
+        record_call(call)
+    return answer
+
+
+def _served_call(response: BaseResponse, answer: Any) -> ServedCall | None:
+    """The call to record, or None: not a write of a recorded service, or not a success."""
+    target = response.headers.get("X-Amz-Target")
+    service = str(response.service_name)
+    if not target or not is_recorded(service, target.rsplit(".", 1)[-1]):
+        return None
+    if not isinstance(answer, tuple) or len(answer) != 3:
+        return None
+    status, headers, body = answer
+    if not 200 <= int(status) < 300:
+        return None
+    return ServedCall(
+        service=service,
+        operation=target.rsplit(".", 1)[-1],
+        account_id=response.current_account,
+        region=response.region,
+        access_key_id=response.get_access_key(),
+        user_agent=str(response.headers.get("User-Agent", "")),
+        request=_json(response.body),
+        response=_json(body),
+        request_id=str(headers.get("x-amzn-requestid", "")),
+        wall_time=behaviour().wall_time(),
+    )
+
+
+def _json(body: Any) -> dict[str, Any]:
+    if isinstance(body, bytes):
+        body = body.decode("utf-8")
+    if not body:
+        return {}
+    parsed = json.loads(body)
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def record_call(call: ServedCall) -> RecordedEvent:
+    """Record the event of ``call`` and schedule its EventBridge deliveries."""
+    settings = behaviour()
+    event = build_event(call, caller(call.access_key_id), settings.cloudtrail_shape)
+    backend = cloudtrail_backends[call.account_id][event_region(call.service, call.region)]
+    assert isinstance(backend, CorrectedCloudTrailBackend)
+    arrivals = backend.history.add(event, settings.cloudtrail_delivery, settings.now())
+    message = envelope(event)
+    for due in arrivals.eventbridge:
+        courier().schedule(
+            due,
+            backend.history,
+            lambda: put_on_default_bus(event.account_id, event.region, message),
+        )
+    return event
+
+
+def install() -> None:
+    """Idempotent: record the writes of every request moto serves."""
+    dispatch.install("cloudtrail", _record)
