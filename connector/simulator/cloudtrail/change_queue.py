@@ -15,18 +15,16 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from .eventbridge import DETAIL_TYPE
+from connector.feed.setup_template import event_pattern
 
 IDENTITY_CENTER_SOURCES = ("sso.amazonaws.com", "identitystore.amazonaws.com")
 ORGANIZATIONS_SOURCES = ("organizations.amazonaws.com",)
 
 
 def change_event_pattern(event_sources: tuple[str, ...]) -> dict[str, Any]:
-    """Match successful API calls of these event sources, whatever their ``source``."""
-    return {
-        "detail-type": [DETAIL_TYPE, "AWS Service Event via CloudTrail"],
-        "detail": {"eventSource": list(event_sources), "errorCode": [{"exists": False}]},
-    }
+    """Match successful API calls of these event sources, whatever their ``source``:
+    the pattern `idc-connector change-feed setup` deploys."""
+    return event_pattern(event_sources)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,249 @@
+"""The change feed keeps the served data current from the events the simulated AWS records.
+
+Changes are made in AWS as an administrator in the console would (another
+access key), and through the connector itself; the feed reads the events from
+CloudTrail's event history (LookupEvents) or from an SQS queue an EventBridge
+rule feeds, and what SCIM serves then equals what a fresh full sync of the same
+AWS state serves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from connector.aws import AwsClients
+from connector.connection import connect
+from connector.feed.build import build_feed
+from connector.feed.mapping import GLOBAL_SOURCES, REGIONAL_SOURCES
+from connector.feed.runner import ChangeFeed
+from connector.simulator import behaviour
+from connector.simulator.behaviour import EventDelivery
+from connector.simulator.cloudtrail import (
+    console_administrator,
+    create_change_queue,
+    register_principal,
+)
+from connector.store.store import Store
+from connector.sync import run_sync
+from connector.tokens import create_token
+from scim.app import create_app
+from tests.live import Live, free_pair, grant_op
+from tests.simulation import simulator_settings
+
+CONSOLE_KEY = "AKIACONSOLEADMIN0001"
+
+
+def _console(live: Live, service: str) -> Any:
+    """A client of the administrator who changes AWS behind the connector's back."""
+    register_principal(console_administrator(CONSOLE_KEY))
+    return boto3.client(
+        service,
+        region_name=live.aws.region,
+        aws_access_key_id=CONSOLE_KEY,
+        aws_secret_access_key="console-secret",
+    )
+
+
+def _feed(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
+    """The feed, and the AWS clients whose calls it counts."""
+    configured = simulator_settings(
+        str(live.store.engine.url),
+        **{
+            "change_source": "cloudtrail",
+            "change_poll_interval": "1s",
+            "change_overlap": "5m",
+            **settings,
+        },
+    )
+    aws = connect(configured)
+    feed = build_feed(configured, live.store, aws)
+    assert feed is not None
+    return feed, aws
+
+
+def _served(live: Live, path: str) -> dict[str, Any]:
+    answer = live.client.get(f"/scim/v2/{path}", headers=live.headers())
+    assert answer.status_code == 200, answer.get_json()
+    body: dict[str, Any] = answer.get_json()
+    return body
+
+
+def _everything_served(live: Live) -> dict[str, Any]:
+    """What SCIM serves, without meta (a sync and the feed may time it differently), and
+    with multi-valued attributes in one order: they have none (RFC 7643 §2.4), and each
+    store lists them in its own."""
+    served = {}
+    for path in ("Users", "Groups", "Entitlements", "PermissionSets", "AwsAccounts"):
+        for resource in _served(live, f"{path}?count=1000")["Resources"]:
+            resource.pop("meta", None)
+            served[(path, resource["id"])] = _unordered(resource)
+    return served
+
+
+def _unordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _unordered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((_unordered(item) for item in value), key=json.dumps)
+    return value
+
+
+def _as_a_full_sync_serves(live: Live, tmp_path: Path) -> dict[str, Any]:
+    """What a fresh full sync of the same AWS state serves, through the same app code."""
+    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
+    settings = simulator_settings(url)
+    store = Store.open(url)
+    try:
+        run_sync(settings, store, connect(settings))
+        app = create_app(settings, store=store, provisioner=live.provisioner)
+        fresh = dataclasses.replace(
+            live, client=app.test_client(), token=create_token(store, "reader", "read"), store=store
+        )
+        return _everything_served(fresh)
+    finally:
+        store.close()
+
+
+def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) -> None:
+    groups = _console(live, "identitystore")
+    sso = _console(live, "sso-admin")
+    store_id = live.aws.identity_store_id
+    user = groups.create_user(
+        IdentityStoreId=store_id,
+        UserName="out.of.band@example.com",
+        DisplayName="Out Of Band",
+        Name={"GivenName": "Out", "FamilyName": "Band"},
+    )["UserId"]
+    group = sorted(live.manifest.groups.values())[0]
+    groups.create_group_membership(
+        IdentityStoreId=store_id, GroupId=group, MemberId={"UserId": user}
+    )
+    account, arn = free_pair(live, "USER", user)
+    sso.create_account_assignment(
+        InstanceArn=live.aws.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user,
+    )
+    assert _served_status(live, f"Users/{user}") == 404
+
+    report = _feed(live)[0].step()
+
+    served = _served(live, f"Users/{user}?attributes=groups,entitlements,displayName")
+    assert served["displayName"] == "Out Of Band"
+    assert group in {g["value"] for g in served["groups"]}
+    assert any(e["value"].startswith(account) for e in served["entitlements"]), served
+    assert report.targets >= 3 and report.changes >= 3
+
+
+def test_the_connectors_own_writes_cost_no_re_read(live: Live) -> None:
+    user = sorted(live.manifest.users.values())[0]
+    account, arn = free_pair(live, "USER", user)
+    assert live.patch(f"Users/{user}", grant_op(account, arn)).status_code == 200
+    feed, aws = _feed(live)
+    before = dict(aws.stats.calls)
+
+    report = feed.step()
+
+    assert report.own >= 1 and report.targets == 0
+    made = {key for key, count in aws.stats.calls.items() if count != before.get(key, 0)}
+    assert made == {"cloudtrail:LookupEvents"}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
+    live: Live, tmp_path: Path, seed: int
+) -> None:
+    behaviour().update(
+        cloudtrail_delivery=EventDelivery(
+            delay_seconds=0, jitter_seconds=0, duplicate_fraction=0.5, seed=seed
+        )
+    )
+    rng = random.Random(seed)
+    identity = _console(live, "identitystore")
+    sso = _console(live, "sso-admin")
+    store_id = live.aws.identity_store_id
+    users = sorted(live.manifest.users.values())
+    groups = sorted(live.manifest.groups.values())
+    for step in range(12):
+        choice = rng.choice(("grant", "member", "rename", "user"))
+        user = rng.choice(users)
+        if choice == "grant":
+            account, arn = free_pair(live, "USER", user)
+            sso.create_account_assignment(
+                InstanceArn=live.aws.instance_arn,
+                TargetId=account,
+                TargetType="AWS_ACCOUNT",
+                PermissionSetArn=arn,
+                PrincipalType="USER",
+                PrincipalId=user,
+            )
+        elif choice == "member":
+            group = rng.choice(groups)
+            found = identity.list_group_memberships(IdentityStoreId=store_id, GroupId=group)
+            members = {
+                m["MemberId"]["UserId"]: m["MembershipId"] for m in found["GroupMemberships"]
+            }
+            if user in members:
+                identity.delete_group_membership(
+                    IdentityStoreId=store_id, MembershipId=members[user]
+                )
+            else:
+                identity.create_group_membership(
+                    IdentityStoreId=store_id, GroupId=group, MemberId={"UserId": user}
+                )
+        elif choice == "rename":
+            identity.update_group(
+                IdentityStoreId=store_id,
+                GroupId=rng.choice(groups),
+                Operations=[{"AttributePath": "description", "AttributeValue": f"step {step}"}],
+            )
+        else:
+            identity.update_user(
+                IdentityStoreId=store_id,
+                UserId=user,
+                Operations=[{"AttributePath": "displayName", "AttributeValue": f"User {step}"}],
+            )
+    feed, _ = _feed(live)
+    feed.step()
+    again = feed.step()  # reads the overlap again: nothing is applied twice
+    assert again.targets == 0 and again.duplicate == again.events
+
+    maintained, synced = _everything_served(live), _as_a_full_sync_serves(live, tmp_path)
+    assert maintained.keys() == synced.keys()
+    for key in sorted(maintained):
+        assert maintained[key] == synced[key], key
+
+
+def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
+    sqs = boto3.client("sqs", region_name=live.aws.region)
+    events = boto3.client("events", region_name=live.aws.region)
+    queue = create_change_queue(events, sqs, event_sources=REGIONAL_SOURCES + GLOBAL_SOURCES)
+    identity = _console(live, "identitystore")
+    group = sorted(live.manifest.groups.values())[0]
+    identity.update_group(
+        IdentityStoreId=live.aws.identity_store_id,
+        GroupId=group,
+        Operations=[{"AttributePath": "displayName", "AttributeValue": "Renamed in the console"}],
+    )
+    feed, _ = _feed(live, change_source="sqs", change_queue_url=queue.queue_url)
+
+    report = feed.step()
+
+    assert report.changes >= 1
+    assert _served(live, f"Groups/{group}")["displayName"] == "Renamed in the console"
+    left = sqs.receive_message(QueueUrl=queue.queue_url, WaitTimeSeconds=0)
+    assert "Messages" not in left
+
+
+def _served_status(live: Live, path: str) -> int:
+    return int(live.client.get(f"/scim/v2/{path}", headers=live.headers()).status_code)
