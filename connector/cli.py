@@ -27,7 +27,7 @@ from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
-from connector.store import ledger
+from connector.store import feed_state, ledger
 from connector.store.store import Store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
@@ -298,6 +298,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         calls = (s.aws or {}).get("total_calls", "-")
         line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
         print(f"{line}  {calls} calls" + (f"  {s.error}" if s.error else ""))
+    with store.reading() as connection:
+        read_up_to = feed_state.cursors(connection)
+    for source, position in read_up_to.items():
+        print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
     return 0
 
 

@@ -19,6 +19,8 @@ import boto3
 import pytest
 
 from connector.aws import AwsClients
+from connector.cli import main
+from connector.config import settings_to_env
 from connector.connection import connect
 from connector.feed.build import build_feed
 from connector.feed.mapping import GLOBAL_SOURCES, REGIONAL_SOURCES
@@ -247,3 +249,17 @@ def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
 
 def _served_status(live: Live, path: str) -> int:
     return int(live.client.get(f"/scim/v2/{path}", headers=live.headers()).status_code)
+
+
+def test_status_shows_how_far_the_feed_has_read_each_source(
+    live: Live, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _feed(live)[0].step()
+    for key, value in settings_to_env(simulator_settings(str(live.store.engine.url))).items():
+        monkeypatch.setenv(key, value)
+
+    assert main(["status"]) == 0
+
+    shown = capsys.readouterr().out
+    for source in REGIONAL_SOURCES + GLOBAL_SOURCES:
+        assert f"change feed  {source}" in shown

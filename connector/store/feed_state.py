@@ -70,6 +70,13 @@ def advance(
         )
 
 
-def lag(connection: sa.Connection) -> datetime | None:
-    """The oldest source position: the feed has applied everything before it."""
-    return connection.execute(sa.select(sa.func.min(t.feed_cursors.c.position))).scalar()
+def cursors(connection: sa.Connection) -> dict[str, datetime]:
+    """Each CloudTrail event source and the time the feed has read it up to."""
+    return {
+        row.source: row.position
+        for row in connection.execute(
+            sa.select(t.feed_cursors.c.source, t.feed_cursors.c.position).order_by(
+                t.feed_cursors.c.source
+            )
+        )
+    }
