@@ -46,11 +46,20 @@ def _child(url: str, database_url: str) -> None:
         from connector.connection import connect
         from connector.readers.instance import discover_instance
         from connector.store.store import Store
+        from connector.writers.replay import replay_writes
         from scim.rendering import render_snapshot
 
-        return collect_snapshot, load_settings, connect, discover_instance, Store, render_snapshot
+        return (
+            collect_snapshot,
+            load_settings,
+            connect,
+            discover_instance,
+            Store,
+            render_snapshot,
+            replay_writes,
+        )
 
-    collect_snapshot, load_settings, connect, discover_instance, store_class, render = step(
+    collect_snapshot, load_settings, connect, discover_instance, store_class, render, replay = step(
         "imports", imports
     )
     settings = load_settings(
@@ -84,6 +93,7 @@ def _child(url: str, database_url: str) -> None:
                 "assignment_walk": collected.walk.assignment_walk,
             },
             organizations_unavailable=collected.organizations_unavailable,
+            replay=replay,
         ),
     )
     step("render served documents", lambda: render(store))

@@ -32,6 +32,7 @@ from connector.store.store import Store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
 from connector.tokens import create_token, list_tokens, revoke_token
+from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
 log = logging.getLogger("connector.cli")
@@ -309,7 +310,11 @@ def cmd_operations(args: argparse.Namespace) -> int:
     store = Store.open(load_settings().database_url)
     with store.reading() as connection:
         total, records = ledger.list_operations(
-            connection, status=args.status, principal_id=args.principal, limit=args.limit
+            connection,
+            intent_from_json,
+            status=args.status,
+            principal_id=args.principal,
+            limit=args.limit,
         )
     if args.json:
         print(json.dumps([dataclasses.asdict(r) for r in records], indent=2, default=str))

@@ -19,6 +19,7 @@ from connector.config import Settings
 from connector.errors import ConnectorError, SyncInterruptedError
 from connector.readers.instance import discover_instance
 from connector.store.store import Store
+from connector.writers.replay import replay_writes
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def run_sync(
                 aws=aws.stats.as_dict(),
                 walk=walk,
                 organizations_unavailable=collected.organizations_unavailable,
+                replay=replay_writes,
             )
         except BaseException as exc:
             reason = describe_failure(exc)

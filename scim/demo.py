@@ -15,7 +15,7 @@ from pathlib import Path
 from connector.config import Settings
 from connector.connection import connect
 from connector.progress import progress_for
-from connector.store.codec import entitlement_id
+from connector.record_keys import entitlement_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token

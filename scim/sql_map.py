@@ -194,7 +194,7 @@ def version_meta(resource: str, id_column: SqlExpr) -> dict[str, Column | Childr
 
 
 def entitlement_id(account_id: SqlExpr, permission_set_id: SqlExpr) -> SqlExpr:
-    # The SQL twin of connector.store.codec.entitlement_id.
+    # The SQL twin of connector.record_keys.entitlement_id.
     return account_id + sa.literal(".") + permission_set_id
 
 

@@ -19,13 +19,14 @@ from flask.testing import FlaskClient
 
 from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
+from connector.record_keys import entitlement_id
 from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store import ledger
-from connector.store.codec import entitlement_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
+from connector.writers.registry import intent_from_json
 from scim.app import create_app
 from tests.simulation import simulator_settings
 
@@ -100,7 +101,7 @@ class Live:
 
     def operation(self, operation_id: str) -> ledger.OperationRecord:
         with self.store.reading() as connection:
-            found = ledger.get(connection, operation_id)
+            found = ledger.get(connection, operation_id, intent_from_json)
         assert found is not None
         return found
 

@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from connector.store import ledger
+from connector.writers.registry import intent_from_json
 from tests.live import PATCH_OP, Live
 from tests.simulation import aws_state
 
@@ -74,7 +75,7 @@ class Tally:
             assert body["status"] == str(response.status_code), body
             assert isinstance(body.get("detail"), str), body
         with live.store.reading() as connection:
-            assert ledger.list_operations(connection)[0] == 0
+            assert ledger.list_operations(connection, intent_from_json)[0] == 0
 
     def report(self, name: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert self.tried > 0

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from connector.errors import Failure
 from connector.store import ledger
 from connector.store.engine import create_engine, migrate
+from connector.writers.registry import intent_from_json
 from scim.writes.operations import answer_status, operation_document, request_path
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -59,7 +60,7 @@ def test_recorded_operations_keep_their_answers_after_the_upgrade(store_url: str
         )
     migrate(engine)
     with engine.connect() as connection:
-        found = {r.id: r for r in ledger.list_operations(connection)[1]}
+        found = {r.id: r for r in ledger.list_operations(connection, intent_from_json)[1]}
     engine.dispose()
 
     assert {i: (r.action, r.failure) for i, r in found.items()} == {

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from connector.store import ledger
+from connector.writers.registry import intent_from_json
 from scim.filter_limits import (
     MAX_FILTER_COMPARISONS,
     MAX_FILTER_DEPTH,
@@ -52,7 +53,7 @@ def refused(live: Live, response: Any, scim_type: str, *words: str) -> None:
     for word in words:
         assert word in body["detail"], body
     with live.store.reading() as connection:
-        assert ledger.list_operations(connection)[0] == 0
+        assert ledger.list_operations(connection, intent_from_json)[0] == 0
 
 
 def unchanged(live: Live, before: dict[str, Any]) -> None:

@@ -15,10 +15,10 @@ import pytest
 from flask.testing import FlaskClient
 
 from connector.connection import connect
+from connector.record_keys import entitlement_id
 from connector.records import Snapshot
 from connector.simulator import Manifest, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
-from connector.store.codec import entitlement_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token

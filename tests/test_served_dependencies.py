@@ -44,6 +44,7 @@ from connector.store import tables, write_through
 from connector.store.resource_digests import resource_digests
 from connector.store.served_rows import StoredRows
 from connector.store.store import Store
+from connector.writers.replay import replay_writes
 from tests.simulation import synced
 
 PS_READ = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-00000000000000aa"
@@ -254,7 +255,9 @@ def test_a_write_moves_exactly_the_resources_a_sync_of_its_result_changes(
     store: Store, write: Write
 ) -> None:
     sync_id = store.begin_sync()
-    store.publish(sync_id, BEFORE, aws={}, walk={}, organizations_unavailable=None)
+    store.publish(
+        sync_id, BEFORE, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     recorded = _served_versions(store)
     with store.writing() as connection:
         write.apply(connection, datetime.now(UTC) + timedelta(seconds=1))

@@ -33,6 +33,7 @@ from connector.records import (
 )
 from connector.store import tables
 from connector.store.store import Store
+from connector.writers.replay import replay_writes
 
 PS_ARN = "arn:aws:sso:::permissionSet/ssoins-1234567890abcdef/ps-1234567890abcdef"
 
@@ -95,7 +96,9 @@ def make_snapshot(**changes: object) -> Snapshot:
 
 def publish(store: Store, snapshot: Snapshot) -> int:
     sync_id = store.begin_sync()
-    store.publish(sync_id, snapshot, aws={}, walk={}, organizations_unavailable=None)
+    store.publish(
+        sync_id, snapshot, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     return sync_id
 
 
@@ -146,7 +149,14 @@ def test_publish_that_fails_midway_rolls_back_everything(store: Store) -> None:
     sync_id = store.begin_sync()
     duplicate_users = make_snapshot(users=(snapshot.users[0], snapshot.users[0]))
     with pytest.raises(sa.exc.IntegrityError):
-        store.publish(sync_id, duplicate_users, aws={}, walk={}, organizations_unavailable=None)
+        store.publish(
+            sync_id,
+            duplicate_users,
+            aws={},
+            walk={},
+            organizations_unavailable=None,
+            replay=replay_writes,
+        )
     assert store.current_snapshot_id() == good
     assert store.read_snapshot() == snapshot
 
@@ -154,7 +164,9 @@ def test_publish_that_fails_midway_rolls_back_everything(store: Store) -> None:
 def test_change_record_counts_added_changed_and_removed(store: Store) -> None:
     snapshot = make_snapshot()
     first = store.begin_sync()
-    summary = store.publish(first, snapshot, aws={}, walk={}, organizations_unavailable=None)
+    summary = store.publish(
+        first, snapshot, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     assert summary.added == {
         "user": 2,
         "group": 1,
@@ -167,7 +179,9 @@ def test_change_record_counts_added_changed_and_removed(store: Store) -> None:
     renamed = replace(snapshot.users[1], display_name="Bob B.")
     changed = make_snapshot(users=(renamed,), memberships=(), assignments=snapshot.assignments[:1])
     second = store.begin_sync()
-    summary = store.publish(second, changed, aws={}, walk={}, organizations_unavailable=None)
+    summary = store.publish(
+        second, changed, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     assert summary.changed == {"user": 1}
     assert summary.removed == {"user": 1, "assignment": 1, "membership": 1}
     assert summary.added == {}
@@ -185,7 +199,12 @@ def test_unchanged_resync_records_no_changes(store: Store) -> None:
     publish(store, make_snapshot())
     sync_id = store.begin_sync()
     summary = store.publish(
-        sync_id, make_snapshot(), aws={}, walk={}, organizations_unavailable=None
+        sync_id,
+        make_snapshot(),
+        aws={},
+        walk={},
+        organizations_unavailable=None,
+        replay=replay_writes,
     )
     assert summary.as_dict() == {"added": {}, "changed": {}, "removed": {}}
 

@@ -7,7 +7,7 @@ only what it does not already hold, as the served data or AWS itself shows it.
 
 from __future__ import annotations
 
-from connector.store.codec import entitlement_id, permission_set_id
+from connector.record_keys import entitlement_id, permission_set_id
 from tests.live import Live, first_user, free_pair, grant_op
 
 

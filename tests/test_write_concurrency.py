@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from connector.store.codec import entitlement_id
 from tests.live import PATCH_OP, Live, first_user, free_pair
 
 

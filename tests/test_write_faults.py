@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
 from connector.simulator.behaviour import OperationRequest
-from connector.store.codec import entitlement_id
 from tests.live import Live, first_user, free_pairs, grant_op, new_user, open_live
 
 # Throttles surface after one retry; a step keeps asking for as long as it takes.

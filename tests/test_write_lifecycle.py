@@ -7,7 +7,7 @@ assignment behind in AWS, whoever granted it.
 
 from __future__ import annotations
 
-from connector.store.codec import entitlement_id
+from connector.record_keys import entitlement_id
 from tests.live import Live, first_user, free_pair, new_user
 
 

@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from connector.store.codec import entitlement_id
 from tests.live import Live, first_user, free_pair, grant_op, new_user
 
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"

@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
+from connector.record_keys import entitlement_id
 from connector.store import ledger
-from connector.store.codec import entitlement_id
+from connector.writers.registry import intent_from_json
 from tests.live import PATCH_OP, Live, first_user, free_pair, open_live
 
 
@@ -84,7 +85,7 @@ def test_bad_patches_answer_a_scim_400_and_change_nothing(
     assert after == before
     assert live.create_calls() == 0
     with live.store.reading() as connection:
-        assert ledger.list_operations(connection)[0] == 0
+        assert ledger.list_operations(connection, intent_from_json)[0] == 0
 
 
 def test_an_unknown_user_answers_404(live_sqlite: Live) -> None:

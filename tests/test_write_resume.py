@@ -41,6 +41,7 @@ from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.writers.assignments import Grant
+from connector.writers.registry import intent_from_json
 from connector.writers.users import CreateUser
 from scim.demo import start_simulator
 from scim.writes.operations import answer_status
@@ -157,7 +158,7 @@ def stored_assignment(store: Store, grant: Grant) -> bool:
 
 def operation(store: Store, operation_id: str) -> OperationRecord:
     with store.reading() as connection:
-        found = ledger.get(connection, operation_id)
+        found = ledger.get(connection, operation_id, intent_from_json)
     assert found is not None, operation_id
     return found
 

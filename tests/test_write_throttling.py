@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from connector.store.codec import entitlement_id
 from tests.live import Live, free_pairs, new_user, open_live
 
 WRITE_PATH_OPERATIONS = [

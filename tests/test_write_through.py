@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from connector.record_keys import entitlement_id
 from connector.store import rendered
-from connector.store.codec import entitlement_id
 from connector.store.snapshots import current_snapshot_id
+from connector.writers.replay import replay_writes
 from tests.live import Live, first_user, free_pair, grant_op, new_user
 
 
@@ -30,7 +31,9 @@ def test_a_sync_that_read_aws_before_a_write_does_not_hide_it(live: Live) -> Non
     )
     assert granted.status_code == 200
     # ... and the sync publishes what it read.
-    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
+    live.store.publish(
+        sync_id, read_before, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
     assert entitlement in {e["value"] for e in served["entitlements"]}
 
@@ -48,7 +51,9 @@ def test_a_user_created_while_a_sync_ran_is_still_served_after_it_publishes(live
     user = created.get_json()["id"]
     renamed = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "Analyst"})
     assert renamed.status_code == 200
-    live.store.publish(sync_id, read_before, aws={}, walk={}, organizations_unavailable=None)
+    live.store.publish(
+        sync_id, read_before, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
     served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers())
     assert served.status_code == 200
     assert served.get_json()["title"] == "Analyst"

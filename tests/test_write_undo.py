@@ -7,8 +7,8 @@ changed.
 
 from __future__ import annotations
 
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from connector.store.codec import entitlement_id
 from tests.live import Live, first_user, free_pair, free_pairs, grant_op
 
 

@@ -19,6 +19,7 @@ from connector.intents import Intent
 from connector.store import ledger, write_claims
 from connector.store.ledger import OperationRecord, StepRecord
 from connector.store.store import Store, utcnow
+from connector.writers.registry import intent_from_json
 
 
 class ClaimLost(Exception):
@@ -46,7 +47,7 @@ class OperationLedger:
 
     def record(self) -> OperationRecord:
         with self.store.reading() as connection:
-            found = ledger.get(connection, self.id)
+            found = ledger.get(connection, self.id, intent_from_json)
         assert found is not None, self.id
         return found
 

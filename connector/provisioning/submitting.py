@@ -25,6 +25,7 @@ from connector.provisioning.running import Runner
 from connector.store import ledger
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store, utcnow
+from connector.writers.registry import intent_from_json
 
 ACTIONS = ("create", "replace", "modify", "delete")
 
@@ -98,7 +99,7 @@ class Submitter:
         first one's answer, not a 404 for what the first one deleted.
         """
         with self._store.reading() as connection:
-            found = ledger.find_by_idempotency_key(connection, token_name, key)
+            found = ledger.find_by_idempotency_key(connection, token_name, key, intent_from_json)
         if found is None:
             return None
         if found.request_hash != request_hash:
@@ -135,4 +136,4 @@ class Submitter:
 
     def get(self, operation_id: str) -> OperationRecord | None:
         with self._store.reading() as connection:
-            return ledger.get(connection, operation_id)
+            return ledger.get(connection, operation_id, intent_from_json)

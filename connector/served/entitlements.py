@@ -1,7 +1,7 @@
 """Served Entitlements: what an entitlement's digest covers, and which stored rows change it.
 
 An entitlement is a permission set on an account, served for every pair of a
-known permission set and a known account (`connector.store.codec.entitlement_id`
+known permission set and a known account (`connector.record_keys.entitlement_id`
 names it). It shows both records, whether the pair is provisioned, and its
 holders by name. So a grant or revoke on the pair, its provisioning, and a
 rename of one of its holders change it.
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from connector.record_keys import entitlement_id, permission_set_id
 from connector.records import Assignment, ProvisionedPair, Snapshot
 from connector.served.relations import Relations
 from connector.served.rows import (
@@ -22,7 +23,6 @@ from connector.served.rows import (
     UserRow,
 )
 from connector.served.served_type import ServedType, fingerprint, fragment
-from connector.store.codec import entitlement_id, permission_set_id
 
 NAME = "Entitlement"
 

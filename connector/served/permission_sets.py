@@ -1,17 +1,17 @@
 """Served PermissionSets: a permission set shows only its own record.
 
-Served under the ARN's last segment ("ps-...", `connector.store.codec.permission_set_id`).
+Served under the ARN's last segment ("ps-...", `connector.record_keys.permission_set_id`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
+from connector.record_keys import permission_set_id
 from connector.records import Snapshot
 from connector.served.relations import Relations
 from connector.served.rows import PermissionSetRow, Row, Rows
 from connector.served.served_type import ServedType, fingerprint, fragment
-from connector.store.codec import permission_set_id
 
 NAME = "PermissionSet"
 

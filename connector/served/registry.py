@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
+from connector.record_keys import object_key
 from connector.records import Snapshot
 from connector.served.accounts import ACCOUNTS
 from connector.served.entitlements import ENTITLEMENTS
@@ -21,7 +22,6 @@ from connector.served.relations import Relations
 from connector.served.rows import Row, Rows
 from connector.served.served_type import Resource, ServedType, fragment, version_key
 from connector.served.users import USERS
-from connector.store.codec import object_key
 
 SERVED_TYPES: tuple[ServedType, ...] = (USERS, GROUPS, ENTITLEMENTS, PERMISSION_SETS, ACCOUNTS)
 

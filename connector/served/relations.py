@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+from connector.record_keys import content_hash, object_key, permission_set_id
 from connector.records import (
     Account,
     Assignment,
@@ -27,7 +28,6 @@ from connector.records import (
     User,
 )
 from connector.served.rows import Pair, Principal
-from connector.store.codec import content_hash, object_key, permission_set_id
 
 
 class Relations:

@@ -7,27 +7,23 @@ parts joined by "|" (no AWS id or ARN contains one).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from connector.record_keys import permission_set_id
 from connector.records import (
-    Account,
     Address,
-    Assignment,
     CustomerManagedPolicy,
     Email,
     ExternalId,
     Group,
     ManagedPolicy,
-    Membership,
     PermissionsBoundary,
     PermissionSet,
     PhoneNumber,
-    ProvisionedPair,
     Snapshot,
     User,
 )
@@ -36,39 +32,6 @@ Row = dict[str, Any]
 
 # Fields kept outside the user row (child tables) or not compared for change.
 _USER_CHILDREN = ("emails", "phone_numbers", "addresses", "external_ids")
-
-
-def object_key(record: object) -> tuple[str, str]:
-    """(object type, object id) of a record, as the change record names it."""
-    match record:
-        case User(id=user_id):
-            return "user", user_id
-        case Group(id=group_id):
-            return "group", group_id
-        case Membership(group_id=group_id, user_id=user_id):
-            return "membership", f"{group_id}|{user_id}"
-        case PermissionSet(arn=arn):
-            return "permission_set", arn
-        case Account(id=account_id):
-            return "account", account_id
-        case ProvisionedPair(account_id=account_id, permission_set_arn=arn):
-            return "provisioned_pair", f"{account_id}|{arn}"
-        case Assignment(account_id=a, permission_set_arn=p, principal_type=k, principal_id=i):
-            return "assignment", f"{a}|{p}|{k}|{i}"
-    raise TypeError(f"not a stored record: {record!r}")
-
-
-def content_hash(record: object) -> str:
-    """A hash of everything an IGA platform could see change in the object.
-
-    AWS's own timestamps are left out: they are not attributes, and a change
-    they mark shows in the attributes anyway.
-    """
-    document = dataclasses.asdict(record)  # type: ignore[call-overload]
-    document.pop("created_at", None)
-    document.pop("updated_at", None)
-    text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def all_records(snapshot: Snapshot) -> Iterator[object]:
@@ -173,20 +136,6 @@ def _permission_set_row(snapshot_id: int, ps: PermissionSet) -> Row:
         "tags": [list(tag) for tag in ps.tags],
         "created_at": ps.created_at,
     }
-
-
-def permission_set_id(arn: str) -> str:
-    """The id a permission set is served under: the ARN's last segment, "ps-..."."""
-    return arn.rsplit("/", 1)[-1]
-
-
-def entitlement_id(account_id: str, permission_set_arn: str) -> str:
-    """The id of the entitlement "permission set @ account", stable across syncs.
-
-    Built only here: the account id and the permission set's own id, which
-    never change for the same pair, joined by a dot (neither contains one).
-    """
-    return f"{account_id}.{permission_set_id(permission_set_arn)}"
 
 
 def _boundary_json(boundary: PermissionsBoundary | None) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ was told, and what is still open; a restarted service resumes from it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,9 +20,12 @@ import sqlalchemy as sa
 from connector.errors import Failure
 from connector.intents import Intent
 from connector.store import tables as t
-from connector.writers.registry import intent_from_json
 
 OPEN_STATUSES = ("accepted", "in_progress")
+# Turns an intent as the ledger keeps it (`Intent.to_json`) back into one: the
+# caller's (connector.writers.registry.intent_from_json), so the ledger, part of
+# the store, knows no kind of change.
+Decode = Callable[[Mapping[str, Any]], Intent]
 FINAL_STEP_STATUSES = ("succeeded", "unchanged", "failed", "not_attempted")
 
 
@@ -281,23 +284,24 @@ def open_operations(connection: sa.Connection) -> int:
 
 
 def find_by_idempotency_key(
-    connection: sa.Connection, token_name: str, key: str
+    connection: sa.Connection, token_name: str, key: str, decode: Decode
 ) -> OperationRecord | None:
     operation_id = connection.execute(
         sa.select(t.write_operations.c.id)
         .where(t.write_operations.c.token_name == token_name)
         .where(t.write_operations.c.idempotency_key == key)
     ).scalar_one_or_none()
-    return get(connection, operation_id) if operation_id else None
+    return get(connection, operation_id, decode) if operation_id else None
 
 
-def get(connection: sa.Connection, operation_id: str) -> OperationRecord | None:
-    found = list_operations(connection, ids=[operation_id], limit=1)[1]
+def get(connection: sa.Connection, operation_id: str, decode: Decode) -> OperationRecord | None:
+    found = list_operations(connection, decode, ids=[operation_id], limit=1)[1]
     return found[0] if found else None
 
 
 def list_operations(
     connection: sa.Connection,
+    decode: Decode,
     *,
     ids: Sequence[str] | None = None,
     status: str | None = None,
@@ -348,7 +352,7 @@ def list_operations(
                 StepRecord(
                     position=s.position,
                     role=s.role,
-                    intent=intent_from_json(s.intent),
+                    intent=decode(s.intent),
                     status=s.status,
                     aws_request_id=s.aws_request_id,
                     created_id=s.created_id,

@@ -17,11 +17,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.record_keys import entitlement_id
 from connector.records import Account, Group, PermissionSet, User
 from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 from connector.store.codec import (
-    entitlement_id,
     group_from_row,
     permission_set_from_row,
     user_from_row,

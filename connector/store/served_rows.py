@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.record_keys import permission_set_id
 from connector.records import (
     Account,
     Assignment,
@@ -25,7 +26,6 @@ from connector.records import (
 from connector.served.rows import Pair, Principal
 from connector.store import reads
 from connector.store import tables as t
-from connector.store.codec import permission_set_id
 
 # Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 900

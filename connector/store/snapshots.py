@@ -18,13 +18,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.record_keys import content_hash, object_key
 from connector.records import Assignment, Membership, ProvisionedPair, Snapshot
 from connector.store import reads, rendered
 from connector.store import tables as t
 from connector.store.codec import (
     all_records,
-    content_hash,
-    object_key,
     snapshot_rows,
 )
 from connector.store.resource_digests import RESOURCE_PREFIX, resource_digests

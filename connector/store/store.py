@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -15,7 +15,9 @@ from connector.store import engine as store_engine
 from connector.store import snapshots, sync_log, tables
 from connector.store.snapshots import ChangeSummary
 from connector.store.sync_log import SyncRecord
-from connector.writers.replay import replay_writes
+
+# (connection, snapshot id, since) -> how many writes it applied to the snapshot
+Replay = Callable[[sa.Connection, int, datetime], int]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -99,15 +101,18 @@ class Store:
         aws: dict[str, object],
         walk: dict[str, str],
         organizations_unavailable: str | None,
+        replay: Replay,
     ) -> ChangeSummary:
-        """Make `snapshot` the current one and record the sync as succeeded, atomically."""
+        """Make `snapshot` the current one and record the sync as succeeded, atomically;
+        `replay` applies to it the writes that ended since the sync began
+        (connector.writers.replay.replay_writes), in the same transaction."""
         now = utcnow()
         with self.writing() as connection:
             summary = snapshots.publish_snapshot(connection, sync_id, snapshot, now)
             started_at = connection.execute(
                 sa.select(tables.syncs.c.started_at).where(tables.syncs.c.id == sync_id)
             ).scalar_one()
-            replay_writes(connection, sync_id, started_at)
+            replay(connection, sync_id, started_at)
             sync_log.finish_sync(
                 connection,
                 sync_id,

@@ -3,7 +3,7 @@
 One per (permission set, account) pair that can be granted: every permission
 set in every known account, provisioned there or not yet (granting provisions
 it, as AWS does). The id (`account.ps-id`) is built by
-`connector.store.codec.entitlement_id` and survives re-syncs.
+`connector.record_keys.entitlement_id` and survives re-syncs.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from connector.store import ledger
 from connector.store.store import Store
+from connector.writers.registry import intent_from_json
 from schemas.resources import dump_list_response
 from scim.errors import ScimError
 from scim.query import page, utc_datetime
@@ -34,6 +35,7 @@ def list_operations() -> Response:
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
+            intent_from_json,
             status=args.get("status"),
             principal_id=args.get("principal"),
             since=since,
@@ -54,7 +56,7 @@ def list_operations() -> Response:
 def get_operation(operation_id: str) -> Response:
     store: Store = current_app.extensions["idcc_store"]
     with store.reading() as connection:
-        record = ledger.get(connection, operation_id)
+        record = ledger.get(connection, operation_id, intent_from_json)
     if record is None:
         raise ScimError(404, f"no operation {operation_id}")
     return scim_response(operation_document(record, base_url()), 200)
