@@ -53,6 +53,20 @@ def _console(live: Live, service: str) -> Any:
     )
 
 
+def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
+    """Grant the user a pair it did not hold in the seed; the (account, ARN)."""
+    account, arn = free_pair(live, "USER", user)
+    sso.create_account_assignment(
+        InstanceArn=live.aws.instance_arn,
+        TargetId=account,
+        TargetType="AWS_ACCOUNT",
+        PermissionSetArn=arn,
+        PrincipalType="USER",
+        PrincipalId=user,
+    )
+    return account, arn
+
+
 def _feed(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
     """The feed, and the AWS clients whose calls it counts."""
     configured = simulator_settings(
@@ -127,15 +141,7 @@ def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) 
     groups.create_group_membership(
         IdentityStoreId=store_id, GroupId=group, MemberId={"UserId": user}
     )
-    account, arn = free_pair(live, "USER", user)
-    sso.create_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )
+    account, _ = _grant_as_console(live, sso, user)
     assert _served_status(live, f"Users/{user}") == 404
 
     report = _feed(live)[0].step()
@@ -180,15 +186,7 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
         choice = rng.choice(("grant", "member", "rename", "user"))
         user = rng.choice(users)
         if choice == "grant":
-            account, arn = free_pair(live, "USER", user)
-            sso.create_account_assignment(
-                InstanceArn=live.aws.instance_arn,
-                TargetId=account,
-                TargetType="AWS_ACCOUNT",
-                PermissionSetArn=arn,
-                PrincipalType="USER",
-                PrincipalId=user,
-            )
+            _grant_as_console(live, sso, user)
         elif choice == "member":
             group = rng.choice(groups)
             found = identity.list_group_memberships(IdentityStoreId=store_id, GroupId=group)
