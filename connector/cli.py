@@ -298,7 +298,12 @@ def cmd_status(args: argparse.Namespace) -> int:
         took = f"{(s.finished_at - s.started_at).total_seconds():.1f}s" if s.finished_at else "-"
         calls = (s.aws or {}).get("total_calls", "-")
         line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
-        print(f"{line}  {calls} calls" + (f"  {s.error}" if s.error else ""))
+        served = (
+            f"  {len(store.served_changes(s.id))} served changed"
+            if s.outcome == "succeeded"
+            else ""
+        )
+        print(f"{line}  {calls} calls{served}" + (f"  {s.error}" if s.error else ""))
     with store.reading() as connection:
         read_up_to = feed_state.cursors(connection)
     for source, position in read_up_to.items():

@@ -40,6 +40,7 @@ def run_syncs(
     """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
     `synced` is told of each sync that succeeded."""
     interval = settings.full_sync_interval()
+    followed = False  # whether the change feed ran since the last sync
     while True:
         aws = connect(settings, share=quota_share.for_sync(store, settings))
         progress = progress_for(aws.stats)
@@ -51,28 +52,46 @@ def run_syncs(
             log.exception("sync failed; next attempt in %ss", interval)
             print(f"error: {exc}", file=sys.stderr)
         else:
+            if followed:
+                report_missed_changes(store, result.sync_id)
             synced(result)
         finally:
             progress.close()
         if not loop:
             return
-        _follow_changes(settings, store, time.monotonic() + interval, stop)
+        followed = _follow_changes(settings, store, time.monotonic() + interval, stop)
         if stop.is_set():
             return
 
 
 def _follow_changes(
     settings: Settings, store: Store, deadline: float, stop: threading.Event
-) -> None:
-    """Until `deadline` (monotonic): apply AWS's change events, or, with no feed, wait."""
+) -> bool:
+    """Until `deadline` (monotonic): apply AWS's change events, or, with no feed, wait.
+    Whether the feed ran."""
     if settings.change_source == "none":
         stop.wait(max(0.0, deadline - time.monotonic()))
-        return
+        return False
     try:
         feed = build_feed(settings, store, connect(settings))
     except ConnectorError:
         log.exception("the change feed cannot start; the next full sync is awaited")
         stop.wait(max(0.0, deadline - time.monotonic()))
-        return
-    if feed is not None:
-        feed.run_until(deadline, stop)
+        return False
+    if feed is None:
+        return False
+    feed.run_until(deadline, stop)
+    return True
+
+
+def report_missed_changes(store: Store, sync_id: int) -> list[tuple[str, str, str]]:
+    """Log what a reconciling sync found that the change feed had not applied."""
+    missed = store.served_changes(sync_id)
+    if missed:
+        log.warning(
+            "reconciliation found changes the change feed missed",
+            extra={"sync": sync_id, "missed": len(missed), "first": missed[:20]},
+        )
+    else:
+        log.info("reconciliation found no missed change", extra={"sync": sync_id})
+    return missed

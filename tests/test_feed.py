@@ -34,6 +34,7 @@ from connector.simulator.cloudtrail import (
 )
 from connector.store.store import Store
 from connector.sync import run_sync
+from connector.sync_loop import report_missed_changes
 from connector.tokens import create_token
 from scim.app import create_app
 from tests.live import Live, free_pair, grant_op
@@ -261,3 +262,31 @@ def test_status_shows_how_far_the_feed_has_read_each_source(
     shown = capsys.readouterr().out
     for source in REGIONAL_SOURCES + GLOBAL_SOURCES:
         assert f"change feed  {source}" in shown
+
+
+def test_reconciliation_counts_what_the_feed_missed_and_nothing_it_applied(live: Live) -> None:
+    identity = _console(live, "identitystore")
+    user = sorted(live.manifest.users.values())[0]
+    feed, _ = _feed(live)
+    settings = simulator_settings(str(live.store.engine.url))
+
+    def rename(name: str) -> None:
+        identity.update_user(
+            IdentityStoreId=live.aws.identity_store_id,
+            UserId=user,
+            Operations=[{"AttributePath": "displayName", "AttributeValue": name}],
+        )
+
+    rename("Applied by the feed")
+    feed.step()
+    reconciled = run_sync(settings, live.store, connect(settings))
+    assert report_missed_changes(live.store, reconciled.sync_id) == []
+
+    # An event that never arrives (EventBridge and CloudTrail are best effort).
+    behaviour().update(cloudtrail_delivery=EventDelivery(delay_seconds=86400))
+    rename("Missed by the feed")
+    feed.step()
+    reconciled = run_sync(settings, live.store, connect(settings))
+    missed = report_missed_changes(live.store, reconciled.sync_id)
+    assert ("User", user, "changed") in missed
+    assert _served(live, f"Users/{user}")["displayName"] == "Missed by the feed"

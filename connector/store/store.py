@@ -141,6 +141,10 @@ class Store:
         with self.reading() as connection:
             return sync_log.list_syncs(connection, limit)
 
+    def served_changes(self, sync_id: int) -> list[tuple[str, str, str]]:
+        with self.reading() as connection:
+            return sync_log.served_changes(connection, sync_id)
+
     def last_succeeded_sync(self) -> SyncRecord | None:
         with self.reading() as connection:
             return sync_log.last_succeeded_sync(connection)

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.errors import SyncInProgressError
+from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 
 # A sync that has not written a heartbeat (every 30 s) for this long is dead.
@@ -147,3 +148,24 @@ def last_succeeded_sync(connection: sa.Connection) -> SyncRecord | None:
         .limit(1)
     ).one_or_none()
     return SyncRecord.from_row(row) if row else None
+
+
+def served_changes(connection: sa.Connection, sync_id: int) -> list[tuple[str, str, str]]:
+    """(served resource type, id, added | changed | removed) of what a sync found
+    changed in what the service serves.
+
+    Writes and the change feed record each served resource's digest as they
+    change it, as the sync computes it; so while a change feed runs, what a
+    full sync still finds changed is what the feed missed (a lost event, or a
+    bug): the reconciliation's missed changes.
+    """
+    prefix = RESOURCE_PREFIX
+    rows = connection.execute(
+        sa.select(
+            t.object_changes.c.object_type, t.object_changes.c.object_id, t.object_changes.c.change
+        )
+        .where(t.object_changes.c.sync_id == sync_id)
+        .where(t.object_changes.c.object_type.startswith(prefix))
+        .order_by(t.object_changes.c.id)
+    )
+    return [(row.object_type[len(prefix) :], row.object_id, row.change) for row in rows]
