@@ -70,11 +70,39 @@ class IdentityObjects(Protocol):
 
 
 @dataclass(frozen=True)
-class CreateObject(Intent):
+class _ObjectIntent(Intent):
+    """A step on a user or group: it shows the object as AWS described it after the
+    step (a deletion overrides it)."""
+
+    objects: ClassVar[IdentityObjects]
+
+    def change_store(self, connection: sa.Connection, finished: Finished) -> None:
+        if finished.result is not None:
+            self.objects.put(connection, finished.result, finished)
+
+
+@dataclass(frozen=True)
+class _ExistingObject(_ObjectIntent):
+    """A step on a user or group that exists, named by its id."""
+
+    @property
+    def object_id(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def lock_key(self) -> str:
+        return f"{self.objects.noun}|{self.object_id}"
+
+    @property
+    def subject(self) -> str | None:
+        return self.object_id
+
+
+@dataclass(frozen=True)
+class CreateObject(_ObjectIntent):
     """Create a user or group with these request parameters (IdentityStoreId added
     when called)."""
 
-    objects: ClassVar[IdentityObjects]
     creates: ClassVar[bool] = True
     params: Mapping[str, Any] = field(default_factory=dict)
 
@@ -103,31 +131,14 @@ class CreateObject(Intent):
         """The intent that deletes the object this one made."""
         raise NotImplementedError
 
-    def change_store(self, connection: sa.Connection, finished: Finished) -> None:
-        if finished.result is not None:
-            self.objects.put(connection, finished.result, finished)
-
 
 @dataclass(frozen=True)
-class UpdateObject(Intent):
+class UpdateObject(_ExistingObject):
     """UpdateUser / UpdateGroup with AttributeOperations; `previous` restores the old
     values."""
 
-    objects: ClassVar[IdentityObjects]
     operations: tuple[Mapping[str, Any], ...] = ()
     previous: tuple[Mapping[str, Any], ...] = ()
-
-    @property
-    def object_id(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def lock_key(self) -> str:
-        return f"{self.objects.noun}|{self.object_id}"
-
-    @property
-    def subject(self) -> str | None:
-        return self.object_id
 
     def calls(self, target: Target) -> list[AwsCall]:
         return [self.objects.update(target, self.object_id, self.operations)]
@@ -142,35 +153,18 @@ class UpdateObject(Intent):
     def inverse(self, created_id: str | None) -> Intent | None:
         return dataclasses.replace(self, operations=self.previous, previous=self.operations)
 
-    def change_store(self, connection: sa.Connection, finished: Finished) -> None:
-        if finished.result is not None:
-            self.objects.put(connection, finished.result, finished)
-
 
 @dataclass(frozen=True)
-class DeleteObject(Intent):
+class DeleteObject(_ExistingObject):
     """Delete a user or group; with `revoke_assignments` its account assignments are
     revoked first, as found once the deletion holds the principal's locks."""
 
-    objects: ClassVar[IdentityObjects]
     removes_access: ClassVar[bool] = True
     revoke_assignments: bool = False
 
     @property
-    def object_id(self) -> str:
-        raise NotImplementedError
-
-    @property
-    def lock_key(self) -> str:
-        return f"{self.objects.noun}|{self.object_id}"
-
-    @property
     def lock_keys(self) -> tuple[str, ...]:
         return (self.lock_key, principal_lock_key(self.objects.principal_type, self.object_id))
-
-    @property
-    def subject(self) -> str | None:
-        return self.object_id
 
     @property
     def revokes_principal(self) -> tuple[PrincipalType, str] | None:
