@@ -44,7 +44,7 @@ class AccountTarget:
         self, connection: sa.Connection, snapshot_id: int, fresh: Account | None, now: datetime
     ) -> int:
         if fresh is None:
-            write_through.remove_account(connection, self.account_id, now)
+            write_through.remove_account(connection, self.account_id, now, snapshot_id)
         else:
-            write_through.put_account(connection, fresh, now)
+            write_through.put_account(connection, fresh, now, snapshot_id)
         return 1

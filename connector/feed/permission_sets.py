@@ -54,9 +54,9 @@ class PermissionSetTarget:
     ) -> int:
         permission_set, accounts = fresh
         if permission_set is None:
-            write_through.remove_permission_set(connection, self.arn, now)
+            write_through.remove_permission_set(connection, self.arn, now, snapshot_id)
             return 1
-        write_through.put_permission_set(connection, permission_set, now)
+        write_through.put_permission_set(connection, permission_set, now, snapshot_id)
         stored = set(
             connection.execute(
                 sa.select(t.provisioned_pairs.c.account_id)
@@ -66,5 +66,7 @@ class PermissionSetTarget:
         )
         for account_id in sorted(accounts ^ stored):
             pair = ProvisionedPair(account_id, self.arn)
-            write_through.set_provisioned(connection, pair, account_id in accounts, now)
+            write_through.set_provisioned(
+                connection, pair, account_id in accounts, now, snapshot_id
+            )
         return 1 + len(accounts ^ stored)

@@ -37,7 +37,7 @@ from connector.feed.memberships import GroupMembers, group_of_membership
 from connector.feed.sources import CloudTrailSource, SqsSource
 from connector.feed.targets import Target
 from connector.readers.instance import Instance
-from connector.store import feed_state, ledger_queries
+from connector.store import feed_state, ledger_queries, write_through
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
 
@@ -162,7 +162,7 @@ class ChangeFeed:
             time.sleep(pause)
             fresh = target.reread(self._aws, self._instance)
         with self._store.writing() as connection:
-            snapshot_id = current_snapshot_id(connection)
+            snapshot_id = write_through.changing_snapshot_id(connection)
             if snapshot_id is None:
                 return 0  # nothing served yet: the first sync reads it
             return target.apply(connection, snapshot_id, fresh, utcnow())

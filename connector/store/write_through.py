@@ -159,10 +159,13 @@ def remove_group(
 
 
 def put_permission_set(
-    connection: sa.Connection, permission_set: PermissionSet, now: datetime
+    connection: sa.Connection,
+    permission_set: PermissionSet,
+    now: datetime,
+    snapshot_id: int | None = None,
 ) -> None:
     """Insert or replace a permission set as AWS now describes it (the change feed)."""
-    snapshot_id = _snapshot(connection, None)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [PermissionSetRow(permission_set.arn)], now):
@@ -171,10 +174,12 @@ def put_permission_set(
         connection.execute(t.permission_sets.insert(), rows["permission_sets"])
 
 
-def remove_permission_set(connection: sa.Connection, arn: str, now: datetime) -> None:
+def remove_permission_set(
+    connection: sa.Connection, arn: str, now: datetime, snapshot_id: int | None = None
+) -> None:
     """A deleted permission set leaves with where it was provisioned (AWS refuses to
     delete one that is still assigned, so no assignment names it)."""
-    snapshot_id = _snapshot(connection, None)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     provisioned = [
@@ -191,10 +196,14 @@ def remove_permission_set(connection: sa.Connection, arn: str, now: datetime) ->
 
 
 def set_provisioned(
-    connection: sa.Connection, pair: ProvisionedPair, provisioned: bool, now: datetime
+    connection: sa.Connection,
+    pair: ProvisionedPair,
+    provisioned: bool,
+    now: datetime,
+    snapshot_id: int | None = None,
 ) -> None:
     """Record whether the permission set is provisioned to the account."""
-    snapshot_id = _snapshot(connection, None)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [pair], now):
@@ -210,9 +219,11 @@ def set_provisioned(
             connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
 
 
-def put_account(connection: sa.Connection, account: Account, now: datetime) -> None:
+def put_account(
+    connection: sa.Connection, account: Account, now: datetime, snapshot_id: int | None = None
+) -> None:
     """Insert or replace an account as Organizations now describes it."""
-    snapshot_id = _snapshot(connection, None)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [AccountRow(account.id)], now):
@@ -221,10 +232,12 @@ def put_account(connection: sa.Connection, account: Account, now: datetime) -> N
         connection.execute(t.accounts.insert(), rows["accounts"])
 
 
-def remove_account(connection: sa.Connection, account_id: str, now: datetime) -> None:
+def remove_account(
+    connection: sa.Connection, account_id: str, now: datetime, snapshot_id: int | None = None
+) -> None:
     """An account that left the organization: it is no longer named (assignments to
     it stay as AWS keeps them, and as the sync serves them)."""
-    snapshot_id = _snapshot(connection, None)
+    snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [AccountRow(account_id)], now):
@@ -241,16 +254,21 @@ def _delete_keyed(connection: sa.Connection, table: sa.Table, snapshot_id: int, 
     connection.execute(statement)
 
 
-def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:
-    # No snapshot yet: nothing is served, and the first sync will read the change.
-    if snapshot_id is not None:
-        return snapshot_id
-    # FOR SHARE (PostgreSQL; SQLite's write transaction already excludes it):
-    # a sync publishing now either switches first, and this change goes to the
-    # new snapshot, or waits for it, and replays it (connector.writers.replay).
+def changing_snapshot_id(connection: sa.Connection) -> int | None:
+    """The served snapshot, held against a publish for the caller's transaction; None
+    when nothing is served yet (the first sync will read the change).
+
+    FOR SHARE (PostgreSQL; SQLite's write transaction already excludes it): a sync
+    publishing now either switches first, and the change goes to the new snapshot,
+    or waits for it, and replays it (connector.writers.replay).
+    """
     return connection.execute(
         sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True)
     ).scalar_one_or_none()
+
+
+def _snapshot(connection: sa.Connection, snapshot_id: int | None) -> int | None:
+    return snapshot_id if snapshot_id is not None else changing_snapshot_id(connection)
 
 
 def _delete_assignment(connection: sa.Connection, snapshot_id: int, a: Assignment) -> None:
