@@ -20,7 +20,6 @@ from connector.provisioning.guarding import Guard
 from connector.provisioning.resuming import Resumer
 from connector.provisioning.running import Runner
 from connector.provisioning.submitting import Submitter, WriteRequest
-from connector.readers.instance import Instance
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 
@@ -59,9 +58,6 @@ class Provisioner:
 
     def aws(self) -> AwsClients:
         return self._access.aws()
-
-    def instance(self) -> Instance:
-        return self._access.instance()
 
     def submit(self, request: WriteRequest) -> tuple[str, bool]:
         return self._submitter.submit(request)
