@@ -115,8 +115,10 @@ def described_user(aws: SimulatedAws, user_id: str) -> dict[str, Any]:
 
 
 def attributes(described: dict[str, Any]) -> dict[str, Any]:
-    """A DescribeUser/DescribeGroup answer without its ids and metadata."""
+    """A DescribeUser/DescribeGroup answer without its ids and metadata (and the
+    Identity Store's record of who made it and when)."""
     ids = {"UserId", "GroupId", "IdentityStoreId", "ExternalIds", "ResponseMetadata"}
+    ids |= {"CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy"}
     return {key: value for key, value in described.items() if key not in ids}
 
 
@@ -124,7 +126,7 @@ def served_user(aws: SimulatedAws, user_id: str) -> dict[str, Any]:
     """The document GET /Users/{id} serves for the user AWS holds."""
     user = user_from_aws(described_user(aws, user_id))
     return served_user_document(
-        user, [], [], None, {}, aws.identity_store_id, "https://scim.example/v2", None
+        user, [], [], None, {}, {}, aws.identity_store_id, "https://scim.example/v2", None
     )
 
 

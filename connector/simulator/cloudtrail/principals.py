@@ -143,10 +143,7 @@ def user_identity(
         return {
             "type": "AssumedRole",
             "principalId": f"{role_id}:{principal.session_name}",
-            "arn": (
-                f"arn:aws:sts::{account}:assumed-role/{principal.role_name}/"
-                f"{principal.session_name}"
-            ),
+            "arn": principal_arn(principal, account),
             "accountId": account,
             "accessKeyId": principal.access_key_id,
             "sessionContext": {
@@ -179,6 +176,19 @@ def user_identity(
         "onBehalfOf": on_behalf_of,
         "credentialId": principal.credential_id,
     }
+
+
+def principal_arn(principal: Principal, account_id: str) -> str:
+    """Who the Identity Store records as a change's CreatedBy / UpdatedBy.
+
+    AWS documents only "the identifier of the user or system"; the simulator
+    gives a role session's ARN (as its CloudTrail event's ``userIdentity.arn``)
+    and an Identity Center user's id.
+    """
+    if isinstance(principal, RoleSession):
+        account = principal.account_id or account_id
+        return f"arn:aws:sts::{account}:assumed-role/{principal.role_name}/{principal.session_name}"
+    return principal.user_id
 
 
 def lookup_username(principal: Principal, shape: CloudTrailShape) -> str:

@@ -8,6 +8,9 @@ moto 5.2.5:
 * keeps memberships of deleted users and groups, and deletes unknown ones silently
   (AWS: ResourceNotFoundException, and a deleted principal leaves no membership);
 * stores no ExternalIds and returns an empty list for groups' ExternalIds;
+* keeps no CreatedAt, CreatedBy, UpdatedAt or UpdatedBy of a user, group or
+  membership (AWS returns them in every User, Group and GroupMembership,
+  https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GroupMembership.html);
 * accepts any MaxResults (AWS: 1-100,
   https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_ListUsers.html);
 * scans every user, group or membership for each uniqueness check and lookup.
@@ -17,7 +20,9 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from types import ModuleType
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -31,7 +36,11 @@ from moto.moto_api._internal import mock_random
 
 from ..pagination import PageRule, page
 from .attributes import apply_group_operations, apply_user_operations
-from .records import IndexedStore, StoredGroup, StoredUser
+from .records import IndexedStore, StoredGroup, StoredUser, without_empty
+
+# Who the request being served is made by (the caller's ARN), for the records'
+# CreatedBy and UpdatedBy; set by the wire layer around each request.
+ACTING: ContextVar[str | None] = ContextVar("identitystore_acting", default=None)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -148,6 +157,7 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
             Locale=locale,
             Timezone=timezone,
             ExternalIds=external_ids or [],
+            **_stamps(created=True),
         )
         _check_required(user)
         if user_name in store.user_ids_by_name:
@@ -168,7 +178,7 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         """https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_UpdateUser.html"""
         store = self._store(identity_store_id)
         user = self.describe_user(identity_store_id, user_id)
-        updated = apply_user_operations(user, operations)
+        updated = apply_user_operations(user, operations)._replace(**_stamps(created=False))
         holder = store.user_ids_by_name.get(updated.UserName)
         if holder is not None and holder != user_id:
             raise _duplicate("UserName")
@@ -243,6 +253,7 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
             ExternalIds=list(external_ids or []),
             Description=description,
             IdentityStoreId=identity_store_id,
+            **_stamps(created=True),
         )
         store.put_group(group)
         return group.GroupId, identity_store_id
@@ -261,7 +272,7 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         """https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_UpdateGroup.html"""
         store = self._store(identity_store_id)
         group = self.describe_group(identity_store_id, group_id)
-        updated = apply_group_operations(group, operations)
+        updated = apply_group_operations(group, operations)._replace(**_stamps(created=False))
         holder = store.group_ids_by_name.get(updated.DisplayName)
         if holder is not None and holder != group_id:
             raise _duplicate("GroupDisplayName")
@@ -332,12 +343,15 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
             )
         membership_id = str(mock_random.uuid4())
         store.put_membership(
-            {
-                "IdentityStoreId": identity_store_id,
-                "MembershipId": membership_id,
-                "GroupId": group_id,
-                "MemberId": {"UserId": user_id},
-            }
+            without_empty(
+                {
+                    "IdentityStoreId": identity_store_id,
+                    "MembershipId": membership_id,
+                    "GroupId": group_id,
+                    "MemberId": {"UserId": user_id},
+                    **_stamps(created=True),
+                }
+            )
         )
         return membership_id, identity_store_id
 
@@ -398,6 +412,14 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
     def group_ids_of(self, identity_store_id: str, user_id: str) -> list[str]:
         """The groups a user belongs to (for sso-admin's principal listings)."""
         return [m["GroupId"] for m in self._store(identity_store_id).memberships_of_member(user_id)]
+
+
+def _stamps(*, created: bool) -> dict[str, Any]:
+    """UpdatedAt and UpdatedBy of a change (and CreatedAt/By of a new record): now,
+    by the caller of the request being served."""
+    now, by = time.time(), ACTING.get()
+    changed = {"UpdatedAt": now, "UpdatedBy": by}
+    return {"CreatedAt": now, "CreatedBy": by, **changed} if created else changed
 
 
 def _check_required(user: StoredUser) -> None:

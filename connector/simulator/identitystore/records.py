@@ -3,8 +3,9 @@
 moto's ``User`` record has no ExternalIds, although the User shape carries them
 (https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_User.html):
 a directory synchronised from an IdP (SCIM) gives every user one, and a connector
-matching identities by ExternalId must see it. ``StoredUser`` is moto's record
-plus that field.
+matching identities by ExternalId must see it. Nor has it, nor moto's Group,
+CreatedAt, CreatedBy, UpdatedAt and UpdatedBy, which AWS returns on both.
+``StoredUser`` and ``StoredGroup`` are moto's records plus those fields.
 
 moto's ``IdentityStoreData`` is three plain dicts, so each uniqueness check and
 each membership lookup scans them: 2,000 users and 6,000 memberships cost
@@ -37,6 +38,11 @@ class StoredUser(NamedTuple):
     Locale: str | None
     Timezone: str | None
     ExternalIds: list[dict[str, str]]
+    # Who made and last changed the user, and when (epoch seconds), as AWS records.
+    CreatedAt: float | None = None
+    CreatedBy: str | None = None
+    UpdatedAt: float | None = None
+    UpdatedBy: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The User shape, leaving out what is not set, as AWS does."""
@@ -46,13 +52,17 @@ class StoredUser(NamedTuple):
 
 
 class StoredGroup(NamedTuple):
-    """moto's Group record (same fields, same order), typed as AWS fills it."""
+    """moto's Group record (same fields, same order, then AWS's stamps), typed as AWS fills it."""
 
     GroupId: str
     DisplayName: str
     ExternalIds: list[dict[str, str]]
     Description: str | None
     IdentityStoreId: str
+    CreatedAt: float | None = None
+    CreatedBy: str | None = None
+    UpdatedAt: float | None = None
+    UpdatedBy: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return without_empty(self._asdict())

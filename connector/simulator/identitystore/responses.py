@@ -6,17 +6,20 @@ with ``null`` for every unset member; AWS leaves unset members out
 CreateUser takes at most one email, address and phone number ("Array Members:
 Fixed number of 1 item" in
 https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html);
-botocore does not check list lengths, so the service must.
+botocore does not check list lengths, so the service must. What a request
+creates or changes records its caller as CreatedBy / UpdatedBy (moto keeps none).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from moto.identitystore.exceptions import ValidationException
 from moto.identitystore.responses import IdentityStoreResponse
 
-from .models import CorrectedIdentityStoreBackend
+from ..cloudtrail.principals import caller, principal_arn
+from .models import ACTING, CorrectedIdentityStoreBackend
 
 
 class CorrectedIdentityStoreResponse(IdentityStoreResponse):
@@ -35,6 +38,14 @@ class CorrectedIdentityStoreResponse(IdentityStoreResponse):
                     "less than or equal to 1"
                 )
         return super().create_user()
+
+    def call_action(self) -> Any:
+        """Serve the request as its caller: what it creates or changes records them."""
+        acting = ACTING.set(principal_arn(caller(self.get_access_key()), self.current_account))
+        try:
+            return super().call_action()
+        finally:
+            ACTING.reset(acting)
 
     def describe_user(self) -> str:
         user = self.corrected_backend.describe_user(
