@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol
 
 from connector.errors import ConnectorError, Failure, NotFoundError, failure_of
+from connector.records import Provenance
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -91,6 +92,16 @@ class Finished:
     result: dict[str, Any] | None
     at: datetime
     snapshot_id: int | None = None  # the snapshot to change; None: the current one
+    # Who made the change, when the step made it (not when AWS held it already).
+    provenance: Provenance | None = None
+
+
+def write_provenance(
+    status: str, at: datetime, token_name: str, operation_id: str
+) -> Provenance | None:
+    """The provenance a step's change gives what it made: the token that asked and
+    its operation, when the step made the change rather than found it made."""
+    return Provenance(at, token_name, operation_id) if status == "succeeded" else None
 
 
 def changed(made: bool) -> str:

@@ -17,8 +17,10 @@ import json
 from connector.records import (
     Account,
     Assignment,
+    AssignmentProvenance,
     Group,
     Membership,
+    MembershipProvenance,
     PermissionSet,
     ProvisionedPair,
     User,
@@ -42,18 +44,23 @@ def object_key(record: object) -> tuple[str, str]:
             return "provisioned_pair", f"{account_id}|{arn}"
         case Assignment(account_id=a, permission_set_arn=p, principal_type=k, principal_id=i):
             return "assignment", f"{a}|{p}|{k}|{i}"
+        # Kept beside snapshots, never in the change record: keyed by their access.
+        case AssignmentProvenance(assignment=assignment):
+            return "assignment_provenance", object_key(assignment)[1]
+        case MembershipProvenance(group_id=group_id, user_id=user_id):
+            return "membership_provenance", f"{group_id}|{user_id}"
     raise TypeError(f"not a stored record: {record!r}")
 
 
 def content_hash(record: object) -> str:
     """A hash of everything an IGA platform could see change in the object.
 
-    AWS's own timestamps are left out: they are not attributes, and a change
-    they mark shows in the attributes anyway.
+    AWS's own timestamps (and a membership's creator) are left out: they are
+    not attributes, and a change they mark shows in the attributes anyway.
     """
     document = dataclasses.asdict(record)  # type: ignore[call-overload]
-    document.pop("created_at", None)
-    document.pop("updated_at", None)
+    for stamp in ("created_at", "updated_at", "created_by", "updated_by"):
+        document.pop(stamp, None)
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -72,8 +72,11 @@ class User:
     external_ids: tuple[ExternalId, ...] = ()
     # The Identity Store's "aws:identitystore:enterprise" extension, as AWS returns it.
     enterprise: Mapping[str, Any] | None = field(default=None, hash=False, compare=True)
+    # The Identity Store's record of who made and last changed the user, and when.
     created_at: datetime | None = field(default=None, compare=False)
     updated_at: datetime | None = field(default=None, compare=False)
+    created_by: str | None = field(default=None, compare=False)
+    updated_by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ class Group:
     external_ids: tuple[ExternalId, ...] = ()
     created_at: datetime | None = field(default=None, compare=False)
     updated_at: datetime | None = field(default=None, compare=False)
+    created_by: str | None = field(default=None, compare=False)
+    updated_by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,9 @@ class Membership:
     membership_id: str
     group_id: str
     user_id: str
+    # When and by whom the Identity Store says the membership was made, where it says so.
+    created_at: datetime | None = field(default=None, compare=False)
+    created_by: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,6 +163,35 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Provenance:
+    """Who made an access and when, beyond what AWS records of it.
+
+    AWS keeps no creator for an account assignment, and only an opaque
+    `CreatedBy` for a membership. The connector knows more of some: its own
+    writes (the ledger's operation and the token that asked) and, through the
+    change feed, CloudTrail's caller for the others. An access without one was
+    made outside this connector by someone the connector did not see.
+    """
+
+    granted_at: datetime | None
+    granted_by: str | None
+    operation_id: str | None = None  # the write operation, when made through this connector
+
+
+@dataclass(frozen=True)
+class AssignmentProvenance:
+    assignment: Assignment
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class MembershipProvenance:
+    group_id: str
+    user_id: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything one sync read, complete and consistent as of that sync."""
 
@@ -167,6 +204,10 @@ class Snapshot:
     accounts: tuple[Account, ...] = ()
     provisioned_pairs: tuple[ProvisionedPair, ...] = ()
     assignments: tuple[Assignment, ...] = ()
+    # Kept by the store across snapshots, not read from AWS: a sync publishes
+    # with what the store knows (connector.store.provenance).
+    assignment_provenance: tuple[AssignmentProvenance, ...] = ()
+    membership_provenance: tuple[MembershipProvenance, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {

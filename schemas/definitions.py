@@ -92,6 +92,88 @@ def _reference(
     )
 
 
+def _date_time(name: str, description: str) -> AttributeDefinition:
+    return AttributeDefinition(
+        name=name, type="dateTime", description=description, mutability="readOnly"
+    )
+
+
+def _granted() -> tuple[AttributeDefinition, ...]:
+    """How an account assignment came to be (connector.served.provenance)."""
+    return (
+        _date_time(
+            "grantedAt",
+            "When the assignment was made, where known: by this connector's write "
+            "ledger, or by CloudTrail through the change feed.",
+        ),
+        _string(
+            "grantedBy",
+            "Who made it: the name of the API token that asked this connector, or "
+            "the caller CloudTrail recorded (an ARN or a user name).",
+            mutability="readOnly",
+        ),
+        _string(
+            "grantedThrough",
+            "'connector' when made through this connector, else 'outOfBand' (the "
+            "console, another tool, or before the connector kept a record).",
+            canonical_values=("connector", "outOfBand"),
+            mutability="readOnly",
+        ),
+        _id_string(
+            "operation",
+            "The id of this connector's write operation that made it "
+            "(/Operations/{id}), when made through the connector.",
+            mutability="readOnly",
+        ),
+    )
+
+
+def _stamps(owner: str) -> tuple[AttributeDefinition, ...]:
+    """The Identity Store's record of who made and last changed a user or group
+    (its CreatedAt is `meta.created`)."""
+    return (
+        _string(
+            "createdBy",
+            f"Who created the {owner}, as the Identity Store records it.",
+            mutability="readOnly",
+        ),
+        _date_time("updatedAt", f"When the Identity Store last changed the {owner}."),
+        _string(
+            "updatedBy",
+            f"Who last changed the {owner}, as the Identity Store records it.",
+            mutability="readOnly",
+        ),
+    )
+
+
+def _member_since() -> tuple[AttributeDefinition, ...]:
+    """How the user became a member of the granting group."""
+    return (
+        _date_time(
+            "memberSince",
+            "When the user was added to the granting group: by this connector's "
+            "write ledger, else the Identity Store's CreatedAt of the membership.",
+        ),
+        _string(
+            "memberAddedBy",
+            "Who added the user: the API token's name, else the Identity Store's "
+            "CreatedBy of the membership.",
+            mutability="readOnly",
+        ),
+        _string(
+            "memberAddedThrough",
+            "'connector' when added through this connector, else 'outOfBand'.",
+            canonical_values=("connector", "outOfBand"),
+            mutability="readOnly",
+        ),
+        _id_string(
+            "memberOperation",
+            "The id of this connector's write operation that added the user.",
+            mutability="readOnly",
+        ),
+    )
+
+
 def _complex(
     name: str,
     description: str,
@@ -152,7 +234,7 @@ def _addresses() -> AttributeDefinition:
 def _reference_list(
     name: str,
     description: str,
-    *,
+    *extra: AttributeDefinition,
     reference_types: tuple[str, ...],
     type_values: tuple[str, ...],
     mutability: Mutability,
@@ -178,6 +260,7 @@ def _reference_list(
             canonical_values=type_values,
             mutability=item_mutability,
         ),
+        *extra,
         multi_valued=True,
         mutability=mutability,
     )
@@ -348,6 +431,7 @@ AWS_USER_SCHEMA: Final = _read_only_schema(
     _id_string("identityStoreId", "The Identity Store the user lives in."),
     _external_ids("user"),
     _string("userStatus", "Whether Identity Center lets the user sign in."),
+    *_stamps("user"),
     _complex(
         "effectiveAccess",
         "Every entitlement the user holds and each way it holds it: one entry per "
@@ -367,6 +451,8 @@ AWS_USER_SCHEMA: Final = _read_only_schema(
         ),
         _id_string("viaGroup", "The id of the granting group, when through a group."),
         _string("viaGroupDisplay", "The granting group's displayName, when through a group."),
+        *_granted(),
+        *_member_since(),
         multi_valued=True,
         returned="request",
     ),
@@ -401,6 +487,7 @@ AWS_GROUP_SCHEMA: Final = SchemaDefinition(
     attributes=(
         _string("description", "The group's description."),
         _read_only(_external_ids("group")),
+        *_stamps("group"),
         _complex(
             "entitlements",
             "The entitlements assigned to the group itself.",
@@ -453,7 +540,9 @@ ENTITLEMENT_SCHEMA: Final = _read_only_schema(
     ),
     _reference_list(
         "members",
-        "The users and groups that hold the entitlement by direct assignment.",
+        "The users and groups that hold the entitlement by direct assignment, "
+        "with who assigned each and when.",
+        *_granted(),
         reference_types=("User", "Group"),
         type_values=("User", "Group"),
         mutability="readOnly",

@@ -19,8 +19,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import Grouping
+from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from connector.served.provenance import OUT_OF_BAND, THROUGH_CONNECTOR
 from connector.served.served_type import RESOURCE_PREFIX, ServedType
 from connector.store import tables as t
 from schemas.definitions import RESOURCE_TYPES
@@ -191,6 +193,31 @@ def version_meta(resource: str, id_column: SqlExpr) -> dict[str, Column | Childr
             single=True,
         )
     }
+
+
+GRANTED_COLUMNS = ("grantedAt", "grantedBy", "grantedThrough", "operation")
+
+
+def with_provenance(assignments: NamedFromClause) -> tuple[sa.FromClause, dict[str, SqlExpr]]:
+    """Assignment rows joined with who made each, and the provenance sub-attributes
+    as columns (the SQL twin of connector.served.provenance.granted)."""
+    made = t.assignment_provenance.alias(f"made_{assignments.name}")
+    source = assignments.outerjoin(
+        made,
+        sa.and_(
+            *(
+                made.c[name] == assignments.c[name]
+                for name in ("account_id", "permission_set_arn", "principal_type", "principal_id")
+            )
+        ),
+    )
+    columns = (
+        made.c.granted_at,
+        made.c.granted_by,
+        sa.case((made.c.operation_id.is_not(None), THROUGH_CONNECTOR), else_=OUT_OF_BAND),
+        made.c.operation_id,
+    )
+    return source, dict(zip(GRANTED_COLUMNS, columns, strict=True))
 
 
 def entitlement_id(account_id: SqlExpr, permission_set_id: SqlExpr) -> SqlExpr:

@@ -72,7 +72,7 @@ class Live:
         """Assign in AWS itself, as an administrator in the console would: the served data
         does not show it until the next sync."""
         self.aws.sso_admin.create_account_assignment(
-            **self._assignment(account, arn, principal_type, principal_id)
+            **self.assignment_request(account, arn, principal_type, principal_id)
         )
 
     def revoke_in_console(
@@ -80,11 +80,11 @@ class Live:
     ) -> str:
         """Delete the assignment in AWS itself, as in the console; AWS's request id."""
         deleted = self.aws.sso_admin.delete_account_assignment(
-            **self._assignment(account, arn, principal_type, principal_id)
+            **self.assignment_request(account, arn, principal_type, principal_id)
         )
         return str(deleted["AccountAssignmentDeletionStatus"]["RequestId"])
 
-    def _assignment(
+    def assignment_request(
         self, account: str, arn: str, principal_type: str, principal_id: str
     ) -> dict[str, str]:
         return {

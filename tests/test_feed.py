@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
+import sqlalchemy as sa
 
 from connector.aws import AwsClients
 from connector.cli import main
@@ -25,6 +26,7 @@ from connector.connection import connect
 from connector.feed.build import build_feed
 from connector.feed.mapping import GLOBAL_SOURCES, REGIONAL_SOURCES
 from connector.feed.runner import ChangeFeed
+from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
 from connector.simulator.behaviour import EventDelivery
 from connector.simulator.cloudtrail import (
@@ -32,6 +34,7 @@ from connector.simulator.cloudtrail import (
     create_change_queue,
     register_principal,
 )
+from connector.store import tables
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.sync_loop import report_missed_changes
@@ -57,14 +60,7 @@ def _console(live: Live, service: str) -> Any:
 def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
     """Grant the user a pair it did not hold in the seed; the (account, ARN)."""
     account, arn = free_pair(live, "USER", user)
-    sso.create_account_assignment(
-        InstanceArn=live.aws.instance_arn,
-        TargetId=account,
-        TargetType="AWS_ACCOUNT",
-        PermissionSetArn=arn,
-        PrincipalType="USER",
-        PrincipalId=user,
-    )
+    sso.create_account_assignment(**live.assignment_request(account, arn, "USER", user))
     return account, arn
 
 
@@ -113,11 +109,14 @@ def _unordered(value: Any) -> Any:
 
 
 def _as_a_full_sync_serves(live: Live, tmp_path: Path) -> dict[str, Any]:
-    """What a fresh full sync of the same AWS state serves, through the same app code."""
+    """What a fresh full sync of the same AWS state serves, through the same app code,
+    knowing what the feed learned of who made each access (CloudTrail's callers,
+    which no sync can read from AWS)."""
     url = f"sqlite:///{tmp_path}/fresh.sqlite3"
     settings = simulator_settings(url)
     store = Store.open(url)
     try:
+        _copy_provenance(live.store, store)
         run_sync(settings, store, connect(settings))
         app = create_app(settings, store=store, provisioner=live.provisioner)
         fresh = dataclasses.replace(
@@ -126,6 +125,18 @@ def _as_a_full_sync_serves(live: Live, tmp_path: Path) -> dict[str, Any]:
         return _everything_served(fresh)
     finally:
         store.close()
+
+
+def _copy_provenance(source: Store, target: Store) -> None:
+    with source.reading() as connection:
+        rows = {
+            table: [dict(r._mapping) for r in connection.execute(sa.select(table))]
+            for table in (tables.assignment_provenance, tables.membership_provenance)
+        }
+    with target.writing() as connection:
+        for table, found in rows.items():
+            if found:
+                connection.execute(table.insert(), found)
 
 
 def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) -> None:
@@ -183,11 +194,13 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
     store_id = live.aws.identity_store_id
     users = sorted(live.manifest.users.values())
     groups = sorted(live.manifest.groups.values())
+    granted: list[tuple[str, str]] = []
     for step in range(12):
         choice = rng.choice(("grant", "member", "rename", "user"))
         user = rng.choice(users)
         if choice == "grant":
-            _grant_as_console(live, sso, user)
+            account, arn = _grant_as_console(live, sso, user)
+            granted.append((entitlement_id(account, arn), user))
         elif choice == "member":
             group = rng.choice(groups)
             found = identity.list_group_memberships(IdentityStoreId=store_id, GroupId=group)
@@ -223,6 +236,12 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
     assert maintained.keys() == synced.keys()
     for key in sorted(maintained):
         assert maintained[key] == synced[key], key
+    for entitlement, user in granted:
+        member = next(
+            m for m in maintained[("Entitlements", entitlement)]["members"] if m["value"] == user
+        )
+        assert member["grantedBy"].endswith("/alice@example.com"), member
+        assert member["grantedThrough"] == "outOfBand" and member["grantedAt"], member
 
 
 def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:

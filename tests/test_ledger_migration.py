@@ -83,3 +83,68 @@ def test_recorded_operations_keep_their_answers_after_the_upgrade(store_url: str
     assert found["b"].steps[0].failure == Failure.CONFLICT
     document = operation_document(found["b"], "http://x/scim/v2")
     assert (document["method"], document["error"]["scimType"]) == ("PATCH", "uniqueness")
+
+
+def test_the_connectors_earlier_grants_and_memberships_get_their_provenance(
+    store_url: str,
+) -> None:
+    """Migration 0005: succeeded grant and membership steps become provenance; failed
+    steps and other kinds do not."""
+    engine = create_engine(store_url)
+    migrate(engine, "0004")
+    operations = [
+        {**_operation(i, "PATCH", "/Users/u1", "succeeded"), "action": "modify", "failure": None}
+        for i in ("g", "m", "x")
+    ]
+    for operation in operations:
+        for gone in ("method", "path", "http_status", "error_type"):
+            operation.pop(gone)
+    grant = {
+        "kind": "grant",
+        "account_id": "111122223333",
+        "permission_set_arn": "arn:aws:sso:::permissionSet/ssoins-1/ps-1",
+        "principal_type": "USER",
+        "principal_id": "u1",
+    }
+    member = {"kind": "add_member", "group_id": "g1", "user_id": "u1"}
+    steps = sa.table(
+        "write_steps",
+        *map(sa.column, ("operation_id", "position", "role", "kind", "lock_key", "status")),
+        sa.column("intent", sa.JSON),
+        sa.column("finished_at", sa.DateTime(timezone=True)),
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            sa.table("write_operations", *map(sa.column, operations[0])).insert(), operations
+        )
+        connection.execute(
+            steps.insert(),
+            [
+                _step("g", grant, "succeeded"),
+                _step("m", member, "succeeded"),
+                _step("x", {**grant, "principal_id": "u2"}, "failed"),
+            ],
+        )
+    migrate(engine)
+    with engine.connect() as connection:
+        assignments = connection.execute(sa.text("SELECT * FROM assignment_provenance")).all()
+        memberships = connection.execute(sa.text("SELECT * FROM membership_provenance")).all()
+    engine.dispose()
+
+    assert [(r.principal_id, r.granted_by, r.operation_id) for r in assignments] == [
+        ("u1", "iga", "g")
+    ]
+    assert [(r.group_id, r.user_id, r.operation_id) for r in memberships] == [("g1", "u1", "m")]
+
+
+def _step(operation_id: str, intent: dict[str, str], status: str) -> dict[str, object]:
+    return {
+        "operation_id": operation_id,
+        "position": 0,
+        "role": "do",
+        "kind": intent["kind"],
+        "lock_key": operation_id,
+        "status": status,
+        "intent": intent,
+        "finished_at": NOW,
+    }

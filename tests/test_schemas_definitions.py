@@ -193,7 +193,15 @@ def test_user_publishes_exactly_the_attributes_served() -> None:
             "department",
             "manager",
         ],
-        urns.AWS_USER: ["identityStoreId", "externalIds", "userStatus", "effectiveAccess"],
+        urns.AWS_USER: [
+            "identityStoreId",
+            "externalIds",
+            "userStatus",
+            "createdBy",
+            "updatedAt",
+            "updatedBy",
+            "effectiveAccess",
+        ],
     }
 
 

@@ -24,6 +24,7 @@ from connector.feed.memberships import GroupMembers
 from connector.feed.permission_sets import PermissionSetTarget
 from connector.feed.targets import Target
 from connector.feed.users import UserTarget
+from connector.records import Assignment, Provenance
 
 SSO = "sso.amazonaws.com"
 IDENTITY_STORE = "identitystore.amazonaws.com"
@@ -185,6 +186,27 @@ def named_by(event: ChangeEvent) -> list[Named]:
         return []
     mapper = MAPPERS.get((event.source, event.name))
     return list(mapper(event)) if mapper else []
+
+
+def granted_in(event: ChangeEvent) -> tuple[Assignment, Provenance] | None:
+    """The assignment a CreateAccountAssignment made, with who made it and when.
+
+    CloudTrail's caller is the only record of who assigned an access outside the
+    connector: AWS keeps none on the assignment. The ARN names a role session
+    precisely (for a console administrator, the permission set and the person);
+    an Identity Center user is named by its id.
+    """
+    if event.failed or (event.source, event.name) != (SSO, "CreateAccountAssignment"):
+        return None
+    found = [
+        _get(event.request, name)
+        for name in ("targetId", "permissionSetArn", "principalType", "principalId")
+    ]
+    if None in found:
+        return None
+    account_id, arn, principal_type, principal_id = (str(value) for value in found)
+    assignment = Assignment(account_id, arn, principal_type, principal_id)
+    return assignment, Provenance(event.time, event.actor.arn or event.actor.name)
 
 
 def foreign(event: ChangeEvent, instance_arn: str, identity_store_id: str) -> bool:

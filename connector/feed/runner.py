@@ -28,6 +28,7 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from connector.aws import AwsClients
@@ -37,6 +38,7 @@ from connector.feed.memberships import GroupMembers, group_of_membership
 from connector.feed.sources import CloudTrailSource, SqsSource
 from connector.feed.targets import Target
 from connector.readers.instance import Instance
+from connector.records import Assignment, Provenance
 from connector.store import feed_state, ledger_queries, write_through
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 # its pair is read again after these pauses before the feed takes what it shows.
 SETTLE_PAUSES = (0.5, 1.0, 2.0, 4.0)
 # Targets are applied in this order: what a later kind names exists by then.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = ("AccountTarget", "PermissionSetTarget", "UserTarget", "GroupTarget")
 
 
@@ -99,6 +102,7 @@ class ChangeFeed:
             )
         counts = {"own": 0, "foreign": 0, "duplicate": 0, "applied": 0}
         named: list[mapping.Named] = []
+        granted: list[tuple[Assignment, Provenance]] = []
         for event in batch.events:
             kind = self._kind(event, unseen, own)
             if kind is not None:
@@ -107,8 +111,11 @@ class ChangeFeed:
             found = mapping.named_by(event)
             counts["applied"] += bool(found)
             named.extend(found)
+            if (grant := mapping.granted_in(event)) is not None:
+                granted.append(grant)
         targets = self._targets(named)
         changes = sum(self._refresh(target) for target in targets)
+        changes += self._note_provenance(granted)
         with self._store.writing() as connection:
             batch.commit(connection)
         batch.acknowledge()
@@ -153,6 +160,23 @@ class ChangeFeed:
                 found[item] = None
         rank = {name: position for position, name in enumerate(_ORDER)}
         return sorted(found, key=lambda t: rank.get(type(t).__name__, len(_ORDER)))
+
+    def _note_provenance(self, granted: Iterable[tuple[Assignment, Provenance]]) -> int:
+        """Keep who made each assignment the events reported, where the store holds
+        it (re-read above) and knows no better. Of several creations of one
+        assignment in a batch (made, removed, made again), the latest holds."""
+        latest: dict[Assignment, Provenance] = {}
+        for assignment, provenance in sorted(granted, key=lambda g: g[1].granted_at or _EPOCH):
+            latest[assignment] = provenance
+        noted = 0
+        for assignment, provenance in latest.items():
+            with self._store.writing() as connection:
+                snapshot_id = write_through.changing_snapshot_id(connection)
+                if snapshot_id is not None:
+                    noted += write_through.note_grant(
+                        connection, assignment, provenance, utcnow(), snapshot_id
+                    )
+        return noted
 
     def _refresh(self, target: Target) -> int:
         fresh = target.reread(self._aws, self._instance)

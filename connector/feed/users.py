@@ -18,6 +18,7 @@ from connector.aws import AwsClients
 from connector.errors import NotFoundError
 from connector.feed.targets import served
 from connector.readers.instance import Instance
+from connector.readers.memberships import membership_from_aws
 from connector.readers.users import ENTERPRISE_EXTENSION, user_from_aws
 from connector.records import Membership, User
 from connector.store import tables as t
@@ -45,7 +46,7 @@ class UserTarget:
         groups: frozenset[Membership] = frozenset()
         if self.with_groups:
             groups = frozenset(
-                Membership(item["MembershipId"], item["GroupId"], self.user_id)
+                membership_from_aws(item, item["GroupId"], self.user_id)
                 for item in aws.items(
                     "identitystore",
                     "ListGroupMembershipsForMember",

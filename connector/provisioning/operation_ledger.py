@@ -9,6 +9,7 @@ before) is what keeps two runners from both recording a step.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +41,11 @@ class OperationLedger:
             if not write_claims.heartbeat(connection, self.id, self.runner, utcnow()):
                 raise ClaimLost(self.id)
             yield connection
+
+    @functools.cached_property
+    def token_name(self) -> str:
+        """The token that asked for the operation: who its changes are made by."""
+        return self.record().token_name
 
     def heartbeat(self) -> None:
         with self.writing():

@@ -34,7 +34,7 @@ from connector.errors import (
     ConnectorError,
     WriteConflict,
 )
-from connector.intents import Finished, StepOutcome, Target
+from connector.intents import Finished, StepOutcome, Target, write_provenance
 from connector.provisioning.aws_access import AwsAccess
 from connector.provisioning.operation_ledger import OperationLedger
 from connector.provisioning.pauses import pauses
@@ -175,7 +175,10 @@ class StepRunner:
         now = utcnow()
         with self._operation.writing() as connection:
             if outcome.status != "failed":
-                finished = Finished(outcome.created_id, outcome.result, now)
+                made_by = write_provenance(
+                    outcome.status, now, self._operation.token_name, self._operation.id
+                )
+                finished = Finished(outcome.created_id, outcome.result, now, provenance=made_by)
                 step.intent.change_store(connection, finished)
             ledger.finish_step(
                 connection,

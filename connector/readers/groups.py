@@ -24,4 +24,6 @@ def group_from_aws(item: dict[str, Any]) -> Group:
         external_ids=external_ids_from_aws(item.get("ExternalIds")),
         created_at=item.get("CreatedAt"),
         updated_at=item.get("UpdatedAt"),
+        created_by=item.get("CreatedBy"),
+        updated_by=item.get("UpdatedBy"),
     )

@@ -72,6 +72,8 @@ def user_from_aws(item: dict[str, Any]) -> User:
         enterprise=(item.get("Extensions") or {}).get(ENTERPRISE_EXTENSION),
         created_at=item.get("CreatedAt"),
         updated_at=item.get("UpdatedAt"),
+        created_by=item.get("CreatedBy"),
+        updated_by=item.get("UpdatedBy"),
     )
 
 

@@ -3,8 +3,9 @@
 An entitlement is a permission set on an account, served for every pair of a
 known permission set and a known account (`connector.record_keys.entitlement_id`
 names it). It shows both records, whether the pair is provisioned, and its
-holders by name. So a grant or revoke on the pair, its provisioning, and a
-rename of one of its holders change it.
+holders by name, with how each was granted. So a grant or revoke on the
+pair, its provisioning, what becomes known of who granted it, and a rename
+of one of its holders change it.
 """
 
 from __future__ import annotations
@@ -54,7 +55,12 @@ def digest(relations: Relations, resource_id: str) -> str | None:
             relations.object_hash(account),
             relations.is_provisioned(pair),
             sorted(
-                (kind, principal_id, relations.principal_name(kind, principal_id))
+                (
+                    kind,
+                    principal_id,
+                    relations.principal_name(kind, principal_id),
+                    sorted(relations.granted(Assignment(*pair, kind, principal_id)).items()),
+                )
                 for kind, principal_id in relations.holders_of(pair)
             ),
         ]
@@ -94,6 +100,7 @@ def load(rows: Rows, resource_ids: Collection[str]) -> Snapshot:
         accounts=rows.accounts({a for a, _ in wanted}),
         provisioned_pairs=rows.provisioned(pairs),
         assignments=held,
+        assignment_provenance=rows.assignment_provenance(held),
         users=rows.users({a.principal_id for a in held if a.principal_type == "USER"}),
         groups=rows.groups({a.principal_id for a in held if a.principal_type == "GROUP"}),
     )

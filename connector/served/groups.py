@@ -1,6 +1,7 @@
 """Served Groups: what a group's digest covers, and which stored rows change it.
 
-A served group shows its own record, its members by name (a user's
+A served group shows its own record (with the Identity Store's record of who
+made and changed it), its members by name (a user's
 displayName, else userName) and the entitlements it holds by name. So a
 member's rename, a membership, a grant to the group, and a rename of a
 permission set or account it holds change the group.
@@ -9,8 +10,10 @@ permission set or account it holds change the group.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from connector.records import Assignment, Snapshot
+from connector.served import provenance
 from connector.served.relations import Relations
 from connector.served.rows import (
     AccountRow,
@@ -22,7 +25,12 @@ from connector.served.rows import (
     UserRow,
     named_holders,
 )
-from connector.served.served_type import ServedType, fingerprint, fragment
+from connector.served.served_type import (
+    ServedType,
+    born_in_identity_store,
+    fingerprint,
+    fragment,
+)
 
 NAME = "Group"
 
@@ -38,6 +46,7 @@ def digest(relations: Relations, group_id: str) -> str | None:
     return fingerprint(
         [
             relations.object_hash(group),
+            sorted(provenance.stamps(group).items()),
             sorted(
                 (u, relations.principal_name("USER", u)) for u in relations.member_ids_of(group_id)
             ),
@@ -75,4 +84,8 @@ def load(rows: Rows, group_ids: Collection[str]) -> Snapshot:
     )
 
 
-GROUPS = ServedType(NAME, ids, digest, dependents, load)
+def born(rows: Rows, group_ids: Collection[str]) -> dict[str, datetime]:
+    return born_in_identity_store(rows.groups(group_ids))
+
+
+GROUPS = ServedType(NAME, ids, digest, dependents, load, born)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from datetime import datetime
 
 from connector.record_keys import object_key
 from connector.records import Snapshot
@@ -52,11 +53,21 @@ def dependents(rows: Rows, changed: Iterable[Row]) -> set[Resource]:
     }
 
 
+def all_births(snapshot: Snapshot) -> dict[tuple[str, str], datetime]:
+    """Change-record key -> when AWS says the resource was created, where it says so."""
+    relations = Relations(snapshot)
+    return {
+        version_key(name, resource_id): at
+        for (name, resource_id), at in births(
+            relations,
+            [(served.name, i) for served in SERVED_TYPES for i in served.ids(relations)],
+        ).items()
+    }
+
+
 def digests(rows: Rows, resources: Collection[Resource]) -> dict[Resource, str | None]:
     """The digest of each resource (None where it is not served), read from `rows`."""
-    by_type: defaultdict[str, set[str]] = defaultdict(set)
-    for resource_type, resource_id in resources:
-        by_type[resource_type].add(resource_id)
+    by_type = _by_type(resources)
     relations = Relations(
         merge(BY_NAME[name].load(rows, sorted(ids)) for name, ids in by_type.items())
     )
@@ -71,7 +82,26 @@ _RECORDS = (
     "accounts",
     "provisioned_pairs",
     "assignments",
+    "assignment_provenance",
+    "membership_provenance",
 )
+
+
+def births(rows: Rows, resources: Collection[Resource]) -> dict[Resource, datetime]:
+    """When AWS says each resource was created, where it says so (users, groups):
+    the change record's `created` for a resource it records for the first time."""
+    return {
+        (name, resource_id): at
+        for name, ids in _by_type(resources).items()
+        for resource_id, at in BY_NAME[name].born(rows, sorted(ids)).items()
+    }
+
+
+def _by_type(resources: Iterable[Resource]) -> defaultdict[str, set[str]]:
+    by_type: defaultdict[str, set[str]] = defaultdict(set)
+    for resource_type, resource_id in resources:
+        by_type[resource_type].add(resource_id)
+    return by_type
 
 
 def merge(fragments: Iterable[Snapshot]) -> Snapshot:

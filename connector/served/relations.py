@@ -20,13 +20,16 @@ from connector.record_keys import content_hash, object_key, permission_set_id
 from connector.records import (
     Account,
     Assignment,
+    AssignmentProvenance,
     Group,
     Membership,
+    MembershipProvenance,
     PermissionSet,
     ProvisionedPair,
     Snapshot,
     User,
 )
+from connector.served import provenance
 from connector.served.rows import Pair, Principal
 
 
@@ -63,6 +66,10 @@ class Relations:
             self._holders[(a.account_id, a.permission_set_arn)].append(
                 (a.principal_type, a.principal_id)
             )
+        self._assignment_provenance = {p.assignment: p for p in snapshot.assignment_provenance}
+        self._membership_provenance = {
+            (p.group_id, p.user_id): p for p in snapshot.membership_provenance
+        }
 
     # -- what digests read ----------------------------------------------------------
 
@@ -106,6 +113,18 @@ class Relations:
         """What a principal shows of an entitlement it holds: ids and both names."""
         ps, account = self.permission_set(arn), self.account(account_id)
         return [account_id, account.name if account else None, arn, ps.name if ps else None]
+
+    def granted(self, assignment: Assignment) -> dict[str, Any]:
+        """How the assignment came to be, as served (connector.served.provenance)."""
+        found = self._assignment_provenance.get(assignment)
+        return provenance.granted(found.provenance if found else None)
+
+    def member_since(self, group_id: str, user_id: str) -> dict[str, Any]:
+        """How the membership came to be, as served."""
+        found = self._membership_provenance.get((group_id, user_id))
+        return provenance.member_since(
+            found.provenance if found else None, self._memberships.get((group_id, user_id))
+        )
 
     def group_name(self, group_id: str) -> str | None:
         group = self.group(group_id)
@@ -152,6 +171,19 @@ class Relations:
                 for p in holders
             ]
         return list(dict.fromkeys(found))
+
+    def assignment_provenance(
+        self, assignments: Collection[Assignment]
+    ) -> list[AssignmentProvenance]:
+        return [
+            self._assignment_provenance[a] for a in assignments if a in self._assignment_provenance
+        ]
+
+    def membership_provenance(
+        self, memberships: Collection[Membership]
+    ) -> list[MembershipProvenance]:
+        keys = [(m.group_id, m.user_id) for m in memberships]
+        return [self._membership_provenance[k] for k in keys if k in self._membership_provenance]
 
     def permission_sets(
         self, *, arns: Collection[str] = (), ids: Collection[str] = ()

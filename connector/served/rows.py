@@ -19,8 +19,10 @@ from typing import Protocol
 from connector.records import (
     Account,
     Assignment,
+    AssignmentProvenance,
     Group,
     Membership,
+    MembershipProvenance,
     PermissionSet,
     ProvisionedPair,
     User,
@@ -93,6 +95,18 @@ class Rows(Protocol):
     ) -> list[Assignment]:
         """Assignments held by any of the principals, or on any of the pairs,
         permission sets or accounts."""
+        ...
+
+    def assignment_provenance(
+        self, assignments: Collection[Assignment]
+    ) -> list[AssignmentProvenance]:
+        """What is known of who made each of the assignments (those it knows of)."""
+        ...
+
+    def membership_provenance(
+        self, memberships: Collection[Membership]
+    ) -> list[MembershipProvenance]:
+        """What is known of who made each of the memberships (those it knows of)."""
         ...
 
     def permission_sets(

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from connector.records import Snapshot
+from connector.records import Group, Snapshot, User
 from connector.served.relations import Relations
 from connector.served.rows import Row, Rows
 
@@ -50,6 +51,7 @@ class ServedType:
     so together they find every resource whose digest can have moved.
     `load(rows, ids)` returns every row the digests of `ids` read: write-through
     computes those digests from it, with the same `digest` a sync uses.
+    `born(rows, ids)` is when AWS says each was created, where it says so.
     """
 
     name: str
@@ -57,3 +59,12 @@ class ServedType:
     digest: Callable[[Relations, str], str | None]
     dependents: Callable[[Rows, Row], Collection[str]]
     load: Callable[[Rows, Collection[str]], Snapshot]
+    born: Callable[[Rows, Collection[str]], Mapping[str, datetime]] = lambda rows, ids: {}
+
+
+def born_in_identity_store(
+    records: Iterable[User | Group],
+) -> dict[str, datetime]:
+    """When the Identity Store says each user or group was created, where it says:
+    their `meta.created`, rather than when the connector first saw them."""
+    return {r.id: r.created_at for r in records if r.created_at is not None}

@@ -1,17 +1,22 @@
 """Served Users: what a user's digest covers, and which stored rows change it.
 
-A served user shows its own record, its groups by name, its direct
+A served user shows its own record (with the Identity Store's record of who
+made and changed it), its groups by name, its direct
 entitlements by name, and (effective access, on request) what its groups
-hold, by ids only. So a group's rename, a membership, a grant to the user or
-to one of its groups, and a rename of a permission set or account it holds
-directly each change the user, though its own record did not change.
+hold, by ids only, each with how it was granted (and for a group, how the
+user became a member). So a group's rename, a membership, a grant to the user
+or to one of its groups, what becomes known of who made them, and a rename of
+a permission set or account it holds directly each change the user, though
+its own record did not change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 
 from connector.records import Assignment, Snapshot
+from connector.served import provenance
 from connector.served.relations import Relations
 from connector.served.rows import (
     AccountRow,
@@ -23,7 +28,12 @@ from connector.served.rows import (
     UserRow,
     named_holders,
 )
-from connector.served.served_type import ServedType, fingerprint, fragment
+from connector.served.served_type import (
+    ServedType,
+    born_in_identity_store,
+    fingerprint,
+    fragment,
+)
 
 NAME = "User"
 
@@ -40,12 +50,25 @@ def digest(relations: Relations, user_id: str) -> str | None:
     return fingerprint(
         [
             relations.object_hash(user),
+            sorted(provenance.stamps(user).items()),
             [(g, relations.group_name(g)) for g in member_of],
             sorted(
-                relations.entitlement_names(*pair)
+                [
+                    *relations.entitlement_names(*pair),
+                    sorted(relations.granted(Assignment(*pair, "USER", user_id)).items()),
+                ]
                 for pair in relations.pairs_held_by("USER", user_id)
             ),
-            sorted((*pair, g) for g in member_of for pair in relations.pairs_held_by("GROUP", g)),
+            sorted(
+                (
+                    *pair,
+                    g,
+                    sorted(relations.granted(Assignment(*pair, "GROUP", g)).items()),
+                    sorted(relations.member_since(g, user_id).items()),
+                )
+                for g in member_of
+                for pair in relations.pairs_held_by("GROUP", g)
+            ),
         ]
     )
 
@@ -77,9 +100,15 @@ def load(rows: Rows, user_ids: Collection[str]) -> Snapshot:
         groups=rows.groups(group_ids),
         memberships=memberships,
         assignments=held,
+        assignment_provenance=rows.assignment_provenance(held),
+        membership_provenance=rows.membership_provenance(memberships),
         permission_sets=rows.permission_sets(arns={a.permission_set_arn for a in direct}),
         accounts=rows.accounts({a.account_id for a in direct}),
     )
 
 
-USERS = ServedType(NAME, ids, digest, dependents, load)
+def born(rows: Rows, user_ids: Collection[str]) -> dict[str, datetime]:
+    return born_in_identity_store(rows.users(user_ids))
+
+
+USERS = ServedType(NAME, ids, digest, dependents, load, born)

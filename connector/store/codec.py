@@ -78,6 +78,8 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
                 "description": group.description,
                 "created_at": group.created_at,
                 "updated_at": group.updated_at,
+                "created_by": group.created_by,
+                "updated_by": group.updated_by,
             }
         )
         rows["external_ids"].extend(
@@ -189,6 +191,8 @@ def group_from_row(row: Mapping[Any, Any], external: Sequence[Any]) -> Group:
         external_ids=tuple(ExternalId(issuer=r.issuer, id=r.external_id) for r in external),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        created_by=row["created_by"],
+        updated_by=row["updated_by"],
     )
 
 
@@ -261,4 +265,6 @@ def group_from_json(data: Mapping[str, Any]) -> Group:
         external_ids=tuple(ExternalId(**x) for x in data.get("external_ids") or ()),
         created_at=_time(data.get("created_at")),
         updated_at=_time(data.get("updated_at")),
+        created_by=data.get("created_by"),
+        updated_by=data.get("updated_by"),
     )

@@ -24,6 +24,9 @@ class FinishedStep:
     created_id: str | None
     result: dict[str, Any] | None
     finished_at: datetime
+    status: str
+    operation_id: str
+    token_name: str
 
 
 def finished_since(connection: sa.Connection, since: datetime) -> list[FinishedStep]:
@@ -35,12 +38,27 @@ def finished_since(connection: sa.Connection, since: datetime) -> list[FinishedS
             t.write_steps.c.created_id,
             t.write_steps.c.result,
             t.write_steps.c.finished_at,
+            t.write_steps.c.status,
+            t.write_steps.c.operation_id,
+            t.write_operations.c.token_name,
         )
+        .join(t.write_operations, t.write_operations.c.id == t.write_steps.c.operation_id)
         .where(t.write_steps.c.status.in_(("succeeded", "unchanged")))
         .where(t.write_steps.c.finished_at >= since)
         .order_by(t.write_steps.c.finished_at)
     ).all()
-    return [FinishedStep(r.intent, r.created_id, r.result, r.finished_at) for r in rows]
+    return [
+        FinishedStep(
+            r.intent,
+            r.created_id,
+            r.result,
+            r.finished_at,
+            r.status,
+            r.operation_id,
+            r.token_name,
+        )
+        for r in rows
+    ]
 
 
 def known_request_ids(connection: sa.Connection, request_ids: Sequence[str]) -> set[str]:

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.record_keys import entitlement_id
-from connector.records import Account, Group, PermissionSet, User
+from connector.records import Account, Group, Membership, PermissionSet, Provenance, User
 from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 from connector.store.codec import (
@@ -50,6 +50,7 @@ class Grant:
     permission_set_name: str
     principal_type: str
     principal_id: str
+    provenance: Provenance | None = None  # who made it, where the connector knows
 
 
 def _chunks(ids: Collection[str] | None) -> Iterable[Collection[str] | None]:
@@ -214,7 +215,7 @@ def members_of_groups(
 
 
 def _grant_query(snapshot_id: int | sa.BindParameter[int]) -> sa.Select[Any]:
-    a, ps, acct = t.assignments, t.permission_sets, t.accounts
+    a, ps, acct, made = t.assignments, t.permission_sets, t.accounts, t.assignment_provenance
     return (
         sa.select(
             a.c.account_id,
@@ -224,10 +225,22 @@ def _grant_query(snapshot_id: int | sa.BindParameter[int]) -> sa.Select[Any]:
             ps.c.name.label("permission_set_name"),
             a.c.principal_type,
             a.c.principal_id,
+            made.c.granted_at,
+            made.c.granted_by,
+            made.c.operation_id,
         )
         .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
         .outerjoin(
             acct, sa.and_(acct.c.snapshot_id == a.c.snapshot_id, acct.c.id == a.c.account_id)
+        )
+        .outerjoin(
+            made,
+            sa.and_(
+                made.c.account_id == a.c.account_id,
+                made.c.permission_set_arn == a.c.permission_set_arn,
+                made.c.principal_type == a.c.principal_type,
+                made.c.principal_id == a.c.principal_id,
+            ),
         )
         .where(a.c.snapshot_id == snapshot_id)
         .order_by(ps.c.name, acct.c.name, a.c.account_id)
@@ -250,7 +263,36 @@ def _grant(row: sa.Row[Any]) -> Grant:
         permission_set_name=row.permission_set_name,
         principal_type=row.principal_type,
         principal_id=row.principal_id,
+        provenance=_provenance(row),
     )
+
+
+def _provenance(row: sa.Row[Any]) -> Provenance | None:
+    """A provenance row joined in; none joined: nothing is known."""
+    if row.granted_at is None and row.granted_by is None and row.operation_id is None:
+        return None
+    return Provenance(row.granted_at, row.granted_by, row.operation_id)
+
+
+def memberships_of_users(
+    connection: sa.Connection, snapshot_id: int, user_ids: Collection[str]
+) -> dict[str, dict[str, tuple[Membership, Provenance | None]]]:
+    """user id -> group id -> the membership and what is known of who made it."""
+    m, made = t.memberships, t.membership_provenance
+    query = (
+        sa.select(m, made.c.granted_at, made.c.granted_by, made.c.operation_id)
+        .outerjoin(made, sa.and_(made.c.group_id == m.c.group_id, made.c.user_id == m.c.user_id))
+        .where(m.c.snapshot_id == snapshot_id)
+    )
+    found: dict[str, dict[str, tuple[Membership, Provenance | None]]] = defaultdict(dict)
+    for chunk in _chunks(user_ids):
+        assert chunk is not None
+        for row in connection.execute(query.where(m.c.user_id.in_(chunk))):
+            membership = Membership(
+                row.membership_id, row.group_id, row.user_id, row.created_at, row.created_by
+            )
+            found[row.user_id][row.group_id] = (membership, _provenance(row))
+    return found
 
 
 def grants_of_principals(

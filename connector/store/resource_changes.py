@@ -41,7 +41,13 @@ def recording(
     yield
     after = StoredRows(connection, snapshot_id)  # fresh: users read before are stale
     candidates |= registry.dependents(after, changed)
-    record(connection, snapshot_id, registry.digests(after, candidates), now)
+    record(
+        connection,
+        snapshot_id,
+        registry.digests(after, candidates),
+        now,
+        registry.births(after, candidates),
+    )
 
 
 def record(
@@ -49,9 +55,11 @@ def record(
     snapshot_id: int,
     digests: Mapping[Resource, str | None],
     now: datetime,
+    born: Mapping[Resource, datetime],
 ) -> set[Resource]:
     """Move the change record of each resource whose digest differs from it (None:
-    no longer served); forget their rendered documents. Returns those moved."""
+    no longer served); forget their rendered documents. Returns those moved. A
+    resource recorded for the first time was created when AWS says (`born`), or now."""
     known = _versions(connection, digests)
     inserts: list[dict[str, object]] = []
     updates: list[dict[str, object]] = []
@@ -70,7 +78,7 @@ def record(
                     "object_type": object_type,
                     "object_id": object_id,
                     "content_hash": digest,
-                    "created_at": now,
+                    "created_at": born.get(resource, now),
                     "last_modified_at": now,
                     "removed_at": None,
                     "last_sync_id": snapshot_id,

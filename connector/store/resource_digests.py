@@ -18,10 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from connector.records import Snapshot
-from connector.served.registry import all_digests
+from connector.served.registry import all_births, all_digests
 from connector.served.served_type import RESOURCE_PREFIX
 
-__all__ = ["RESOURCE_PREFIX", "resource_digests"]
+__all__ = ["RESOURCE_PREFIX", "all_births", "resource_digests"]
 
 
 def resource_digests(

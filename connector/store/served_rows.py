@@ -17,14 +17,16 @@ from connector.record_keys import permission_set_id
 from connector.records import (
     Account,
     Assignment,
+    AssignmentProvenance,
     Group,
     Membership,
+    MembershipProvenance,
     PermissionSet,
     ProvisionedPair,
     User,
 )
 from connector.served.rows import Pair, Principal
-from connector.store import reads
+from connector.store import provenance, reads
 from connector.store import tables as t
 
 # Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
@@ -70,7 +72,10 @@ class StoredRows:
         m = t.memberships
         found = self._select(m, m.c.user_id, user_ids) + self._select(m, m.c.group_id, group_ids)
         return list(
-            dict.fromkeys(Membership(r.membership_id, r.group_id, r.user_id) for r in found)
+            dict.fromkeys(
+                Membership(r.membership_id, r.group_id, r.user_id, r.created_at, r.created_by)
+                for r in found
+            )
         )
 
     def assignments(
@@ -106,6 +111,16 @@ class StoredRows:
                 for r in found
             )
         )
+
+    def assignment_provenance(
+        self, assignments: Collection[Assignment]
+    ) -> list[AssignmentProvenance]:
+        return provenance.of_assignments(self._connection, assignments)
+
+    def membership_provenance(
+        self, memberships: Collection[Membership]
+    ) -> list[MembershipProvenance]:
+        return provenance.of_memberships(self._connection, memberships)
 
     def permission_sets(
         self, *, arns: Collection[str] = (), ids: Collection[str] = ()

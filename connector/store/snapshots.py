@@ -10,6 +10,7 @@ separate transaction, because readers never look at them again.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,13 +21,13 @@ import sqlalchemy as sa
 
 from connector.record_keys import content_hash, object_key
 from connector.records import Assignment, Membership, ProvisionedPair, Snapshot
-from connector.store import reads, rendered
+from connector.store import provenance, reads, rendered
 from connector.store import tables as t
 from connector.store.codec import (
     all_records,
     snapshot_rows,
 )
-from connector.store.resource_digests import RESOURCE_PREFIX, resource_digests
+from connector.store.resource_digests import RESOURCE_PREFIX, all_births, resource_digests
 
 # Rows per INSERT statement batch: large enough to be fast, small enough for
 # SQLite's and psycopg's parameter limits.
@@ -61,6 +62,15 @@ def publish_snapshot(
         table = t.metadata.tables[name]
         for start in range(0, len(rows), _BATCH):
             connection.execute(table.insert(), rows[start : start + _BATCH])
+    # What the store knows of who made each access goes with what AWS holds:
+    # the digests of the resources that show it read both.
+    provenance.prune(connection, sync_id)
+    assignment_provenance, membership_provenance = provenance.every_row(connection)
+    snapshot = dataclasses.replace(
+        snapshot,
+        assignment_provenance=assignment_provenance,
+        membership_provenance=membership_provenance,
+    )
     summary, changed = _record_changes(connection, sync_id, snapshot, now)
     if previous is not None:
         rendered.carry_over(connection, previous, sync_id, changed)
@@ -90,19 +100,22 @@ def _record_changes(
     """Record what changed; the summary, and the served resources that changed
     (by resource type and id) whose rendered documents cannot be kept."""
     versions = t.object_versions
-    known = {
-        (row.object_type, row.object_id): (row.content_hash, row.removed_at is None)
-        for row in connection.execute(
-            sa.select(
-                versions.c.object_type,
-                versions.c.object_id,
-                versions.c.content_hash,
-                versions.c.removed_at,
-            )
+    known: dict[tuple[str, str], tuple[str, bool]] = {}
+    recorded_birth: dict[tuple[str, str], datetime] = {}
+    for row in connection.execute(
+        sa.select(
+            versions.c.object_type,
+            versions.c.object_id,
+            versions.c.content_hash,
+            versions.c.removed_at,
+            versions.c.created_at,
         )
-    }
+    ):
+        known[(row.object_type, row.object_id)] = (row.content_hash, row.removed_at is None)
+        recorded_birth[(row.object_type, row.object_id)] = row.created_at
     fresh = {object_key(record): content_hash(record) for record in all_records(snapshot)}
     fresh.update(resource_digests(snapshot, fresh))
+    born = all_births(snapshot)
     counts: dict[str, defaultdict[str, int]] = {
         change: defaultdict(int) for change in ("added", "changed", "removed")
     }
@@ -117,7 +130,7 @@ def _record_changes(
                     "object_type": key[0],
                     "object_id": key[1],
                     "content_hash": digest,
-                    "created_at": now,
+                    "created_at": born.get(key, now),
                     "last_modified_at": now,
                     "removed_at": None,
                     "last_sync_id": sync_id,
@@ -158,6 +171,20 @@ def _record_changes(
         updates,
     )
     _execute_batches(connection, t.object_changes.insert(), changes)
+    # A resource first recorded before the connector read AWS's creation times
+    # (or whose time AWS corrected) gets AWS's: meta.created is when it was made.
+    _execute_batches(
+        connection,
+        versions.update()
+        .where(versions.c.object_type == sa.bindparam("t"))
+        .where(versions.c.object_id == sa.bindparam("i"))
+        .values(created_at=sa.bindparam("c")),
+        [
+            {"t": key[0], "i": key[1], "c": at}
+            for key, at in born.items()
+            if key in recorded_birth and recorded_birth[key] != at
+        ],
+    )
     summary = ChangeSummary(
         added=dict(counts["added"]),
         changed=dict(counts["changed"]),
@@ -214,7 +241,7 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
         users=tuple(reads.users(connection, snapshot_id, None).values()),
         groups=tuple(reads.groups(connection, snapshot_id, None).values()),
         memberships=tuple(
-            Membership(membership_id=r.membership_id, group_id=r.group_id, user_id=r.user_id)
+            Membership(r.membership_id, r.group_id, r.user_id, r.created_at, r.created_by)
             for r in rows(t.memberships, t.memberships.c.group_id, t.memberships.c.user_id)
         ),
         permission_sets=tuple(

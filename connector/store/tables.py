@@ -253,6 +253,8 @@ users = _snapshot_table(
     sa.Column("enterprise", sa.JSON),
     sa.Column("created_at", TZ),
     sa.Column("updated_at", TZ),
+    _text("created_by"),
+    _text("updated_by"),
     key=("id",),
 )
 sa.Index("ix_users_user_name", users.c.snapshot_id, users.c.user_name)
@@ -315,6 +317,8 @@ groups = _snapshot_table(
     _text("description"),
     sa.Column("created_at", TZ),
     sa.Column("updated_at", TZ),
+    _text("created_by"),
+    _text("updated_by"),
     key=("id",),
 )
 sa.Index("ix_groups_display_name", groups.c.snapshot_id, groups.c.display_name)
@@ -324,6 +328,8 @@ memberships = _snapshot_table(
     sa.Column("group_id", sa.String(64)),
     sa.Column("user_id", sa.String(64)),
     sa.Column("membership_id", sa.String(64), nullable=False),
+    sa.Column("created_at", TZ),
+    _text("created_by"),
     key=("group_id", "user_id"),
 )
 sa.Index("ix_memberships_user", memberships.c.snapshot_id, memberships.c.user_id)
@@ -386,6 +392,40 @@ rendered_documents = _snapshot_table(
     sa.Column("id", sa.String(512)),
     sa.Column("document", sa.Text, nullable=False),
     key=("resource_type", "id"),
+)
+
+# -- provenance: who made an access, kept across snapshots ----------------------
+#
+# What the connector learned of who made an assignment or a membership and
+# when (its own writes, CloudTrail's caller for the others; records.Provenance).
+# A sync cannot read it from AWS, so it outlives snapshots: a row goes when its
+# access does (connector.store.provenance).
+
+
+def _provenance_columns() -> list[sa.Column[object]]:
+    return [
+        sa.Column("granted_at", TZ),
+        _text("granted_by"),
+        sa.Column("operation_id", sa.String(36)),
+    ]
+
+
+assignment_provenance = sa.Table(
+    "assignment_provenance",
+    metadata,
+    sa.Column("account_id", sa.String(12), primary_key=True),
+    sa.Column("permission_set_arn", sa.String(255), primary_key=True),
+    sa.Column("principal_type", sa.String(8), primary_key=True),
+    sa.Column("principal_id", sa.String(64), primary_key=True),
+    *_provenance_columns(),
+)
+
+membership_provenance = sa.Table(
+    "membership_provenance",
+    metadata,
+    sa.Column("group_id", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    *_provenance_columns(),
 )
 
 SNAPSHOT_TABLES = (

@@ -27,6 +27,7 @@ from connector.records import (
     Group,
     Membership,
     PermissionSet,
+    Provenance,
     ProvisionedPair,
     Snapshot,
     User,
@@ -39,6 +40,7 @@ from connector.served.rows import (
     Row,
     UserRow,
 )
+from connector.store import provenance as kept
 from connector.store import tables as t
 from connector.store.codec import snapshot_rows
 from connector.store.resource_changes import recording
@@ -46,13 +48,20 @@ from connector.store.served_rows import StoredRows
 
 
 def grant(
-    connection: sa.Connection, assignment: Assignment, now: datetime, snapshot_id: int | None = None
+    connection: sa.Connection,
+    assignment: Assignment,
+    now: datetime,
+    snapshot_id: int | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
+    """The assignment joins the snapshot; `provenance`, where the connector made it."""
     snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     pair = ProvisionedPair(assignment.account_id, assignment.permission_set_arn)
     with recording(connection, snapshot_id, [assignment, pair], now):
+        if provenance is not None:
+            kept.put(connection, assignment, provenance)
         _delete_assignment(connection, snapshot_id, assignment)
         rows = snapshot_rows(
             Snapshot("", "", assignments=(assignment,), provisioned_pairs=(pair,)), snapshot_id
@@ -75,17 +84,44 @@ def revoke(
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [assignment], now):
+        kept.forget(connection, [assignment])
         _delete_assignment(connection, snapshot_id, assignment)
 
 
+def note_grant(
+    connection: sa.Connection,
+    assignment: Assignment,
+    provenance: Provenance,
+    now: datetime,
+    snapshot_id: int,
+) -> bool:
+    """Keep who made an assignment the snapshot holds, as the change feed saw it
+    in CloudTrail, unless a later making is known; whether anything changed.
+
+    Memberships need none: the Identity Store keeps their CreatedAt and CreatedBy.
+    """
+    pair = (assignment.account_id, assignment.permission_set_arn)
+    if assignment not in StoredRows(connection, snapshot_id).assignments(pairs=[pair]):
+        return False
+    with recording(connection, snapshot_id, [assignment], now):
+        return kept.note(connection, assignment, provenance)
+
+
 def add_member(
-    connection: sa.Connection, membership: Membership, now: datetime, snapshot_id: int | None = None
+    connection: sa.Connection,
+    membership: Membership,
+    now: datetime,
+    snapshot_id: int | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
+    """The membership joins the snapshot; `provenance`, where the connector made it."""
     snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     changed = [MembershipRow(membership.group_id, membership.user_id)]
     with recording(connection, snapshot_id, changed, now):
+        if provenance is not None:
+            kept.put(connection, (membership.group_id, membership.user_id), provenance)
         _delete_membership(connection, snapshot_id, membership.group_id, membership.user_id)
         rows = snapshot_rows(Snapshot("", "", memberships=(membership,)), snapshot_id)
         connection.execute(t.memberships.insert(), rows["memberships"])
@@ -102,6 +138,7 @@ def remove_member(
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [MembershipRow(group_id, user_id)], now):
+        kept.forget(connection, [(group_id, user_id)])
         _delete_membership(connection, snapshot_id, group_id, user_id)
 
 
@@ -343,7 +380,8 @@ def _principal_rows(
 def _delete_principal_rows(
     connection: sa.Connection, snapshot_id: int, principal_type: str, principal_id: str
 ) -> None:
-    """Delete a deleted principal's assignments and memberships."""
+    """Delete a deleted principal's assignments and memberships, and their provenance."""
+    kept.forget_principal(connection, principal_type, principal_id)
     connection.execute(
         t.assignments.delete()
         .where(t.assignments.c.snapshot_id == snapshot_id)

@@ -175,7 +175,9 @@ class Grant(AssignmentIntent):
         )
 
     def change_store(self, connection: sa.Connection, finished: Finished) -> None:
-        write_through.grant(connection, self.assignment, finished.at, finished.snapshot_id)
+        write_through.grant(
+            connection, self.assignment, finished.at, finished.snapshot_id, finished.provenance
+        )
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,9 @@ class AddMember(MembershipIntent):
     def change_store(self, connection: sa.Connection, finished: Finished) -> None:
         if finished.created_id is not None:
             membership = Membership(finished.created_id, self.group_id, self.user_id)
-            write_through.add_member(connection, membership, finished.at, finished.snapshot_id)
+            write_through.add_member(
+                connection, membership, finished.at, finished.snapshot_id, finished.provenance
+            )
 
 
 @dataclass(frozen=True)

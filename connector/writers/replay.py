@@ -14,7 +14,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from connector.intents import Finished
+from connector.intents import Finished, write_provenance
 from connector.store import ledger_queries
 from connector.writers.registry import intent_from_json
 
@@ -23,6 +23,11 @@ def replay_writes(connection: sa.Connection, snapshot_id: int, since: datetime) 
     """Apply to the snapshot `snapshot_id` the steps that ended since `since`; the count."""
     steps = ledger_queries.finished_since(connection, since)
     for step in steps:
-        finished = Finished(step.created_id, step.result, step.finished_at, snapshot_id)
+        made_by = write_provenance(
+            step.status, step.finished_at, step.token_name, step.operation_id
+        )
+        finished = Finished(
+            step.created_id, step.result, step.finished_at, snapshot_id, provenance=made_by
+        )
         intent_from_json(step.intent).change_store(connection, finished)
     return len(steps)

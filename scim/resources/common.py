@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
+from connector.served.provenance import utc
 from connector.store.reads import Version
 from schemas.definitions import RESOURCE_TYPES
-
-
-def utc(value: datetime | None) -> str | None:
-    """RFC 7643 §2.3.5 dateTime; the store keeps UTC (SQLite drops the offset)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def etag(version: Version | None) -> str | None:

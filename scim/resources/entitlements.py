@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.served import provenance
 from connector.served.entitlements import ENTITLEMENTS as SERVED
 from connector.store import reads
 from connector.store import tables as t
@@ -25,6 +26,7 @@ from scim.sql_map import (
     ResourceSql,
     SqlExpr,
     resource_sql,
+    with_provenance,
 )
 from scim.sql_map import (
     entitlement_display as entitlement_display_sql,
@@ -88,6 +90,7 @@ def documents(
                     "display": display,
                     "type": kind,
                     "$ref": ref(base_url, kind, grant.principal_id),
+                    **provenance.granted(grant.provenance),
                 }
             )
         boundary = ps.permissions_boundary
@@ -156,6 +159,7 @@ def _entitlement_sql() -> ResourceSql:
         ),
     )
     holder = t.assignments.alias("a_holder")
+    held, granted = with_provenance(holder)
     return resource_sql(
         SERVED,
         source=grid,
@@ -176,7 +180,7 @@ def _entitlement_sql() -> ResourceSql:
             "account.name": Column(acct.c.name),
             "account.status": Column(acct.c.status),
             "members": Children(
-                source=holder,
+                source=held,
                 snapshot=holder.c.snapshot_id,
                 # One key of both columns: SQLite reads `(a, b) IN (SELECT ...)`
                 # outside a plain WHERE term very slowly (7 s on 50,000 pairs).
@@ -185,6 +189,7 @@ def _entitlement_sql() -> ResourceSql:
                 columns={
                     "value": holder.c.principal_id,
                     "type": sa.case((holder.c.principal_type == "USER", "User"), else_="Group"),
+                    **granted,
                 },
             ),
         },

@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.served import provenance
 from connector.served.groups import GROUPS as SERVED
 from connector.store import reads
 from connector.store import tables as t
@@ -60,6 +61,7 @@ def documents(
                 ],
                 urns.AWS_GROUP: {
                     "description": group.description,
+                    **provenance.stamps(group),
                     "externalIds": [{"issuer": x.issuer, "id": x.id} for x in group.external_ids],
                     "entitlements": [
                         {
@@ -104,6 +106,9 @@ def _group_sql() -> ResourceSql:
                 },
             ),
             f"{aws}:description": Column(g.c.description),
+            f"{aws}:createdBy": Column(g.c.created_by),
+            f"{aws}:updatedAt": Column(g.c.updated_at),
+            f"{aws}:updatedBy": Column(g.c.updated_by),
             f"{aws}:entitlements": assignments_of("GROUP", g.c.id),
         },
     )

@@ -12,7 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.records import User
+from connector.records import Membership, Provenance, User
+from connector.served import provenance
 from connector.served.users import USERS as SERVED
 from connector.store import reads
 from connector.store import tables as t
@@ -21,6 +22,7 @@ from schemas import urns
 from scim.resources.common import entitlement_display, meta, ref
 from scim.resources.endpoint import Endpoint
 from scim.sql_map import (
+    GRANTED_COLUMNS,
     Children,
     Column,
     ResourceSql,
@@ -29,9 +31,12 @@ from scim.sql_map import (
     entitlement_id,
     external_id,
     table_sql,
+    with_provenance,
 )
 
 EFFECTIVE_ACCESS = (urns.AWS_USER, "effectiveAccess")
+
+Joined = tuple[Membership, Provenance | None]  # a membership and who made it
 
 
 def documents(
@@ -46,9 +51,11 @@ def documents(
     groups = reads.group_names_of_users(connection, snapshot_id, ids)
     direct = reads.grants_of_principals(connection, snapshot_id, "USER", ids)
     via_groups: dict[str, list[Grant]] = {}
+    memberships: dict[str, dict[str, Joined]] = {}
     if EFFECTIVE_ACCESS in requested:
         group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
         via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
+        memberships = reads.memberships_of_users(connection, snapshot_id, ids)
     versions = reads.versions(connection, SERVED.name, ids)
     identity_store_id = reads.identity_store_id(connection, snapshot_id)
     return [
@@ -60,6 +67,7 @@ def documents(
             if EFFECTIVE_ACCESS in requested
             else None,
             dict(groups.get(user_id, [])),
+            memberships.get(user_id, {}),
             identity_store_id,
             base_url,
             versions.get(user_id),
@@ -75,6 +83,7 @@ def _document(
     direct: list[Grant],
     via_groups: dict[str, list[Grant]] | None,
     group_names: dict[str, str],
+    memberships: dict[str, Joined],
     identity_store_id: str | None,
     base_url: str,
     version: reads.Version | None,
@@ -142,8 +151,9 @@ def _document(
     document[urns.AWS_USER] = {
         "identityStoreId": identity_store_id,
         "userStatus": user.user_status,
+        **provenance.stamps(user),
         "externalIds": [{"issuer": x.issuer, "id": x.id} for x in user.external_ids],
-        "effectiveAccess": effective_access(direct, via_groups, group_names)
+        "effectiveAccess": effective_access(direct, via_groups, group_names, memberships)
         if via_groups is not None
         else None,
     }
@@ -151,13 +161,17 @@ def _document(
 
 
 def effective_access(
-    direct: list[Grant], via_groups: dict[str, list[Grant]], group_names: dict[str, str]
+    direct: list[Grant],
+    via_groups: dict[str, list[Grant]],
+    group_names: dict[str, str],
+    memberships: dict[str, Joined],
 ) -> list[dict[str, Any]]:
     """Every (account, permission set) the user holds, one entry per route.
 
     A direct assignment and each granting group are separate entries, so a
     certifier sees every reason the access exists (and revoking one route
-    visibly leaves the others).
+    visibly leaves the others), each with who made it and when: the
+    assignment, and for a group the user's membership of it.
     """
     entries: list[dict[str, Any]] = []
 
@@ -174,6 +188,8 @@ def effective_access(
             "via": via,
             "viaGroup": group_id,
             "viaGroupDisplay": group_names.get(group_id) if group_id else None,
+            **provenance.granted(grant.provenance),
+            **(_member_since(memberships.get(group_id)) if group_id else {}),
         }
 
     entries.extend(entry(grant, "direct") for grant in direct)
@@ -189,6 +205,11 @@ def effective_access(
             e["viaGroup"] or "",
         ),
     )
+
+
+def _member_since(joined: Joined | None) -> dict[str, Any]:
+    membership, made = joined if joined else (None, None)
+    return provenance.member_since(made, membership)
 
 
 def _enterprise(extension: Any, base_url: str) -> dict[str, Any]:
@@ -296,6 +317,9 @@ def _user_sql() -> ResourceSql:
                 .scalar_subquery()
             ),
             f"{aws}:userStatus": Column(u.c.user_status),
+            f"{aws}:createdBy": Column(u.c.created_by),
+            f"{aws}:updatedAt": Column(u.c.updated_at),
+            f"{aws}:updatedBy": Column(u.c.updated_by),
             f"{aws}:effectiveAccess": Children(
                 source=eff,
                 snapshot=eff.c.snapshot_id,
@@ -305,6 +329,7 @@ def _user_sql() -> ResourceSql:
                     "value": eff.c.entitlement,
                     "accountId": eff.c.account_id,
                     "permissionSetArn": eff.c.permission_set_arn,
+                    **{name: eff.c[name] for name in GRANTED_COLUMNS},
                 },
             ),
         },
@@ -316,29 +341,27 @@ def _enterprise_column(users: sa.Table, name: str) -> Column:
 
 
 def _effective_access() -> sa.Subquery:
-    """(snapshot, user, entitlement) for every assignment a user holds, direct or via a group."""
-    a = t.assignments
+    """(snapshot, user, entitlement, how it was granted) for every assignment a user
+    holds, direct or via a group."""
+    a = t.assignments.alias("a_effective")
     ps = t.permission_sets
     m = t.memberships
+    held, granted = with_provenance(a)
+    columns = [
+        a.c.account_id,
+        a.c.permission_set_arn,
+        entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        *(column.label(name) for name, column in granted.items()),
+    ]
     direct = (
-        sa.select(
-            a.c.snapshot_id,
-            a.c.principal_id.label("user_id"),
-            a.c.account_id,
-            a.c.permission_set_arn,
-            entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
-        )
+        sa.select(a.c.snapshot_id, a.c.principal_id.label("user_id"), *columns)
+        .select_from(held)
         .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
         .where(a.c.principal_type == "USER")
     )
     via_group = (
-        sa.select(
-            a.c.snapshot_id,
-            m.c.user_id,
-            a.c.account_id,
-            a.c.permission_set_arn,
-            entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
-        )
+        sa.select(a.c.snapshot_id, m.c.user_id, *columns)
+        .select_from(held)
         .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
         .join(
             m,
