@@ -9,8 +9,6 @@ AWS state serves.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
 from pathlib import Path
 from typing import Any
@@ -32,12 +30,10 @@ from connector.simulator.cloudtrail import (
     create_change_queue,
     register_principal,
 )
-from connector.store.store import Store
 from connector.sync import run_sync
 from connector.sync_loop import report_missed_changes
-from connector.tokens import create_token
-from scim.app import create_app
 from tests.live import Live, free_pair, grant_op
+from tests.served_state import as_a_full_sync_serves, assert_same, everything_served
 from tests.simulation import simulator_settings
 
 CONSOLE_KEY = "AKIACONSOLEADMIN0001"
@@ -90,42 +86,6 @@ def _served(live: Live, path: str) -> dict[str, Any]:
     assert answer.status_code == 200, answer.get_json()
     body: dict[str, Any] = answer.get_json()
     return body
-
-
-def _everything_served(live: Live) -> dict[str, Any]:
-    """What SCIM serves, without meta (a sync and the feed may time it differently), and
-    with multi-valued attributes in one order: they have none (RFC 7643 §2.4), and each
-    store lists them in its own."""
-    served = {}
-    for path in ("Users", "Groups", "Entitlements", "PermissionSets", "AwsAccounts"):
-        for resource in _served(live, f"{path}?count=1000")["Resources"]:
-            resource.pop("meta", None)
-            served[(path, resource["id"])] = _unordered(resource)
-    return served
-
-
-def _unordered(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _unordered(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((_unordered(item) for item in value), key=json.dumps)
-    return value
-
-
-def _as_a_full_sync_serves(live: Live, tmp_path: Path) -> dict[str, Any]:
-    """What a fresh full sync of the same AWS state serves, through the same app code."""
-    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
-    settings = simulator_settings(url)
-    store = Store.open(url)
-    try:
-        run_sync(settings, store, connect(settings))
-        app = create_app(settings, store=store, provisioner=live.provisioner)
-        fresh = dataclasses.replace(
-            live, client=app.test_client(), token=create_token(store, "reader", "read"), store=store
-        )
-        return _everything_served(fresh)
-    finally:
-        store.close()
 
 
 def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) -> None:
@@ -219,10 +179,8 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
     again = feed.step()  # reads the overlap again: nothing is applied twice
     assert again.targets == 0 and again.duplicate == again.events
 
-    maintained, synced = _everything_served(live), _as_a_full_sync_serves(live, tmp_path)
-    assert maintained.keys() == synced.keys()
-    for key in sorted(maintained):
-        assert maintained[key] == synced[key], key
+    maintained = everything_served(lambda path: _served(live, path))
+    assert_same(maintained, as_a_full_sync_serves(simulator_settings, tmp_path))
 
 
 def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
