@@ -16,38 +16,21 @@ from typing import Any
 import boto3
 import pytest
 
-from connector.aws import AwsClients
 from connector.cli import main
 from connector.config import settings_to_env
 from connector.connection import connect
-from connector.feed.build import build_feed
 from connector.feed.mapping import GLOBAL_SOURCES, REGIONAL_SOURCES
-from connector.feed.runner import ChangeFeed
 from connector.simulator import behaviour
 from connector.simulator.behaviour import EventDelivery
 from connector.simulator.cloudtrail import (
-    console_administrator,
     create_change_queue,
-    register_principal,
 )
 from connector.sync import run_sync
 from connector.sync_loop import report_missed_changes
+from tests.feed_support import console, feed_of
 from tests.live import Live, free_pair, grant_op
 from tests.served_state import as_a_full_sync_serves, assert_same, everything_served
 from tests.simulation import simulator_settings
-
-CONSOLE_KEY = "AKIACONSOLEADMIN0001"
-
-
-def _console(live: Live, service: str) -> Any:
-    """A client of the administrator who changes AWS behind the connector's back."""
-    register_principal(console_administrator(CONSOLE_KEY))
-    return boto3.client(
-        service,
-        region_name=live.aws.region,
-        aws_access_key_id=CONSOLE_KEY,
-        aws_secret_access_key="console-secret",
-    )
 
 
 def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
@@ -64,23 +47,6 @@ def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
     return account, arn
 
 
-def _feed(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
-    """The feed, and the AWS clients whose calls it counts."""
-    configured = simulator_settings(
-        str(live.store.engine.url),
-        **{
-            "change_source": "cloudtrail",
-            "change_poll_interval": "1s",
-            "change_overlap": "5m",
-            **settings,
-        },
-    )
-    aws = connect(configured)
-    feed = build_feed(configured, live.store, aws)
-    assert feed is not None
-    return feed, aws
-
-
 def _served(live: Live, path: str) -> dict[str, Any]:
     answer = live.client.get(f"/scim/v2/{path}", headers=live.headers())
     assert answer.status_code == 200, answer.get_json()
@@ -89,8 +55,8 @@ def _served(live: Live, path: str) -> dict[str, Any]:
 
 
 def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) -> None:
-    groups = _console(live, "identitystore")
-    sso = _console(live, "sso-admin")
+    groups = console(live, "identitystore")
+    sso = console(live, "sso-admin")
     store_id = live.aws.identity_store_id
     user = groups.create_user(
         IdentityStoreId=store_id,
@@ -105,7 +71,7 @@ def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) 
     account, _ = _grant_as_console(live, sso, user)
     assert _served_status(live, f"Users/{user}") == 404
 
-    report = _feed(live)[0].step()
+    report = feed_of(live)[0].step()
 
     served = _served(live, f"Users/{user}?attributes=groups,entitlements,displayName")
     assert served["displayName"] == "Out Of Band"
@@ -118,7 +84,7 @@ def test_the_connectors_own_writes_cost_no_re_read(live: Live) -> None:
     user = sorted(live.manifest.users.values())[0]
     account, arn = free_pair(live, "USER", user)
     assert live.patch(f"Users/{user}", grant_op(account, arn)).status_code == 200
-    feed, aws = _feed(live)
+    feed, aws = feed_of(live)
     before = dict(aws.stats.calls)
 
     report = feed.step()
@@ -138,8 +104,8 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
         )
     )
     rng = random.Random(seed)
-    identity = _console(live, "identitystore")
-    sso = _console(live, "sso-admin")
+    identity = console(live, "identitystore")
+    sso = console(live, "sso-admin")
     store_id = live.aws.identity_store_id
     users = sorted(live.manifest.users.values())
     groups = sorted(live.manifest.groups.values())
@@ -174,7 +140,7 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
                 UserId=user,
                 Operations=[{"AttributePath": "displayName", "AttributeValue": f"User {step}"}],
             )
-    feed, _ = _feed(live)
+    feed, _ = feed_of(live)
     feed.step()
     again = feed.step()  # reads the overlap again: nothing is applied twice
     assert again.targets == 0 and again.duplicate == again.events
@@ -187,14 +153,14 @@ def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
     sqs = boto3.client("sqs", region_name=live.aws.region)
     events = boto3.client("events", region_name=live.aws.region)
     queue = create_change_queue(events, sqs, event_sources=REGIONAL_SOURCES + GLOBAL_SOURCES)
-    identity = _console(live, "identitystore")
+    identity = console(live, "identitystore")
     group = sorted(live.manifest.groups.values())[0]
     identity.update_group(
         IdentityStoreId=live.aws.identity_store_id,
         GroupId=group,
         Operations=[{"AttributePath": "displayName", "AttributeValue": "Renamed in the console"}],
     )
-    feed, _ = _feed(live, change_source="sqs", change_queue_url=queue.queue_url)
+    feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
 
     report = feed.step()
 
@@ -211,7 +177,7 @@ def _served_status(live: Live, path: str) -> int:
 def test_status_shows_how_far_the_feed_has_read_each_source(
     live: Live, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _feed(live)[0].step()
+    feed_of(live)[0].step()
     for key, value in settings_to_env(simulator_settings(str(live.store.engine.url))).items():
         monkeypatch.setenv(key, value)
 
@@ -223,9 +189,9 @@ def test_status_shows_how_far_the_feed_has_read_each_source(
 
 
 def test_reconciliation_counts_what_the_feed_missed_and_nothing_it_applied(live: Live) -> None:
-    identity = _console(live, "identitystore")
+    identity = console(live, "identitystore")
     user = sorted(live.manifest.users.values())[0]
-    feed, _ = _feed(live)
+    feed, _ = feed_of(live)
     settings = simulator_settings(str(live.store.engine.url))
 
     def rename(name: str) -> None:
