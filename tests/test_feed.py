@@ -30,6 +30,7 @@ from connector.sync_loop import report_missed_changes
 from tests.feed_support import console, feed_of
 from tests.live import Live, free_pair, grant_op
 from tests.served_state import as_a_full_sync_serves, assert_same, everything_served
+from tests.serving import wait_for
 from tests.simulation import simulator_settings
 
 
@@ -214,3 +215,46 @@ def test_reconciliation_counts_what_the_feed_missed_and_nothing_it_applied(live:
     missed = report_missed_changes(live.store, reconciled.sync_id)
     assert ("User", user, "changed") in missed
     assert _served(live, f"Users/{user}")["displayName"] == "Missed by the feed"
+
+
+def test_an_account_created_in_the_console_is_served_after_its_create_account_result(
+    live: Live,
+) -> None:
+    created = console(live, "organizations").create_account(
+        AccountName="staging", Email="staging@example.com"
+    )["CreateAccountStatus"]
+    assert _served_status(live, f"AwsAccounts/{created['AccountId']}") == 404
+
+    report = feed_of(live)[0].step()
+
+    assert report.changes >= 1
+    assert _served(live, f"AwsAccounts/{created['AccountId']}")["name"] == "staging"
+
+
+def test_a_message_the_feed_cannot_read_ends_in_the_dead_letter_queue(live: Live) -> None:
+    sqs = boto3.client("sqs", region_name=live.aws.region)
+    queue = create_change_queue(
+        boto3.client("events", region_name=live.aws.region),
+        sqs,
+        event_sources=REGIONAL_SOURCES + GLOBAL_SOURCES,
+        max_receive_count=2,
+        visibility_timeout=0,  # a message left on the queue is received again at once
+    )
+    sqs.send_message(QueueUrl=queue.queue_url, MessageBody='{"detail-type": "not an event"}')
+    group = sorted(live.manifest.groups.values())[0]
+    console(live, "identitystore").update_group(
+        IdentityStoreId=live.aws.identity_store_id,
+        GroupId=group,
+        Operations=[{"AttributePath": "displayName", "AttributeValue": "Beside the poison"}],
+    )
+    feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
+
+    def dead_lettered() -> list[dict[str, Any]]:
+        feed.step()
+        found = sqs.receive_message(QueueUrl=queue.dead_letter_queue_url, WaitTimeSeconds=0)
+        return list(found.get("Messages", []))
+
+    (dead,) = wait_for(dead_lettered, timeout=60, what="the poison message is dead-lettered")
+    assert dead["Body"] == '{"detail-type": "not an event"}'
+    assert _served(live, f"Groups/{group}")["displayName"] == "Beside the poison"
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue.queue_url, WaitTimeSeconds=0)
