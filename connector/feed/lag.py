@@ -11,10 +11,13 @@ What the feed knows of its own progress (connector.store.feed_state.FeedHealth):
   say the same about the queue as a whole, but needs GetQueueAttributes, one
   more IAM action and call for a figure the receive already gives.
 
-A full sync reads everything that happened before it started, so the served
-data is current up to the newer of the two: the feed's lag is measured from
-there. Past `Settings.feed_max_lag()` the feed is behind: the sync process
-logs it, `idc-connector status` says so, and a full sync runs at once
+A full sync brings the served data up to date too, so the lag is measured
+from the newer of the feed's position and the end of the last successful full
+sync (its end, not its start: a sync longer than the bound must leave the feed
+a bound's time to catch up, or syncs would follow one another).
+
+Past `Settings.feed_max_lag()` the feed is behind: the sync process logs it,
+`idc-connector status` says so, and a full sync runs at once
 (connector.sync_loop). A feed that cannot read at all (AccessDenied on
 LookupEvents or ReceiveMessage) thus falls back to a full sync every bound,
 and /ready names the failure once no batch succeeded for that long.
@@ -53,7 +56,7 @@ class FeedLag:
 
     health: FeedHealth
     bound: int  # Settings.feed_max_lag()
-    current_up_to: datetime | None  # the newer of the feed's read position and the sync's start
+    current_up_to: datetime | None  # the newer of the feed's read position and the sync's end
     now: datetime
 
     @property
@@ -82,8 +85,8 @@ def feed_lag(connection: sa.Connection, settings: Settings) -> FeedLag | None:
         settings.change_source, None, None, None, None, None
     )
     synced = sync_log.last_succeeded_sync(connection)
-    started = synced.started_at if synced is not None else None
-    marks = [m for m in (health.read_up_to, started) if m is not None]
+    ended = synced.finished_at if synced is not None else None
+    marks = [m for m in (health.read_up_to, ended) if m is not None]
     return FeedLag(health, settings.feed_max_lag(), max(marks) if marks else None, utcnow())
 
 
