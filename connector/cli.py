@@ -17,6 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from types import FrameType
 from typing import Any
 
@@ -25,6 +26,7 @@ from connector.check import CheckReport, run_check
 from connector.config import load_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
+from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
 from connector.store import feed_state, ledger
@@ -287,7 +289,8 @@ def cmd_iam_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    settings = load_settings()
+    store = Store.open(settings.database_url)
     syncs = store.syncs(limit=args.limit)
     if args.json:
         print(json.dumps([s.__dict__ for s in syncs], indent=2, default=str))
@@ -306,9 +309,34 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{line}  {calls} calls{served}" + (f"  {s.error}" if s.error else ""))
     with store.reading() as connection:
         read_up_to = feed_state.cursors(connection)
+        lagging = feed_lag(connection, settings)
     for source, position in read_up_to.items():
         print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
+    if lagging is not None:
+        for line in _feed_lines(lagging):
+            print(f"change feed  {lagging.health.source:<10}  {line}")
     return 0
+
+
+def _feed_lines(lagging: FeedLag) -> list[str]:
+    """How the feed keeps up: its lag and last batches, whether it is behind (a full
+    sync is then scheduled), and since when and why it fails."""
+    health, bound = lagging.health, lagging.bound
+    shown = "-" if lagging.seconds is None else f"{lagging.seconds:.0f} s"
+    lines = [
+        f"lag {shown} (bound {bound} s)"
+        f"  last good batch {_when(health.polled_at)}"
+        f"  newest event applied {_when(health.newest_event_at)}"
+    ]
+    if lagging.behind:
+        lines.append(f"behind by {shown} (bound {bound} s): a full sync is scheduled")
+    if health.failing_since is not None:
+        lines.append(f"failing since {_when(health.failing_since)}: {health.failure}")
+    return lines
+
+
+def _when(moment: datetime | None) -> str:
+    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
 
 
 def cmd_operations(args: argparse.Namespace) -> int:

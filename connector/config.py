@@ -192,11 +192,22 @@ class Settings:
     change_overlap: int = _setting(parse_duration, default=900)
     lookup_events_rps: float = _setting(_positive_float, default=1.0)
     reconcile_interval: int = _setting(_positive_duration, default=86400)
+    # How far behind AWS the feed may fall (or how long it may go without a good
+    # batch) before it says so, /ready names it, and a full sync runs early
+    # (`feed_max_lag`).
+    change_max_lag: int | None = _setting(_positive_duration, default=None)
 
     def full_sync_interval(self) -> int:
         """Seconds between full syncs: `sync_interval`, or with a change feed the
         reconciliation's `reconcile_interval`."""
         return self.sync_interval if self.change_source == "none" else self.reconcile_interval
+
+    def feed_max_lag(self) -> int:
+        """Seconds the change feed may lag: `change_max_lag`, by default the overlap
+        window (a CloudTrail poll later than that no longer reads again what it
+        missed) and at least four polls, so a healthy feed between polls is never
+        behind."""
+        return self.change_max_lag or max(self.change_overlap, 4 * self.change_poll_interval)
 
     def max_snapshot_age(self) -> int:
         """Seconds a served snapshot may age before /ready says the service is stale."""

@@ -7,6 +7,16 @@ two never run at once: a sync publishes what it read, and the events that
 arrived meanwhile are applied on top of it. A looping sync outlives any one
 failure (AWS down, a store restarting): it is recorded, logged, and the next
 interval tries again.
+
+With a change feed the full sync's interval is the reconciliation's, and two
+things bring it forward or put it off:
+
+- the feed fell behind past `Settings.feed_max_lag()` (connector.feed.lag):
+  it is logged and a full sync runs at once;
+- the process starts while the snapshot served is recent and the feed was
+  following it (a restart, or a kill: its cursor and the events it applied
+  are durable): the feed resumes from its cursor and the full sync runs when
+  due, rather than costing a whole sync of AWS's quota at every restart.
 """
 
 from __future__ import annotations
@@ -22,8 +32,10 @@ from connector.config import Settings
 from connector.connection import connect
 from connector.errors import ConnectorError
 from connector.feed.build import build_feed
+from connector.feed.lag import feed_lag, lag_of
 from connector.progress import progress_for
-from connector.store.store import Store
+from connector.store import sync_log
+from connector.store.store import Store, utcnow
 from connector.sync import SyncResult, run_sync
 
 log = logging.getLogger(__name__)
@@ -40,28 +52,72 @@ def run_syncs(
     """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
     `synced` is told of each sync that succeeded."""
     interval = settings.full_sync_interval()
-    followed = False  # whether the change feed ran since the last sync
+    resumed = _resumable(settings, store) if loop else None
+    followed = resumed is not None  # whether the change feed ran since the last sync
     while True:
-        aws = connect(settings, share=quota_share.for_sync(store, settings))
-        progress = progress_for(aws.stats)
-        try:
-            result = run_sync(settings, store, aws, progress=progress, stop=stop)
-        except Exception as exc:
-            if not loop or stop.is_set():
-                raise
-            log.exception("sync failed; next attempt in %ss", interval)
-            print(f"error: {exc}", file=sys.stderr)
+        if resumed is not None:
+            deadline, resumed = time.monotonic() + resumed, None
         else:
-            if followed:
-                report_missed_changes(store, result.sync_id)
-            synced(result)
-        finally:
-            progress.close()
+            _full_sync(settings, store, stop, loop=loop, followed=followed, synced=synced)
+            deadline = time.monotonic() + interval
         if not loop:
             return
-        followed = _follow_changes(settings, store, time.monotonic() + interval, stop)
+        followed = _follow_changes(settings, store, deadline, stop)
         if stop.is_set():
             return
+
+
+def _full_sync(
+    settings: Settings,
+    store: Store,
+    stop: threading.Event,
+    *,
+    loop: bool,
+    followed: bool,
+    synced: Callable[[SyncResult], None],
+) -> None:
+    aws = connect(settings, share=quota_share.for_sync(store, settings))
+    progress = progress_for(aws.stats)
+    try:
+        result = run_sync(settings, store, aws, progress=progress, stop=stop)
+    except Exception as exc:
+        if not loop or stop.is_set():
+            raise
+        log.exception("sync failed; next attempt in %ss", settings.full_sync_interval())
+        print(f"error: {exc}", file=sys.stderr)
+    else:
+        if followed:
+            report_missed_changes(store, result.sync_id)
+        synced(result)
+    finally:
+        progress.close()
+
+
+def _resumable(settings: Settings, store: Store) -> float | None:
+    """Seconds until the next full sync is due, when a starting process can resume the
+    change feed instead of syncing first: the latest sync succeeded within the
+    interval, the feed has applied a batch since that sync started (it was
+    following this snapshot), and it is not behind. None: sync first."""
+    if settings.change_source == "none":
+        return None
+    with store.reading() as connection:
+        latest = sync_log.list_syncs(connection, limit=1)
+        lagging = feed_lag(connection, settings)
+    if not latest or latest[0].outcome != "succeeded" or latest[0].finished_at is None:
+        return None
+    polled_at = lagging.health.polled_at if lagging is not None else None
+    if lagging is None or lagging.behind or polled_at is None:
+        return None
+    if polled_at < latest[0].started_at:
+        return None
+    due = settings.full_sync_interval() - (utcnow() - latest[0].finished_at).total_seconds()
+    if due <= 0:
+        return None
+    log.info(
+        "the change feed resumes from its cursor; the next full sync is due later",
+        extra={"sync": latest[0].id, "due_in_seconds": round(due)},
+    )
+    return due
 
 
 def _follow_changes(
@@ -80,7 +136,28 @@ def _follow_changes(
         return False
     if feed is None:
         return False
-    feed.run_until(deadline, stop)
+    feed.run_until(deadline, stop, until=lambda: _behind(settings, store))
+    return True
+
+
+def _behind(settings: Settings, store: Store) -> bool:
+    """Whether the feed fell behind past its bound: logged, and the caller's loop then
+    runs a full sync at once."""
+    try:
+        lagging = lag_of(store, settings)
+    except Exception:
+        log.exception("the change feed's lag cannot be read")
+        return False
+    if lagging is None or not lagging.behind:
+        return False
+    log.warning(
+        "the change feed is behind; a full sync runs now",
+        extra={
+            "lag_seconds": round(lagging.seconds or 0),
+            "bound_seconds": lagging.bound,
+            "failure": lagging.health.failure,
+        },
+    )
     return True
 
 

@@ -7,6 +7,11 @@ no sync is recorded as running while its process has stopped beating (the
 bound the next sync uses to call it dead, `sync_log.STALE_AFTER`). Each
 problem is one sentence in `problems`; none carries an error text, which can
 name accounts and people: `idc-connector status` and the log have those.
+
+With a change feed the body shows its lag (connector.feed.lag), and it is a
+problem when the feed has gone longer than `Settings.feed_max_lag()` without
+a good batch, named with what failed in words that name AWS actions only
+("AWS denies cloudtrail:LookupEvents (AccessDenied)").
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.config import Settings
+from connector.feed.lag import FeedLag, feed_lag
 from connector.store import snapshots, sync_log
 from connector.store import tables as t
 from connector.store.store import Store
@@ -34,13 +40,14 @@ STORE_UNREADABLE = "the store cannot be read"
 class _Facts:
     served: SyncRecord | None  # the sync whose snapshot is served
     latest: sa.Row[int, str, datetime] | None  # the newest sync: id, outcome, heartbeat
+    feed: FeedLag | None = None  # the change feed's lag, with a feed configured
 
 
 def readiness(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
     """The /ready body and its status: 200 when ready, 503 with the problems when not."""
     try:
         with store.reading() as connection:
-            facts = _read(connection)
+            facts = _read(connection, settings)
     except Exception as exc:
         if not store_unavailable(exc):
             raise
@@ -76,25 +83,59 @@ def readiness(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
                     f"sync {latest.id} is recorded as running but has not shown it is alive "
                     f"for {round(silent)} s"
                 )
+    if facts.feed is not None:
+        body["change_feed"] = _feed_body(facts.feed)
+        problems.extend(_feed_problems(facts.feed, served.finished_at if served else None))
     body["ready"] = not problems
     return body, 200 if not problems else 503
 
 
-def _read(connection: sa.Connection) -> _Facts:
+def _feed_body(lagging: FeedLag) -> dict[str, Any]:
+    health = lagging.health
+    return {
+        "source": health.source,
+        "lag_seconds": None if lagging.seconds is None else round(lagging.seconds, 1),
+        "max_lag_seconds": lagging.bound,
+        "behind": lagging.behind,
+        "read_up_to": _iso(health.read_up_to),
+        "last_batch_at": _iso(health.polled_at),
+        "newest_event_at": _iso(health.newest_event_at),
+        "failing_since": _iso(health.failing_since),
+        "failure": health.failure,
+    }
+
+
+def _feed_problems(lagging: FeedLag, served_since: datetime | None) -> list[str]:
+    silent = lagging.silent_seconds(served_since)
+    if silent is None or silent <= lagging.bound:
+        return []
+    why = f": {lagging.health.failure}" if lagging.health.failure else ""
+    return [
+        f"the change feed has not read its source for {round(silent)} s "
+        f"(IDCC_CHANGE_MAX_LAG {lagging.bound} s){why}"
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else _aware(moment).isoformat()
+
+
+def _read(connection: sa.Connection, settings: Settings) -> _Facts:
     latest = connection.execute(
         sa.select(t.syncs.c.id, t.syncs.c.outcome, t.syncs.c.heartbeat_at)
         .order_by(t.syncs.c.id.desc())
         .limit(1)
     ).first()
     snapshot_id = snapshots.current_snapshot_id(connection)
+    feed = feed_lag(connection, settings)
     if snapshot_id is None:
-        return _Facts(served=None, latest=latest)
+        return _Facts(served=None, latest=latest, feed=feed)
     # A row of each table of the snapshot: the reads of clients fail where these do.
     for table in t.SNAPSHOT_TABLES:
         connection.execute(
             sa.select(table).where(table.c.snapshot_id == snapshot_id).limit(1)
         ).first()
-    return _Facts(served=sync_log.last_succeeded_sync(connection), latest=latest)
+    return _Facts(served=sync_log.last_succeeded_sync(connection), latest=latest, feed=feed)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -9,52 +9,30 @@ AWS state serves.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import random
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-import sqlalchemy as sa
 
-from connector.aws import AwsClients
 from connector.cli import main
 from connector.config import settings_to_env
 from connector.connection import connect
-from connector.feed.build import build_feed
 from connector.feed.mapping import GLOBAL_SOURCES, REGIONAL_SOURCES
-from connector.feed.runner import ChangeFeed
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
 from connector.simulator.behaviour import EventDelivery
 from connector.simulator.cloudtrail import (
-    console_administrator,
     create_change_queue,
-    register_principal,
 )
-from connector.store import tables
-from connector.store.store import Store
 from connector.sync import run_sync
 from connector.sync_loop import report_missed_changes
-from connector.tokens import create_token
-from scim.app import create_app
+from tests.feed_support import console, feed_of
 from tests.live import Live, free_pair, grant_op
+from tests.served_state import as_a_full_sync_serves, assert_same, everything_served
+from tests.serving import wait_for
 from tests.simulation import simulator_settings
-
-CONSOLE_KEY = "AKIACONSOLEADMIN0001"
-
-
-def _console(live: Live, service: str) -> Any:
-    """A client of the administrator who changes AWS behind the connector's back."""
-    register_principal(console_administrator(CONSOLE_KEY))
-    return boto3.client(
-        service,
-        region_name=live.aws.region,
-        aws_access_key_id=CONSOLE_KEY,
-        aws_secret_access_key="console-secret",
-    )
 
 
 def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
@@ -64,23 +42,6 @@ def _grant_as_console(live: Live, sso: Any, user: str) -> tuple[str, str]:
     return account, arn
 
 
-def _feed(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
-    """The feed, and the AWS clients whose calls it counts."""
-    configured = simulator_settings(
-        str(live.store.engine.url),
-        **{
-            "change_source": "cloudtrail",
-            "change_poll_interval": "1s",
-            "change_overlap": "5m",
-            **settings,
-        },
-    )
-    aws = connect(configured)
-    feed = build_feed(configured, live.store, aws)
-    assert feed is not None
-    return feed, aws
-
-
 def _served(live: Live, path: str) -> dict[str, Any]:
     answer = live.client.get(f"/scim/v2/{path}", headers=live.headers())
     assert answer.status_code == 200, answer.get_json()
@@ -88,60 +49,9 @@ def _served(live: Live, path: str) -> dict[str, Any]:
     return body
 
 
-def _everything_served(live: Live) -> dict[str, Any]:
-    """What SCIM serves, without meta (a sync and the feed may time it differently), and
-    with multi-valued attributes in one order: they have none (RFC 7643 §2.4), and each
-    store lists them in its own."""
-    served = {}
-    for path in ("Users", "Groups", "Entitlements", "PermissionSets", "AwsAccounts"):
-        for resource in _served(live, f"{path}?count=1000")["Resources"]:
-            resource.pop("meta", None)
-            served[(path, resource["id"])] = _unordered(resource)
-    return served
-
-
-def _unordered(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _unordered(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((_unordered(item) for item in value), key=json.dumps)
-    return value
-
-
-def _as_a_full_sync_serves(live: Live, tmp_path: Path) -> dict[str, Any]:
-    """What a fresh full sync of the same AWS state serves, through the same app code,
-    knowing what the feed learned of who made each access (CloudTrail's callers,
-    which no sync can read from AWS)."""
-    url = f"sqlite:///{tmp_path}/fresh.sqlite3"
-    settings = simulator_settings(url)
-    store = Store.open(url)
-    try:
-        _copy_provenance(live.store, store)
-        run_sync(settings, store, connect(settings))
-        app = create_app(settings, store=store, provisioner=live.provisioner)
-        fresh = dataclasses.replace(
-            live, client=app.test_client(), token=create_token(store, "reader", "read"), store=store
-        )
-        return _everything_served(fresh)
-    finally:
-        store.close()
-
-
-def _copy_provenance(source: Store, target: Store) -> None:
-    with source.reading() as connection:
-        rows = {
-            table: [dict(r._mapping) for r in connection.execute(sa.select(table))]
-            for table in (tables.assignment_provenance, tables.membership_provenance)
-        }
-    with target.writing() as connection:
-        for table, found in rows.items():
-            if found:
-                connection.execute(table.insert(), found)
-
-
 def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) -> None:
-    groups = _console(live, "identitystore")
-    sso = _console(live, "sso-admin")
+    groups = console(live, "identitystore")
+    sso = console(live, "sso-admin")
     store_id = live.aws.identity_store_id
     user = groups.create_user(
         IdentityStoreId=store_id,
@@ -156,7 +66,7 @@ def test_console_changes_are_served_after_the_feed_reads_cloudtrail(live: Live) 
     account, _ = _grant_as_console(live, sso, user)
     assert _served_status(live, f"Users/{user}") == 404
 
-    report = _feed(live)[0].step()
+    report = feed_of(live)[0].step()
 
     served = _served(live, f"Users/{user}?attributes=groups,entitlements,displayName")
     assert served["displayName"] == "Out Of Band"
@@ -169,7 +79,7 @@ def test_the_connectors_own_writes_cost_no_re_read(live: Live) -> None:
     user = sorted(live.manifest.users.values())[0]
     account, arn = free_pair(live, "USER", user)
     assert live.patch(f"Users/{user}", grant_op(account, arn)).status_code == 200
-    feed, aws = _feed(live)
+    feed, aws = feed_of(live)
     before = dict(aws.stats.calls)
 
     report = feed.step()
@@ -189,8 +99,8 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
         )
     )
     rng = random.Random(seed)
-    identity = _console(live, "identitystore")
-    sso = _console(live, "sso-admin")
+    identity = console(live, "identitystore")
+    sso = console(live, "sso-admin")
     store_id = live.aws.identity_store_id
     users = sorted(live.manifest.users.values())
     groups = sorted(live.manifest.groups.values())
@@ -227,15 +137,13 @@ def test_late_duplicated_and_reordered_events_leave_what_a_full_sync_serves(
                 UserId=user,
                 Operations=[{"AttributePath": "displayName", "AttributeValue": f"User {step}"}],
             )
-    feed, _ = _feed(live)
+    feed, _ = feed_of(live)
     feed.step()
     again = feed.step()  # reads the overlap again: nothing is applied twice
     assert again.targets == 0 and again.duplicate == again.events
 
-    maintained, synced = _everything_served(live), _as_a_full_sync_serves(live, tmp_path)
-    assert maintained.keys() == synced.keys()
-    for key in sorted(maintained):
-        assert maintained[key] == synced[key], key
+    maintained = everything_served(lambda path: _served(live, path))
+    assert_same(maintained, as_a_full_sync_serves(simulator_settings, tmp_path, live.store))
     for entitlement, user in granted:
         member = next(
             m for m in maintained[("Entitlements", entitlement)]["members"] if m["value"] == user
@@ -248,14 +156,14 @@ def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
     sqs = boto3.client("sqs", region_name=live.aws.region)
     events = boto3.client("events", region_name=live.aws.region)
     queue = create_change_queue(events, sqs, event_sources=REGIONAL_SOURCES + GLOBAL_SOURCES)
-    identity = _console(live, "identitystore")
+    identity = console(live, "identitystore")
     group = sorted(live.manifest.groups.values())[0]
     identity.update_group(
         IdentityStoreId=live.aws.identity_store_id,
         GroupId=group,
         Operations=[{"AttributePath": "displayName", "AttributeValue": "Renamed in the console"}],
     )
-    feed, _ = _feed(live, change_source="sqs", change_queue_url=queue.queue_url)
+    feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
 
     report = feed.step()
 
@@ -272,7 +180,7 @@ def _served_status(live: Live, path: str) -> int:
 def test_status_shows_how_far_the_feed_has_read_each_source(
     live: Live, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _feed(live)[0].step()
+    feed_of(live)[0].step()
     for key, value in settings_to_env(simulator_settings(str(live.store.engine.url))).items():
         monkeypatch.setenv(key, value)
 
@@ -284,9 +192,9 @@ def test_status_shows_how_far_the_feed_has_read_each_source(
 
 
 def test_reconciliation_counts_what_the_feed_missed_and_nothing_it_applied(live: Live) -> None:
-    identity = _console(live, "identitystore")
+    identity = console(live, "identitystore")
     user = sorted(live.manifest.users.values())[0]
-    feed, _ = _feed(live)
+    feed, _ = feed_of(live)
     settings = simulator_settings(str(live.store.engine.url))
 
     def rename(name: str) -> None:
@@ -309,3 +217,46 @@ def test_reconciliation_counts_what_the_feed_missed_and_nothing_it_applied(live:
     missed = report_missed_changes(live.store, reconciled.sync_id)
     assert ("User", user, "changed") in missed
     assert _served(live, f"Users/{user}")["displayName"] == "Missed by the feed"
+
+
+def test_an_account_created_in_the_console_is_served_after_its_create_account_result(
+    live: Live,
+) -> None:
+    created = console(live, "organizations").create_account(
+        AccountName="staging", Email="staging@example.com"
+    )["CreateAccountStatus"]
+    assert _served_status(live, f"AwsAccounts/{created['AccountId']}") == 404
+
+    report = feed_of(live)[0].step()
+
+    assert report.changes >= 1
+    assert _served(live, f"AwsAccounts/{created['AccountId']}")["name"] == "staging"
+
+
+def test_a_message_the_feed_cannot_read_ends_in_the_dead_letter_queue(live: Live) -> None:
+    sqs = boto3.client("sqs", region_name=live.aws.region)
+    queue = create_change_queue(
+        boto3.client("events", region_name=live.aws.region),
+        sqs,
+        event_sources=REGIONAL_SOURCES + GLOBAL_SOURCES,
+        max_receive_count=2,
+        visibility_timeout=0,  # a message left on the queue is received again at once
+    )
+    sqs.send_message(QueueUrl=queue.queue_url, MessageBody='{"detail-type": "not an event"}')
+    group = sorted(live.manifest.groups.values())[0]
+    console(live, "identitystore").update_group(
+        IdentityStoreId=live.aws.identity_store_id,
+        GroupId=group,
+        Operations=[{"AttributePath": "displayName", "AttributeValue": "Beside the poison"}],
+    )
+    feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
+
+    def dead_lettered() -> list[dict[str, Any]]:
+        feed.step()
+        found = sqs.receive_message(QueueUrl=queue.dead_letter_queue_url, WaitTimeSeconds=0)
+        return list(found.get("Messages", []))
+
+    (dead,) = wait_for(dead_lettered, timeout=60, what="the poison message is dead-lettered")
+    assert dead["Body"] == '{"detail-type": "not an event"}'
+    assert _served(live, f"Groups/{group}")["displayName"] == "Beside the poison"
+    assert "Messages" not in sqs.receive_message(QueueUrl=queue.queue_url, WaitTimeSeconds=0)

@@ -136,7 +136,7 @@ def event_of(answer: dict[str, Any], region: str = "us-east-1") -> dict[str, Any
     """The one record whose requestID is the answer's request id."""
     request_id = answer["ResponseMetadata"]["RequestId"]
     records = [json.loads(e["CloudTrailEvent"]) for e in all_events(region)]
-    matching = [r for r in records if r["requestID"] == request_id]
+    matching = [r for r in records if r.get("requestID") == request_id]
     assert len(matching) == 1, f"{len(matching)} events for request {request_id}"
     return matching[0]
 
@@ -553,3 +553,84 @@ def test_organizations_events_are_logged_in_us_east_1_whatever_the_region(world:
     # request that reached the simulator in another region is logged there too.
     assert event_region("organizations", "eu-west-1") == "us-east-1"
     assert event_region("identitystore", "eu-west-1") == "eu-west-1"
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+@pytest.mark.parametrize(
+    ("call", "status_key"),
+    [
+        ("create_account_assignment", "AccountAssignmentCreationStatus"),
+        ("delete_account_assignment", "AccountAssignmentDeletionStatus"),
+    ],
+)
+def test_an_assignment_request_is_named_by_the_id_of_the_call_that_started_it(
+    world: World, call: str, status_key: str
+) -> None:
+    if call == "delete_account_assignment":
+        world.aws.sso_admin.create_account_assignment(**assignment(world))
+    answer = getattr(world.aws.sso_admin, call)(**assignment(world))
+    request_id = answer["ResponseMetadata"]["RequestId"]
+
+    # As in AWS's published console events: requestID and the status's requestId are
+    # one UUID.
+    assert UUID.fullmatch(request_id)
+    assert answer[status_key]["RequestId"] == request_id
+    record = event_of(answer)
+    element = status_key[0].lower() + status_key[1:]
+    assert record["requestID"] == record["responseElements"][element]["requestId"] == request_id
+
+
+def test_other_sso_admin_answers_carry_a_uuid_request_id(world: World) -> None:
+    answer = world.aws.sso_admin.update_permission_set(
+        InstanceArn=world.aws.instance_arn,
+        PermissionSetArn=world.permission_set_arn,
+        Description="read",
+    )
+    assert UUID.fullmatch(answer["ResponseMetadata"]["RequestId"])
+
+
+def _service_event(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The newest LookupEvents event of this name, and its record."""
+    found = [e for e in all_events() if e["EventName"] == name]
+    assert found, [e["EventName"] for e in all_events()]
+    return found[0], json.loads(found[0]["CloudTrailEvent"])
+
+
+def test_create_account_ends_with_a_create_account_result_service_event(world: World) -> None:
+    created = world.aws.organizations.create_account(
+        AccountName="staging", Email="staging@example.com"
+    )["CreateAccountStatus"]
+
+    event, record = _service_event("CreateAccountResult")
+
+    assert "Username" not in event and "AccessKeyId" not in event
+    assert record["eventType"] == "AwsServiceEvent"
+    assert record["eventSource"] == "organizations.amazonaws.com"
+    assert record["userIdentity"] == {
+        "accountId": world.aws.organizations.describe_organization()["Organization"][
+            "MasterAccountId"
+        ],
+        "invokedBy": "AWS Internal",
+    }
+    assert record["sourceIPAddress"] == record["userAgent"] == "AWS Internal"
+    assert record["requestParameters"] is None and record["responseElements"] is None
+    assert "requestID" not in record and "resources" not in record
+    status = record["serviceEventDetails"]["createAccountStatus"]
+    assert status["id"] == created["Id"] and status["accountId"] == created["AccountId"]
+    assert status["state"] == "SUCCEEDED" and status["accountName"] == "****"
+    written = r"[A-Z][a-z]{2} \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} [AP]M"  # Sep 16, 2020 9:20:53 PM
+    assert re.fullmatch(written, status["completedTimestamp"])
+
+
+def test_close_account_ends_with_a_close_account_result_service_event(world: World) -> None:
+    world.aws.organizations.close_account(AccountId=world.account_id)
+
+    _, record = _service_event("CloseAccountResult")
+
+    assert record["eventType"] == "AwsServiceEvent"
+    assert record["userIdentity"]["invokedBy"] == "organizations.amazonaws.com"
+    assert record["sourceIPAddress"] == "organizations.amazonaws.com"
+    status = record["serviceEventDetails"]["closeAccountStatus"]
+    assert status["accountId"] == world.account_id and status["state"] == "SUCCEEDED"

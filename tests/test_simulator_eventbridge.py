@@ -27,6 +27,7 @@ from connector.simulator import (
 from connector.simulator import simulated_aws as simulated
 from connector.simulator.cloudtrail import (
     DETAIL_TYPE,
+    SERVICE_EVENT_DETAIL_TYPE,
     ChangeQueue,
     create_change_queue,
     deliver_due_events,
@@ -229,3 +230,25 @@ def test_a_long_polling_client_over_http_receives_the_event_after_its_delay() ->
         waited = time.monotonic() - made
     assert [b["detail"]["requestID"] for b in bodies] == [answer["ResponseMetadata"]["RequestId"]]
     assert 0.5 <= waited < 10
+
+
+def test_create_account_result_reaches_the_queue_as_an_aws_service_event(feed: Feed) -> None:
+    accounts = create_change_queue(
+        client("events"),
+        client("sqs"),
+        name="accounts",
+        event_sources=("organizations.amazonaws.com",),
+    )
+    feed.aws.organizations.create_organization(FeatureSet="ALL")
+    created = feed.aws.organizations.create_account(
+        AccountName="staging", Email="staging@example.com"
+    )["CreateAccountStatus"]
+
+    bodies = {b["detail"]["eventName"]: b for b in receive(feed.sqs, accounts.queue_url)}
+
+    result = bodies["CreateAccountResult"]
+    assert result["detail-type"] == SERVICE_EVENT_DETAIL_TYPE == "AWS Service Event via CloudTrail"
+    assert result["source"] == "aws.organizations"
+    details = result["detail"]["serviceEventDetails"]["createAccountStatus"]
+    assert details["accountId"] == created["AccountId"]
+    assert bodies["CreateAccount"]["detail-type"] == DETAIL_TYPE

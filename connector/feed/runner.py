@@ -26,13 +26,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from connector.aws import AwsClients
-from connector.feed import mapping
+from connector.errors import ThrottledError
+from connector.feed import lag, mapping
 from connector.feed.events import ChangeEvent
 from connector.feed.memberships import GroupMembers, group_of_membership
 from connector.feed.sources import CloudTrailSource, SqsSource
@@ -48,6 +49,9 @@ log = logging.getLogger(__name__)
 # An asynchronous assignment request may still run when its event arrives:
 # its pair is read again after these pauses before the feed takes what it shows.
 SETTLE_PAUSES = (0.5, 1.0, 2.0, 4.0)
+# A failed batch is read again after this pause, doubled while batches keep failing.
+FAILURE_PAUSE = 5.0
+FAILURE_PAUSE_MAX = 300.0
 # Targets are applied in this order: what a later kind names exists by then.
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = ("AccountTarget", "PermissionSetTarget", "UserTarget", "GroupTarget")
@@ -79,18 +83,34 @@ class ChangeFeed:
         self._instance = instance
         self._source = source
 
-    def run_until(self, deadline: float, stop: threading.Event) -> None:
-        """Apply batches until `deadline` (monotonic) or `stop`; a failed batch is
-        logged and read again, never lost."""
+    def run_until(
+        self, deadline: float, stop: threading.Event, until: Callable[[], bool] = lambda: False
+    ) -> None:
+        """Apply batches until `deadline` (monotonic), `stop`, or `until()` (asked after
+        each batch: the sync process stops the feed that fell behind).
+
+        A failed batch is logged, recorded (connector.feed.lag: status and /ready
+        show it) and read again after a pause that doubles while batches keep
+        failing, so AccessDenied is neither lost nor hammered. Throttling past
+        botocore's own retries only slows the feed the same way."""
+        failures = 0
         while not stop.is_set() and time.monotonic() < deadline:
             try:
                 report = self.step(lambda: stop.is_set() or time.monotonic() >= deadline)
-            except Exception:
-                log.exception("change feed batch failed; it is read again")
-                stop.wait(5.0)
-                continue
-            if report.events or report.malformed:
-                log.info("change feed batch applied", extra={"feed": report.__dict__})
+            except Exception as exc:
+                failures += 1
+                if isinstance(exc, ThrottledError):
+                    log.warning("AWS throttles the change feed; the batch is read again later")
+                else:
+                    log.exception("change feed batch failed; it is read again")
+                lag.record_failure(self._store, self._source.name, exc)
+                stop.wait(min(FAILURE_PAUSE_MAX, FAILURE_PAUSE * 2 ** (failures - 1)))
+            else:
+                failures = 0
+                if report.events or report.malformed:
+                    log.info("change feed batch applied", extra={"feed": report.__dict__})
+            if until():
+                return
 
     def step(self, stopping: Any = lambda: False) -> BatchReport:
         started = time.monotonic()
@@ -114,7 +134,7 @@ class ChangeFeed:
             if (grant := mapping.granted_in(event)) is not None:
                 granted.append(grant)
         targets = self._targets(named)
-        changes = sum(self._refresh(target) for target in targets)
+        changes = self._apply_each(targets)
         changes += self._note_provenance(granted)
         with self._store.writing() as connection:
             batch.commit(connection)
@@ -177,6 +197,24 @@ class ChangeFeed:
                         connection, assignment, provenance, utcnow(), snapshot_id
                     )
         return noted
+
+    def _apply_each(self, targets: list[Target]) -> int:
+        """Refresh each target in turn, saying so for each: how far a batch has got is
+        visible in the log (a batch of many targets takes a while)."""
+        changes = 0
+        for position, target in enumerate(targets, 1):
+            changed = self._refresh(target)
+            changes += changed
+            log.info(
+                "change feed target applied",
+                extra={
+                    "target": type(target).__name__,
+                    "position": position,
+                    "of": len(targets),
+                    "changes": changed,
+                },
+            )
+        return changes
 
     def _refresh(self, target: Target) -> int:
         fresh = target.reread(self._aws, self._instance)

@@ -13,6 +13,12 @@ store's transaction) and to tell AWS afterwards (`acknowledge`).
   CloudTrail"); a message is deleted only once its change is applied, so a
   message that cannot be applied (or read) is received again, and after the
   queue's maxReceiveCount moves to its dead-letter queue.
+
+Each batch's `commit` also records how far the feed has read
+(`feed_state.polled`; connector.feed.lag measures the lag from it): for
+CloudTrail the poll's end time, every source having been read up to it; for
+SQS the `SentTimestamp` of the oldest message applied (how long it waited in
+the queue), or the receive's time when the queue was empty.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -42,6 +49,8 @@ class Batch:
 
 
 class CloudTrailSource:
+    name = "cloudtrail"
+
     def __init__(
         self,
         store: Store,
@@ -96,11 +105,16 @@ class CloudTrailSource:
                 utcnow(),
                 forget,
             )
+            feed_state.polled(
+                connection, self.name, read_up_to=now, newest_event_at=_newest(events), now=utcnow()
+            )
 
         return Batch(events, malformed, commit)
 
 
 class SqsSource:
+    name = "sqs"
+
     def __init__(self, aws: AwsClients, queue_url: str, *, wait_seconds: int) -> None:
         self._aws = aws
         self._queue_url = queue_url
@@ -108,15 +122,18 @@ class SqsSource:
         self._wait = max(0, min(20, wait_seconds))
 
     def fetch(self, stop: Callable[[], bool]) -> Batch:
-        messages: Sequence[Mapping[str, str]] = self._aws.call(
+        received_at = utcnow()
+        messages: Sequence[Mapping[str, Any]] = self._aws.call(
             "sqs",
             "ReceiveMessage",
             QueueUrl=self._queue_url,
             MaxNumberOfMessages=10,
             WaitTimeSeconds=self._wait,
+            MessageSystemAttributeNames=["SentTimestamp"],
         ).get("Messages", [])
         events: list[ChangeEvent] = []
         handles: list[str] = []
+        sent: list[datetime] = []
         malformed = 0
         for message in messages:
             try:
@@ -128,10 +145,18 @@ class SqsSource:
                 log.warning("a queue message the feed cannot read", extra={"error": str(exc)})
                 continue
             handles.append(message["ReceiptHandle"])
+            sent.append(_sent_at(message, received_at))
         seen = {e.event_id: e.time for e in events}
 
         def commit(connection: sa.Connection) -> None:
             feed_state.advance(connection, {}, seen, utcnow(), utcnow() - timedelta(days=1))
+            feed_state.polled(
+                connection,
+                self.name,
+                read_up_to=min(sent, default=received_at),
+                newest_event_at=_newest(events),
+                now=utcnow(),
+            )
 
         def acknowledge() -> None:
             for handle in handles:
@@ -140,3 +165,15 @@ class SqsSource:
                 )
 
         return Batch(events, malformed, commit, acknowledge)
+
+
+def _newest(events: Sequence[ChangeEvent]) -> datetime | None:
+    return max((e.time for e in events), default=None)
+
+
+def _sent_at(message: Mapping[str, Any], received_at: datetime) -> datetime:
+    """When SQS accepted the message (its SentTimestamp, epoch milliseconds)."""
+    try:
+        return datetime.fromtimestamp(int(message["Attributes"]["SentTimestamp"]) / 1000, UTC)
+    except (KeyError, TypeError, ValueError):
+        return received_at

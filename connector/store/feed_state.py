@@ -6,12 +6,19 @@ eventID (`unseen`) and not applied twice. Cursors and seen events are written
 in one transaction once a batch is applied (`advance`), so a feed killed
 half-way reads the batch again after a restart: nothing is lost, and
 re-reading AWS for an event already applied changes nothing.
+
+How the feed keeps up is recorded next to it (`polled`, `failed`, `health`):
+what it has read up to, its last good batch, the newest event it applied, and
+since when and why its batches fail, so that `idc-connector status`, /ready
+and the sync process's scheduling (connector.feed.lag) read it from the store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -49,15 +56,7 @@ def advance(
     """Record the sources' new positions and the events applied; forget seen events
     older than any poll will read again."""
     for source, position in positions.items():
-        updated = connection.execute(
-            t.feed_cursors.update()
-            .where(t.feed_cursors.c.source == source)
-            .values(position=position, updated_at=now)
-        )
-        if updated.rowcount == 0:
-            connection.execute(
-                t.feed_cursors.insert().values(source=source, position=position, updated_at=now)
-            )
+        _put(connection, t.feed_cursors, source, position=position, updated_at=now)
     fresh = unseen(connection, seen)
     if fresh:
         connection.execute(
@@ -80,3 +79,61 @@ def cursors(connection: sa.Connection) -> dict[str, datetime]:
             )
         )
     }
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """How one feed (cloudtrail | sqs) keeps up, as its last batches left it."""
+
+    source: str
+    read_up_to: datetime | None  # every change before this time was read and applied
+    polled_at: datetime | None  # when the last batch was read and applied
+    newest_event_at: datetime | None  # the newest eventTime applied
+    failing_since: datetime | None  # the first failed batch since the last good one
+    failure: str | None  # what failed, in words that name AWS actions only
+
+
+def polled(
+    connection: sa.Connection,
+    source: str,
+    *,
+    read_up_to: datetime,
+    newest_event_at: datetime | None,
+    now: datetime,
+) -> None:
+    """A batch was read and applied: the feed is current up to `read_up_to`, and no
+    longer failing."""
+    known = health(connection, source)
+    before = known.newest_event_at if known is not None else None
+    newest = [d for d in (newest_event_at, before) if d is not None]
+    _put(
+        connection,
+        t.feed_health,
+        source,
+        read_up_to=read_up_to,
+        polled_at=now,
+        newest_event_at=max(newest) if newest else None,
+        failing_since=None,
+        failure=None,
+    )
+
+
+def failed(connection: sa.Connection, source: str, failure: str, now: datetime) -> None:
+    """A batch failed: remember since when the feed fails (its first failure) and why."""
+    known = health(connection, source)
+    since = known.failing_since if known is not None and known.failing_since else now
+    _put(connection, t.feed_health, source, failing_since=since, failure=failure[:200])
+
+
+def health(connection: sa.Connection, source: str) -> FeedHealth | None:
+    row = connection.execute(
+        sa.select(t.feed_health).where(t.feed_health.c.source == source)
+    ).first()
+    return FeedHealth(**row._mapping) if row is not None else None
+
+
+def _put(connection: sa.Connection, table: sa.Table, source: str, **values: Any) -> None:
+    """Update the source's row, or insert it: one feed process writes these."""
+    updated = connection.execute(table.update().where(table.c.source == source).values(**values))
+    if updated.rowcount == 0:
+        connection.execute(table.insert().values(source=source, **values))

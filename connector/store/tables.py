@@ -466,3 +466,18 @@ feed_seen_events = sa.Table(
     sa.Column("seen_at", TZ, nullable=False),
     sa.Index("ix_feed_seen_events_event_time", "event_time"),
 )
+
+# How the feed is keeping up (connector.feed.lag): what it has read up to, its
+# last good batch, the newest event it applied, and since when and why its
+# batches fail. One row per source kind (cloudtrail | sqs), so status and
+# readiness answer from the store, not from the sync process's memory.
+feed_health = sa.Table(
+    "feed_health",
+    metadata,
+    sa.Column("source", sa.String(16), primary_key=True),
+    sa.Column("read_up_to", TZ),
+    sa.Column("polled_at", TZ),
+    sa.Column("newest_event_at", TZ),
+    sa.Column("failing_since", TZ),
+    sa.Column("failure", sa.String(200)),
+)

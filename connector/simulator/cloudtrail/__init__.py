@@ -24,7 +24,7 @@ from . import recording
 from .change_queue import ChangeQueue, change_event_pattern, create_change_queue
 from .courier import courier
 from .elements import HIDDEN
-from .eventbridge import DETAIL_TYPE
+from .eventbridge import DETAIL_TYPE, SERVICE_EVENT_DETAIL_TYPE
 from .models import CorrectedCloudTrailBackend
 from .principals import (
     IdentityCenterUser,
@@ -37,6 +37,7 @@ from .principals import (
 __all__ = [
     "DETAIL_TYPE",
     "HIDDEN",
+    "SERVICE_EVENT_DETAIL_TYPE",
     "ChangeQueue",
     "CorrectedCloudTrailBackend",
     "EventDelivery",

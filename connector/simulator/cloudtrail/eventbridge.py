@@ -2,10 +2,11 @@
 
 AWS services send the CloudTrail events of their API calls to the default event
 bus of the account and region they were recorded in, with ``detail-type`` "AWS
-API Call via CloudTrail", ``source`` "aws.<service>" (``aws.sso``,
-``aws.identitystore``, ``aws.organizations``) and the CloudTrail record as
-``detail`` (EventBridge User Guide, "Events from AWS services" and "AWS service
-events delivered via AWS CloudTrail"; EventBridge Events Reference,
+API Call via CloudTrail" ("AWS Service Event via CloudTrail" for the events a
+service records of its own work, such as CreateAccountResult), ``source``
+"aws.<service>" (``aws.sso``, ``aws.identitystore``, ``aws.organizations``)
+and the CloudTrail record as ``detail`` (EventBridge User Guide, "Events from
+AWS services" and "AWS service events delivered via AWS CloudTrail"; EventBridge Events Reference,
 events-ref-sso, events-ref-identitystore, events-ref-organizations). Rules
 match them by pattern and send them to their targets, here through moto's
 events backend, whose rules deliver to SQS, so a rule with an SQS target (and a
@@ -33,6 +34,8 @@ from moto.events.utils import EventMessageType
 from .record import RecordedEvent
 
 DETAIL_TYPE = "AWS API Call via CloudTrail"
+# Events a service records of its own work, such as Organizations' CreateAccountResult.
+SERVICE_EVENT_DETAIL_TYPE = "AWS Service Event via CloudTrail"
 
 
 def event_bus_source(event_source: str) -> str:
@@ -45,7 +48,11 @@ def envelope(event: RecordedEvent) -> dict[str, Any]:
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
-        "detail-type": DETAIL_TYPE,
+        "detail-type": (
+            SERVICE_EVENT_DETAIL_TYPE
+            if event.record.get("eventType") == "AwsServiceEvent"
+            else DETAIL_TYPE
+        ),
         "source": event_bus_source(event.event_source),
         "account": event.account_id,
         "time": float(event.event_time),

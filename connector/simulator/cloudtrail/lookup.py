@@ -181,10 +181,12 @@ def _event(stored: StoredEvent) -> dict[str, Any]:
         "ReadOnly": "false",
         "EventTime": event.event_time,
         "EventSource": event.event_source,
-        "Username": event.username,
         "Resources": [],
         "CloudTrailEvent": json.dumps(event.record),
     }
+    # A service event (CreateAccountResult) has no requester, hence neither.
+    if event.username is not None:
+        rendered["Username"] = event.username
     if event.access_key_id is not None:
         rendered["AccessKeyId"] = event.access_key_id
     return rendered

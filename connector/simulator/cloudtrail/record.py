@@ -83,7 +83,7 @@ class RecordedEvent:
     event_time: int  # whole seconds since the epoch, as eventTime reads
     region: str
     account_id: str
-    username: str
+    username: str | None  # None: a service event, which no requester made
     access_key_id: str | None
 
 

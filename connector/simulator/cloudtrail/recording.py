@@ -9,6 +9,10 @@ moto answers it and is not recorded; an answer with an error status is not
 recorded either. The event repeats the answer's ``x-amzn-RequestId`` as its
 ``requestID``, so a client can tell its own calls' events from others'.
 
+When a call's background work ends with a service event of its own
+(Organizations' CreateAccountResult and CloseAccountResult: service_events.py),
+that is recorded too.
+
 Before each request it delivers the EventBridge events that are due (courier.py),
 so a test on a ManualClock sees, at its next request, what is due by then.
 """
@@ -28,7 +32,8 @@ from .courier import courier
 from .eventbridge import envelope, put_on_default_bus
 from .models import CorrectedCloudTrailBackend
 from .principals import caller
-from .record import RecordedEvent, ServedCall, build_event, event_region, is_recorded
+from .record import RecordedEvent, ServedCall, build_event, is_recorded
+from .service_events import service_event
 
 
 def _record(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
@@ -37,6 +42,9 @@ def _record(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
     call = _served_call(response, answer)
     if call is not None:
         record_call(call)
+        result = service_event(call)
+        if result is not None:
+            record_event(result)
     return answer
 
 
@@ -76,9 +84,15 @@ def _json(body: Any) -> dict[str, Any]:
 
 def record_call(call: ServedCall) -> RecordedEvent:
     """Record the event of ``call`` and schedule its EventBridge deliveries."""
+    event = build_event(call, caller(call.access_key_id), behaviour().cloudtrail_shape)
+    return record_event(event)
+
+
+def record_event(event: RecordedEvent) -> RecordedEvent:
+    """Add ``event`` to its account and region's history and schedule its EventBridge
+    deliveries, as ``behaviour().cloudtrail_delivery`` says."""
     settings = behaviour()
-    event = build_event(call, caller(call.access_key_id), settings.cloudtrail_shape)
-    backend = cloudtrail_backends[call.account_id][event_region(call.service, call.region)]
+    backend = cloudtrail_backends[event.account_id][event.region]
     assert isinstance(backend, CorrectedCloudTrailBackend)
     arrivals = backend.history.add(event, settings.cloudtrail_delivery, settings.now())
     message = envelope(event)

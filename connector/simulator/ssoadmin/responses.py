@@ -5,6 +5,14 @@ provisioning answer and drops TargetType/TargetId, AccountId and pagination
 parameters before they reach the backend. These handlers pass every request
 parameter of the AWS API reference through and serialise what the corrected
 backend returns; everything else is moto's.
+
+Request ids: moto answers every request with a 52-character
+``x-amzn-RequestId``; AWS's sso-admin ids are UUIDs, and an assignment
+request's own ``RequestId`` is the id of the call that started it: published
+console CreateAccountAssignment and DeleteAccountAssignment events carry the
+same UUID as ``requestID`` and as ``responseElements.accountAssignment
+CreationStatus.requestId`` (``...DeletionStatus``). So a client holding
+either id finds the call's event.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from moto.moto_api._internal import mock_random
 from moto.ssoadmin.responses import SSOAdminResponse
 
 from ..behaviour import OperationKind
@@ -20,6 +29,15 @@ from .validation import ACCOUNT_ID, PERMISSION_SET_NAME, PRINCIPAL_ID, check
 
 
 class CorrectedSSOAdminResponse(SSOAdminResponse):
+    @staticmethod
+    def _enrich_response(  # type: ignore[override]
+        headers: dict[str, str], body: Any
+    ) -> tuple[dict[str, str], Any]:
+        """moto's headers, with AWS's request id (see the module docstring)."""
+        headers, body = SSOAdminResponse._enrich_response(headers, body)
+        headers["x-amzn-requestid"] = _started_request_id(body) or str(mock_random.uuid4())
+        return headers, body
+
     @property
     def corrected_backend(self) -> CorrectedSSOAdminBackend:
         backend = self.ssoadmin_backend
@@ -182,3 +200,21 @@ class CorrectedSSOAdminResponse(SSOAdminResponse):
             resource_arn=self._get_param("ResourceArn"), next_token=self._get_param("NextToken")
         )
         return json.dumps({"Tags": tags, "NextToken": next_token})
+
+
+_STARTED = ("AccountAssignmentCreationStatus", "AccountAssignmentDeletionStatus")
+
+
+def _started_request_id(body: Any) -> str | None:
+    """The RequestId of the assignment request an answer started, if it started one."""
+    try:
+        answer = json.loads(body) if isinstance(body, str | bytes) and body else None
+    except ValueError:
+        return None
+    if not isinstance(answer, dict):
+        return None
+    for key in _STARTED:
+        status = answer.get(key)
+        if isinstance(status, dict) and isinstance(status.get("RequestId"), str):
+            return str(status["RequestId"])
+    return None

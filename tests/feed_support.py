@@ -1,0 +1,52 @@
+"""What the change feed's tests share: the console administrator's clients, and the feed
+built as the sync process builds it, on the live harness's store and simulated AWS."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+
+from connector.aws import AwsClients
+from connector.config import Settings
+from connector.connection import connect
+from connector.feed.build import build_feed
+from connector.feed.runner import ChangeFeed
+from connector.simulator.cloudtrail import console_administrator, register_principal
+from tests.live import Live
+from tests.simulation import simulator_settings
+
+CONSOLE_KEY = "AKIACONSOLEADMIN0001"
+
+
+def console(live: Live, service: str) -> Any:
+    """A client of the administrator who changes AWS behind the connector's back."""
+    register_principal(console_administrator(CONSOLE_KEY))
+    return boto3.client(
+        service,
+        region_name=live.aws.region,
+        aws_access_key_id=CONSOLE_KEY,
+        aws_secret_access_key="console-secret",
+    )
+
+
+def feed_settings(live: Live, **settings: str) -> Settings:
+    """The live store's settings with a CloudTrail feed polled every second (override any)."""
+    return simulator_settings(
+        str(live.store.engine.url),
+        **{
+            "change_source": "cloudtrail",
+            "change_poll_interval": "1s",
+            "change_overlap": "5m",
+            **settings,
+        },
+    )
+
+
+def feed_of(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
+    """The feed, and the AWS clients whose calls it counts."""
+    configured = feed_settings(live, **settings)
+    aws = connect(configured)
+    feed = build_feed(configured, live.store, aws)
+    assert feed is not None
+    return feed, aws
