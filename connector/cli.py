@@ -21,7 +21,7 @@ from types import FrameType
 from typing import Any
 
 from connector import iam_policy
-from connector.check import CheckReport, run_check
+from connector.check import ActionResult, CheckReport, run_check
 from connector.config import load_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
@@ -256,7 +256,8 @@ def _check_json(report: CheckReport) -> dict[str, Any]:
         "instance": report.instance.__dict__ if report.instance else None,
         "error": report.error,
         "missing": report.missing,
-        "actions": [r.__dict__ for r in report.results],
+        "not_verified": report.not_verified,
+        "actions": [{**r.__dict__, "verified": r.verified} for r in report.results],
     }
 
 
@@ -272,13 +273,26 @@ def _print_check(report: CheckReport) -> None:
             f"(identity store {report.instance.identity_store_id})"
         )
     for result in report.results:
-        mark = "ok" if result.allowed else ("optional, missing" if result.optional else "MISSING")
-        print(f"  {result.action:<62} {mark}")
+        print(f"  {result.action:<62} {_check_mark(result)}")
     if report.missing:
         print(f"FAILED: {len(report.missing)} IAM actions missing: {', '.join(report.missing)}")
         print("  add them with the policy from `idc-connector iam-policy`")
-    else:
-        print("all required IAM actions allowed")
+        return
+    summary = "every required IAM action that could be tested is allowed"
+    if report.not_verified:
+        summary += (
+            f"; {len(report.not_verified)} not verified, each for the reason above: "
+            f"{', '.join(report.not_verified)}"
+        )
+    print(summary)
+
+
+def _check_mark(result: ActionResult) -> str:
+    if result.allowed is None:
+        return result.detail  # "not verified: why"
+    if result.allowed:
+        return "ok"
+    return "optional, missing" if result.optional else "MISSING"
 
 
 def cmd_iam_policy(args: argparse.Namespace) -> int:
