@@ -381,13 +381,13 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from scim.listener import bind_listener
     from scim.server import serve
 
     settings = load_settings()
+    listener = bind_listener(args.host, args.port)  # a port in use stops it here, first
     Store.open(settings.database_url).close()  # migrate once, before workers start
-    return serve(
-        settings, host=args.host, port=args.port, workers=args.workers, sync=not args.no_sync
-    )
+    return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
 
 
 def _require_simulator() -> None:

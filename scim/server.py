@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 from typing import Any
 
@@ -92,7 +93,9 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             sys.exit(1)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
+def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bool) -> int:
+    """Serve on `listener` (bound by `scim.listener.bind_listener`, and now gunicorn's)."""
+    host, port = listener.getsockname()[:2]
     if settings.public_url is None and host in _WILDCARDS:
         log.warning(
             "IDCC_PUBLIC_URL is not set: links in answers name the address the service "
@@ -110,7 +113,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool)
     _Gunicorn(
         settings,
         {
-            "bind": f"{host}:{port}",
+            # gunicorn takes the socket over (and closes this descriptor when it stops).
+            "bind": f"fd://{listener.detach()}",
             "workers": workers,
             "threads": 4,
             "worker_class": ScimThreadWorker,
