@@ -22,7 +22,7 @@ from typing import Any
 
 from connector import iam_policy
 from connector.check import ActionResult, CheckReport, run_check
-from connector.config import load_settings
+from connector.checked_settings import load_checked_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.setup_template import setup_text
@@ -162,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_checked_settings()
     store = Store.open(settings.database_url)
 
     def synced(result: SyncResult) -> None:
@@ -237,7 +237,7 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_checked_settings()
     report = run_check(connect(settings), settings)
     if args.json:
         print(json.dumps(_check_json(report), indent=2))
@@ -301,7 +301,7 @@ def cmd_iam_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     syncs = store.syncs(limit=args.limit)
     if args.json:
         print(json.dumps([s.__dict__ for s in syncs], indent=2, default=str))
@@ -326,7 +326,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_operations(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
@@ -359,7 +359,7 @@ def cmd_change_feed_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     token = create_token(store, args.name, args.scope)
     print(token)
     print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
@@ -367,7 +367,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     for info in list_tokens(store):
         state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
         print(f"{info.name:<32} {info.scope:<6} created {info.created_at:%Y-%m-%d}  {state}")
@@ -375,7 +375,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    revoke_token(Store.open(load_settings().database_url), args.name)
+    revoke_token(Store.open(load_checked_settings().database_url), args.name)
     print(f"token {args.name!r} revoked")
     return 0
 
@@ -384,7 +384,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from scim.listener import bind_listener
     from scim.server import serve
 
-    settings = load_settings()
+    settings = load_checked_settings()
     listener = bind_listener(args.host, args.port)  # a port in use stops it here, first
     Store.open(settings.database_url).close()  # migrate once, before workers start
     return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)

@@ -10,12 +10,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 
 import pytest
 
 from connector.config import settings_to_env
-from scim.demo import start_simulator
 from tests.serving import clean_environment
 from tests.simulation import simulator_settings
 
@@ -29,13 +27,10 @@ UNVERIFIED = {
 
 
 @pytest.fixture(scope="module")
-def check_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    folder = tmp_path_factory.mktemp("check")
-    process, endpoint = start_simulator("tiny", folder / "manifest.json")
-    settings = simulator_settings(f"sqlite:///{folder}/s.sqlite3", aws_endpoint_url=endpoint)
-    yield clean_environment(settings_to_env(settings))
-    process.terminate()
-    process.wait(timeout=30)
+def check_env(simulator_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    store = f"sqlite:///{tmp_path_factory.mktemp('check')}/s.sqlite3"
+    settings = simulator_settings(store, aws_endpoint_url=simulator_endpoint)
+    return clean_environment(settings_to_env(settings))
 
 
 def run_check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
