@@ -27,11 +27,12 @@ from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
+from connector.metrics_dir import private_metrics_dir
 from connector.store import feed_state, ledger
 from connector.store.store import Store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
-from connector.tokens import create_token, list_tokens, revoke_token
+from connector.tokens import SCOPES, create_token, list_tokens, revoke_token
 from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
@@ -68,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument(
         "--loop", action="store_true", help="sync every IDCC_SYNC_INTERVAL until stopped"
     )
+    sync.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no summary; the log says how each sync ended (serve's sync process)",
+    )
     sync.set_defaults(handler=cmd_sync)
 
     check = sub.add_parser("check", help="test credentials, instance discovery and IAM actions")
@@ -101,7 +107,12 @@ def _parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser("create", help="create a token and print it once")
     create.add_argument("name")
-    create.add_argument("--scope", choices=("read", "write"), default="read")
+    create.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default="read",
+        help="read: SCIM reads; write: reads and writes; metrics: /metrics only (Prometheus)",
+    )
     create.set_defaults(handler=cmd_token_create)
     token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
         handler=cmd_token_list
@@ -162,14 +173,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    # Imported here, never at the top: prometheus_client must not be imported before
+    # `serve` names its metrics folder (connector.metrics_dir).
+    from connector.sync_metrics import record_sync
+
     settings = load_checked_settings()
     store = Store.open(settings.database_url)
 
     def synced(result: SyncResult) -> None:
-        _print_sync(result, as_json=args.json)
+        if not args.quiet:
+            _print_sync(result, as_json=args.json)
         _render(store)
 
-    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced)
+    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced, ended=record_sync)
     return 0
 
 
@@ -382,12 +398,14 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from scim.listener import bind_listener
-    from scim.server import serve
 
     settings = load_checked_settings()
     listener = bind_listener(args.host, args.port)  # a port in use stops it here, first
     Store.open(settings.database_url).close()  # migrate once, before workers start
-    return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
+    with private_metrics_dir():
+        from scim.server import serve  # imports prometheus_client: only once the folder is set
+
+        return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
 
 
 def _require_simulator() -> None:
@@ -405,9 +423,10 @@ def _require_simulator() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _require_simulator()
-    from scim.demo import run_demo
+    with private_metrics_dir():
+        from scim.demo import run_demo  # imports prometheus_client: only once the folder is set
 
-    return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
+        return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:

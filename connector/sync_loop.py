@@ -12,12 +12,12 @@ interval tries again.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
 
 from connector import quota_share
+from connector.call_stats import CallStats
 from connector.config import Settings
 from connector.connection import connect
 from connector.errors import ConnectorError
@@ -36,27 +36,31 @@ def run_syncs(
     *,
     loop: bool,
     synced: Callable[[SyncResult], None],
+    ended: Callable[[str, float, CallStats], None],
 ) -> None:
     """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
-    `synced` is told of each sync that succeeded."""
+    `synced` is told of each sync that succeeded, `ended` of every sync's outcome,
+    duration and AWS calls (the metrics)."""
     interval = settings.full_sync_interval()
     followed = False  # whether the change feed ran since the last sync
     while True:
         aws = connect(settings, share=quota_share.for_sync(store, settings))
         progress = progress_for(aws.stats)
+        started, outcome = time.monotonic(), "failed"
         try:
             result = run_sync(settings, store, aws, progress=progress, stop=stop)
-        except Exception as exc:
+            outcome = "succeeded"
+        except Exception:
             if not loop or stop.is_set():
                 raise
             log.exception("sync failed; next attempt in %ss", interval)
-            print(f"error: {exc}", file=sys.stderr)
         else:
             if followed:
                 report_missed_changes(store, result.sync_id)
             synced(result)
         finally:
             progress.close()
+            ended(outcome, time.monotonic() - started, aws.stats)
         if not loop:
             return
         followed = _follow_changes(settings, store, time.monotonic() + interval, stop)

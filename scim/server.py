@@ -107,7 +107,9 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
         # The child reads exactly these settings: none inherited from the shell.
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDCC_")}
         supervisor = SyncSupervisor(
-            [sys.executable, "-m", "connector.cli", "sync", "--loop"],
+            # Its summaries would be plain text among the log's JSON lines: its
+            # log says how each sync ended.
+            [sys.executable, "-m", "connector.cli", "sync", "--loop", "--quiet"],
             {**inherited, **settings_to_env(settings)},
         )
     _Gunicorn(
