@@ -46,15 +46,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        configure_logging()
-        code: int = args.handler(args)
-    except ConnectorError as exc:
+        as_json = configure_logging()
+    except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    try:
+        code: int = args.handler(args)
+    except ConnectorError as exc:
+        return _ended(as_json, f"{exc}", exc.exit_code)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _ended(as_json, "interrupted", 130)
     return code
+
+
+def _ended(as_json: bool, message: str, exit_code: int) -> int:
+    """A command's last word: `error: ...` for a person at a terminal, a log record
+    where the log is JSON (a service's stderr read by a log pipeline)."""
+    if as_json:
+        log.error(message, extra={"exit_code": exit_code})
+    else:
+        print(message if exit_code == 130 else f"error: {message}", file=sys.stderr)
+    return exit_code
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -20,6 +20,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from connector.config import Settings, settings_to_env
+from connector.logs import logging_environment
 from scim.access_log import RedactingLogger
 from scim.app import create_app
 from scim.gunicorn_worker import ScimThreadWorker
@@ -89,7 +90,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         try:
             _Arbiter(self, self._sync).run()
         except RuntimeError as exc:
-            print(f"\nError: {exc}\n", file=sys.stderr)
+            log.error("gunicorn cannot start", extra={"error": str(exc)})
             sys.exit(1)
 
 
@@ -104,13 +105,14 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
         )
     supervisor = None
     if sync:
-        # The child reads exactly these settings: none inherited from the shell.
+        # The child reads exactly these settings, and logs as this process does:
+        # nothing else of IDCC_ is inherited from the shell.
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDCC_")}
         supervisor = SyncSupervisor(
             # Its summaries would be plain text among the log's JSON lines: its
             # log says how each sync ended.
             [sys.executable, "-m", "connector.cli", "sync", "--loop", "--quiet"],
-            {**inherited, **settings_to_env(settings)},
+            {**inherited, **logging_environment(), **settings_to_env(settings)},
         )
     _Gunicorn(
         settings,
@@ -120,6 +122,8 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
             "workers": workers,
             "threads": 4,
             "worker_class": ScimThreadWorker,
+            # On: RedactingLogger hands its lines (and gunicorn's own) to the
+            # connector's log on stderr, never to stdout.
             "accesslog": "-",
             # The access log must never carry a token or a filter value: no
             # header, and queries by their parameter names only.

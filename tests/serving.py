@@ -9,6 +9,7 @@ running them may be busy.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -63,6 +64,24 @@ class ServeProcess:
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def log_records(self) -> list[dict[str, Any]]:
+        """Each line of the log as the JSON object it must be (a line that is not one
+        fails), but for a last line still being written."""
+        text = self.log_text()
+        lines = text.splitlines()
+        if not text.endswith("\n"):
+            lines = lines[:-1]
+        records = []
+        for number, line in enumerate(lines, 1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                raise AssertionError(f"log line {number} is not JSON: {line!r}") from None
+            assert isinstance(record, dict), line
+            assert {"time", "level", "logger", "message"} <= set(record), line
+            records.append(record)
+        return records
 
 
 @contextmanager
