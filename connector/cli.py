@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
     except ConnectorError as exc:
-        return _ended(as_json, f"{exc}", exc.exit_code)
+        return _ended(as_json, str(exc), exc.exit_code)
     except KeyboardInterrupt:
         return _ended(as_json, "interrupted", 130)
     return code
