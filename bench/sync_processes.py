@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -31,9 +30,6 @@ def store_url(directory: Path) -> str:
     """The SQLite store a run's sync writes, in the run's own directory."""
     return f"sqlite:///{directory / 'store.sqlite3'}"
 
-
-# LineProgress (connector/progress.py) writes one such line per phase to stderr.
-_PHASE = re.compile(r"^\[\s*([\d.]+)s\] (.*) \((\d+) AWS calls so far\)$")
 
 # Log events (connector/logs.py: one JSON object a line) that split the process's
 # wall time: start-up before "sync started", the sync, then rendering and exit.
@@ -191,16 +187,20 @@ def _summary(path: Path) -> dict[str, Any] | None:
     return data
 
 
+def _events(stderr: str) -> Iterator[dict[str, Any]]:
+    """The process's log records (connector/logs.py: one JSON object a line)."""
+    for line in stderr.splitlines():
+        if line.startswith("{"):
+            try:
+                yield json.loads(line)
+            except ValueError:
+                continue
+
+
 def _milestones(stderr: str, launched_at: float) -> dict[str, float]:
     """When the sync logged each milestone, in seconds after the process was launched."""
     found = {}
-    for line in stderr.splitlines():
-        if not line.startswith("{"):
-            continue
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
+    for event in _events(stderr):
         name = _MILESTONES.get(event.get("message", ""))
         if name and "time" in event:
             at = datetime.fromisoformat(event["time"]).timestamp() - launched_at
@@ -209,9 +209,9 @@ def _milestones(stderr: str, launched_at: float) -> dict[str, float]:
 
 
 def _phases(stderr: str) -> list[dict[str, Any]]:
-    phases = []
-    for line in stderr.splitlines():
-        match = _PHASE.match(line.strip())
-        if match:
-            phases.append({"at": float(match[1]), "phase": match[2], "calls_so_far": int(match[3])})
-    return phases
+    """The phases LineProgress (connector/progress.py) logged, with the calls made by then."""
+    return [
+        {"at": e["elapsed_seconds"], "phase": e["phase"], "calls_so_far": e["aws_calls"]}
+        for e in _events(stderr)
+        if "phase" in e
+    ]

@@ -37,6 +37,11 @@ class CallStats:
     def total_calls(self) -> int:
         return sum(self.calls.values())
 
+    def by_operation(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Calls and throttles by operation, copied while no thread adds to them."""
+        with self._lock:
+            return dict(self.calls), dict(self.throttles)
+
     def as_dict(self) -> dict[str, object]:
         with self._lock:
             return {

@@ -34,10 +34,17 @@ class ProbeContext:
 
 @dataclass(frozen=True)
 class ActionResult:
+    """One IAM action: allowed (True), denied (False), or not verified (None) when no
+    call could test it without changing AWS: `check` never claims what it did not see."""
+
     action: str
-    allowed: bool
+    allowed: bool | None
     optional: bool
     detail: str = ""
+
+    @property
+    def verified(self) -> bool:
+        return self.allowed is not None
 
 
 @dataclass
@@ -51,7 +58,11 @@ class CheckReport:
 
     @property
     def missing(self) -> list[str]:
-        return [r.action for r in self.results if not r.allowed and not r.optional]
+        return [r.action for r in self.results if r.allowed is False and not r.optional]
+
+    @property
+    def not_verified(self) -> list[str]:
+        return [r.action for r in self.results if not r.verified]
 
     @property
     def ok(self) -> bool:
@@ -203,21 +214,16 @@ def run_check(aws: AwsClients, settings: Settings) -> CheckReport:
             report.results.append(
                 ActionResult(
                     op.iam_action,
-                    True,
+                    None,
                     True,
                     f"not verified: the change feed does not use it "
                     f"(IDCC_CHANGE_SOURCE={settings.change_source})",
                 )
             )
             continue
-        if op.service == "sqs" and not settings.change_queue_url:
-            report.results.append(
-                ActionResult(op.iam_action, False, False, "IDCC_CHANGE_QUEUE_URL is not set")
-            )
-            continue
         if op.name in UNPROBED:
             report.results.append(
-                ActionResult(op.iam_action, True, True, f"not verified: {UNPROBED[op.name]}")
+                ActionResult(op.iam_action, None, True, f"not verified: {UNPROBED[op.name]}")
             )
             continue
         report.results.append(_probe(aws, op, context))

@@ -22,18 +22,19 @@ from types import FrameType
 from typing import Any
 
 from connector import iam_policy
-from connector.check import CheckReport, run_check
-from connector.config import load_settings
+from connector.check import ActionResult, CheckReport, run_check
+from connector.checked_settings import load_checked_settings
 from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
 from connector.logs import configure_logging
+from connector.metrics_dir import private_metrics_dir
 from connector.store import feed_state, ledger
 from connector.store.store import Store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
-from connector.tokens import create_token, list_tokens, revoke_token
+from connector.tokens import SCOPES, create_token, list_tokens, revoke_token
 from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
@@ -47,15 +48,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        configure_logging()
-        code: int = args.handler(args)
-    except ConnectorError as exc:
+        as_json = configure_logging()
+    except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    try:
+        code: int = args.handler(args)
+    except ConnectorError as exc:
+        return _ended(as_json, str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return _ended(as_json, "interrupted", 130)
     return code
+
+
+def _ended(as_json: bool, message: str, exit_code: int) -> int:
+    """A command's last word: `error: ...` for a person at a terminal, a log record
+    where the log is JSON (a service's stderr read by a log pipeline)."""
+    if as_json:
+        log.error(message, extra={"exit_code": exit_code})
+    else:
+        print(message if exit_code == 130 else f"error: {message}", file=sys.stderr)
+    return exit_code
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,6 +82,11 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--json", action="store_true", help="print the summary as JSON")
     sync.add_argument(
         "--loop", action="store_true", help="sync every IDCC_SYNC_INTERVAL until stopped"
+    )
+    sync.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print no summary; the log says how each sync ended (serve's sync process)",
     )
     sync.set_defaults(handler=cmd_sync)
 
@@ -103,7 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser("create", help="create a token and print it once")
     create.add_argument("name")
-    create.add_argument("--scope", choices=("read", "write"), default="read")
+    create.add_argument(
+        "--scope",
+        choices=SCOPES,
+        default="read",
+        help="read: SCIM reads; write: reads and writes; metrics: /metrics only (Prometheus)",
+    )
     create.set_defaults(handler=cmd_token_create)
     token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
         handler=cmd_token_list
@@ -164,14 +187,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    # Imported here, never at the top: prometheus_client must not be imported before
+    # `serve` names its metrics folder (connector.metrics_dir).
+    from connector.sync_metrics import record_sync
+
+    settings = load_checked_settings()
     store = Store.open(settings.database_url)
 
     def synced(result: SyncResult) -> None:
-        _print_sync(result, as_json=args.json)
+        if not args.quiet:
+            _print_sync(result, as_json=args.json)
         _render(store)
 
-    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced)
+    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced, ended=record_sync)
     return 0
 
 
@@ -239,7 +267,7 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_checked_settings()
     report = run_check(connect(settings), settings)
     if args.json:
         print(json.dumps(_check_json(report), indent=2))
@@ -258,7 +286,8 @@ def _check_json(report: CheckReport) -> dict[str, Any]:
         "instance": report.instance.__dict__ if report.instance else None,
         "error": report.error,
         "missing": report.missing,
-        "actions": [r.__dict__ for r in report.results],
+        "not_verified": report.not_verified,
+        "actions": [{**r.__dict__, "verified": r.verified} for r in report.results],
     }
 
 
@@ -274,13 +303,26 @@ def _print_check(report: CheckReport) -> None:
             f"(identity store {report.instance.identity_store_id})"
         )
     for result in report.results:
-        mark = "ok" if result.allowed else ("optional, missing" if result.optional else "MISSING")
-        print(f"  {result.action:<62} {mark}")
+        print(f"  {result.action:<62} {_check_mark(result)}")
     if report.missing:
         print(f"FAILED: {len(report.missing)} IAM actions missing: {', '.join(report.missing)}")
         print("  add them with the policy from `idc-connector iam-policy`")
-    else:
-        print("all required IAM actions allowed")
+        return
+    summary = "every required IAM action that could be tested is allowed"
+    if report.not_verified:
+        summary += (
+            f"; {len(report.not_verified)} not verified, each for the reason above: "
+            f"{', '.join(report.not_verified)}"
+        )
+    print(summary)
+
+
+def _check_mark(result: ActionResult) -> str:
+    if result.allowed is None:
+        return result.detail  # "not verified: why"
+    if result.allowed:
+        return "ok"
+    return "optional, missing" if result.optional else "MISSING"
 
 
 def cmd_iam_policy(args: argparse.Namespace) -> int:
@@ -289,7 +331,7 @@ def cmd_iam_policy(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    settings = load_settings()
+    settings = load_checked_settings()
     store = Store.open(settings.database_url)
     syncs = store.syncs(limit=args.limit)
     if args.json:
@@ -340,7 +382,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def cmd_operations(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
@@ -373,7 +415,7 @@ def cmd_change_feed_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     token = create_token(store, args.name, args.scope)
     print(token)
     print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
@@ -381,7 +423,7 @@ def cmd_token_create(args: argparse.Namespace) -> int:
 
 
 def cmd_token_list(args: argparse.Namespace) -> int:
-    store = Store.open(load_settings().database_url)
+    store = Store.open(load_checked_settings().database_url)
     for info in list_tokens(store):
         state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
         print(f"{info.name:<32} {info.scope:<6} created {info.created_at:%Y-%m-%d}  {state}")
@@ -389,19 +431,21 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    revoke_token(Store.open(load_settings().database_url), args.name)
+    revoke_token(Store.open(load_checked_settings().database_url), args.name)
     print(f"token {args.name!r} revoked")
     return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from scim.server import serve
+    from scim.listener import bind_listener
 
-    settings = load_settings()
+    settings = load_checked_settings()
+    listener = bind_listener(args.host, args.port)  # a port in use stops it here, first
     Store.open(settings.database_url).close()  # migrate once, before workers start
-    return serve(
-        settings, host=args.host, port=args.port, workers=args.workers, sync=not args.no_sync
-    )
+    with private_metrics_dir():
+        from scim.server import serve  # imports prometheus_client: only once the folder is set
+
+        return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
 
 
 def _require_simulator() -> None:
@@ -419,9 +463,10 @@ def _require_simulator() -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _require_simulator()
-    from scim.demo import run_demo
+    with private_metrics_dir():
+        from scim.demo import run_demo  # imports prometheus_client: only once the folder is set
 
-    return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
+        return run_demo(size=args.size, host=args.host, port=args.port, data_dir=args.data_dir)
 
 
 def cmd_simulator(args: argparse.Namespace) -> int:

@@ -63,6 +63,14 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _seconds(text: str) -> float:
+    """A number of seconds, zero or more (`float` alone takes -5, nan and inf)."""
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{text!r} must be a number of seconds, zero or more")
+    return value
+
+
 def _share(text: str) -> float:
     value = float(text)
     if not 0 < value < 1:
@@ -161,7 +169,7 @@ class Settings:
     # Writes: how long a request waits for AWS before answering 202 Accepted,
     # when an operation whose runner stopped beating is resumed, the guardrails,
     # and whether deleting a user or group first removes its access and memberships.
-    write_wait: float = _setting(float, default=10.0)
+    write_wait: float = _setting(_seconds, default=10.0)
     write_resume_after: int = _setting(parse_duration, default=30)
     # How long a step keeps asking AWS again through throttling or an outage (and
     # polls an assignment request) before the operation is left open for a later
@@ -306,6 +314,11 @@ def _cross_checks(settings: Settings) -> list[str]:
         problems.append(
             f"{ENV_PREFIX}IDENTITY_STORE_ID is set without {ENV_PREFIX}INSTANCE_ARN: "
             "pin both or neither"
+        )
+    if settings.change_source == "sqs" and not settings.change_queue_url:
+        problems.append(
+            f"{ENV_PREFIX}CHANGE_SOURCE=sqs needs {ENV_PREFIX}CHANGE_QUEUE_URL "
+            "(the queue the EventBridge rule feeds: idc-connector change-feed setup)"
         )
     if not settings.database_url.split(":", 1)[0].startswith(("sqlite", "postgresql")):
         problems.append(f"{ENV_PREFIX}DATABASE_URL: only sqlite:// and postgresql:// are supported")

@@ -15,6 +15,7 @@ from typing import Any
 
 from connector.errors import ConfigError
 
+LOG_VARIABLES = ("IDCC_LOG_FORMAT", "IDCC_LOG_LEVEL")
 # Attributes every LogRecord has; anything else was passed through `extra=`.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
@@ -33,8 +34,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(document, default=str, ensure_ascii=False)
 
 
-def configure_logging(level: str | None = None, *, json_format: bool | None = None) -> None:
-    """JSON unless writing to a terminal; IDCC_LOG_FORMAT=json|text and IDCC_LOG_LEVEL override."""
+def configure_logging(level: str | None = None, *, json_format: bool | None = None) -> bool:
+    """JSON unless writing to a terminal; IDCC_LOG_FORMAT=json|text and IDCC_LOG_LEVEL override.
+    Whether lines are JSON.
+
+    Everything goes through the root logger's one handler on stderr: the
+    connector's own loggers, gunicorn's (`scim.access_log` hands them over) and
+    Python's warnings, so a log pipeline reads one JSON object a line whatever
+    wrote it.
+    """
     level = (level or os.environ.get("IDCC_LOG_LEVEL", "INFO")).upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"IDCC_LOG_LEVEL: {level!r} is not DEBUG, INFO, WARNING or ERROR")
@@ -50,5 +58,16 @@ def configure_logging(level: str | None = None, *, json_format: bool | None = No
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # botocore logs request details at DEBUG; keep it quiet unless asked.
-    logging.getLogger("botocore").setLevel(max(root.level, logging.WARNING))
+    # botocore logs request details at DEBUG, and Alembic each migration step (and
+    # which database it found) at INFO on every command that opens the store: keep
+    # both quiet unless asked.
+    for chatty in ("botocore", "alembic"):
+        logging.getLogger(chatty).setLevel(max(root.level, logging.WARNING))
+    logging.captureWarnings(True)
+    return json_format
+
+
+def logging_environment() -> dict[str, str]:
+    """The logging variables of this process, for a child that must log as it does
+    (`serve`'s sync process, which is given its settings and nothing else of IDCC_)."""
+    return {name: os.environ[name] for name in LOG_VARIABLES if name in os.environ}

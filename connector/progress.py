@@ -1,7 +1,8 @@
-"""Showing a sync's progress: a bar on a terminal, plain lines elsewhere (logs, CI)."""
+"""Showing a sync's progress: a bar on a terminal, log records elsewhere (services, CI)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -11,25 +12,30 @@ from tqdm import tqdm
 
 from connector.call_stats import CallStats
 
+log = logging.getLogger(__name__)
+
 
 class LineProgress:
-    """One line per phase, with the AWS calls made so far."""
+    """One log record per phase, with the AWS calls made so far: off a terminal a bar
+    would be noise in the log, and a plain line would break its one JSON object a line."""
 
-    def __init__(self, stats: CallStats, stream: TextIO | None = None) -> None:
+    def __init__(self, stats: CallStats) -> None:
         self._stats = stats
-        self._stream = stream or sys.stderr
         self._started = time.monotonic()
 
     def phase(self, message: str) -> None:
         elapsed = time.monotonic() - self._started
-        print(
-            f"[{elapsed:7.1f}s] {message} ({self._stats.total_calls} AWS calls so far)",
-            file=self._stream,
-            flush=True,
+        calls = self._stats.total_calls
+        log.info(
+            "[%7.1fs] %s (%d AWS calls so far)",
+            elapsed,
+            message,
+            calls,
+            extra={"phase": message, "elapsed_seconds": round(elapsed, 1), "aws_calls": calls},
         )
 
     def expect_calls(self, total: int) -> None:
-        print(f"[sync] at most {total} AWS calls expected", file=self._stream, flush=True)
+        log.info("at most %d AWS calls expected", total, extra={"aws_calls_at_most": total})
 
     def close(self) -> None:
         pass
@@ -69,4 +75,4 @@ class BarProgress:
 
 def progress_for(stats: CallStats, stream: TextIO | None = None) -> LineProgress | BarProgress:
     stream = stream or sys.stderr
-    return BarProgress(stats, stream) if stream.isatty() else LineProgress(stats, stream)
+    return BarProgress(stats, stream) if stream.isatty() else LineProgress(stats)

@@ -22,12 +22,12 @@ things bring it forward or put it off:
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
 
 from connector import quota_share
+from connector.call_stats import CallStats
 from connector.config import Settings
 from connector.connection import connect
 from connector.errors import ConnectorError
@@ -48,9 +48,11 @@ def run_syncs(
     *,
     loop: bool,
     synced: Callable[[SyncResult], None],
+    ended: Callable[[str, float, CallStats], None],
 ) -> None:
     """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
-    `synced` is told of each sync that succeeded."""
+    `synced` is told of each sync that succeeded, `ended` of every sync's outcome,
+    duration and AWS calls (the metrics)."""
     interval = settings.full_sync_interval()
     resumed = _resumable(settings, store) if loop else None
     followed = resumed is not None  # whether the change feed ran since the last sync
@@ -58,7 +60,9 @@ def run_syncs(
         if resumed is not None:
             deadline, resumed = time.monotonic() + resumed, None
         else:
-            _full_sync(settings, store, stop, loop=loop, followed=followed, synced=synced)
+            _full_sync(
+                settings, store, stop, loop=loop, followed=followed, synced=synced, ended=ended
+            )
             deadline = time.monotonic() + interval
         if not loop:
             return
@@ -75,22 +79,25 @@ def _full_sync(
     loop: bool,
     followed: bool,
     synced: Callable[[SyncResult], None],
+    ended: Callable[[str, float, CallStats], None],
 ) -> None:
     aws = connect(settings, share=quota_share.for_sync(store, settings))
     progress = progress_for(aws.stats)
+    started, outcome = time.monotonic(), "failed"
     try:
         result = run_sync(settings, store, aws, progress=progress, stop=stop)
-    except Exception as exc:
+        outcome = "succeeded"
+    except Exception:
         if not loop or stop.is_set():
             raise
         log.exception("sync failed; next attempt in %ss", settings.full_sync_interval())
-        print(f"error: {exc}", file=sys.stderr)
     else:
         if followed:
             report_missed_changes(store, result.sync_id)
         synced(result)
     finally:
         progress.close()
+        ended(outcome, time.monotonic() - started, aws.stats)
 
 
 def _resumable(settings: Settings, store: Store) -> float | None:

@@ -20,7 +20,9 @@ from connector.errors import ConnectorError
 from connector.store import tables as t
 from connector.store.store import Store, utcnow
 
-SCOPES = ("read", "write")
+# read: the SCIM reads; write: those and the writes; metrics: /metrics alone, for a
+# monitoring system (scim.auth).
+SCOPES = ("read", "write", "metrics")
 TOKEN_PREFIX = "idcc_"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
 

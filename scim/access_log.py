@@ -1,4 +1,5 @@
-"""gunicorn's logs without what a request's query carries: tokens and filter values.
+"""gunicorn's logs in the connector's log, without what a request's query carries:
+tokens and filter values.
 
 A client may send its token as `?access_token=...` (RFC 6750 §2.3, refused
 here with 401), and filters carry userNames and emails. The access log keeps
@@ -42,12 +43,39 @@ def redact_target(target: str) -> str:
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]
-    """gunicorn's logger, with every query redacted (gunicorn's `logger_class`)."""
+    """gunicorn's logger (its `logger_class`), with every query redacted, writing through
+    the connector's one handler (connector.logs: one JSON object a line on stderr, text
+    on a terminal) instead of gunicorn's own: its access log went to stdout and its
+    messages were plain text among the JSON lines."""
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in [h for h in logger.handlers if getattr(h, "_gunicorn", False)]:
+                logger.removeHandler(handler)
+            logger.propagate = True
+            logger.setLevel(logging.NOTSET)  # IDCC_LOG_LEVEL decides, as for every logger
         if not any(isinstance(f, _RedactRequests) for f in self.error_log.filters):
             self.error_log.addFilter(_RedactRequests())
+
+    def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> None:
+        """One line per request: gunicorn's format as the message, and each part of it a
+        field of its own for a log pipeline."""
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        self.access_log.info(
+            self.cfg.access_log_format,
+            self.atoms_wrapper_class(atoms),
+            extra={
+                "client": atoms["h"],
+                "method": atoms["m"],
+                "path": redact_target(_target(environ)),
+                "status": int(atoms["s"]) if str(atoms["s"]).isdigit() else atoms["s"],
+                "bytes": atoms["B"],
+                "duration_ms": atoms["M"],
+            },
+        )
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> Any:
         # Header and environ atoms ({name}i, {name}o, {name}e) would carry the
@@ -57,10 +85,15 @@ class RedactingLogger(Logger):  # type: ignore[misc]
             for key, value in super().atoms(resp, req, environ, request_time).items()
             if not key.startswith("{")
         }
-        target = redact_target(environ.get("RAW_URI") or environ.get("PATH_INFO", ""))
+        target = redact_target(_target(environ))
         atoms["r"] = f"{environ.get('REQUEST_METHOD')} {target} {environ.get('SERVER_PROTOCOL')}"
         atoms["q"] = redact_query(environ.get("QUERY_STRING") or "")
         return atoms
+
+
+def _target(environ: dict[str, Any]) -> str:
+    target: str = environ.get("RAW_URI") or environ.get("PATH_INFO", "")
+    return target
 
 
 class _RedactRequests(logging.Filter):

@@ -19,8 +19,10 @@ from connector.store.store import Store
 from scim import views
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
+from scim.metrics import install_metrics
 from scim.readiness import readiness
 from scim.request_body import install_request_body
+from scim.request_metrics import install_request_metrics
 from scim.request_store import install_request_store
 
 
@@ -46,11 +48,13 @@ def create_app(
     # path the service does not serve is a 404 like any other.
     app.url_map.merge_slashes = False
 
+    install_request_metrics(app)  # first: it times and counts every answer
     register_error_handlers(app)
     install_request_store(app, store)
     install_auth(app)
     install_request_body(app)
     app.register_blueprint(views.blueprint)
+    install_metrics(app, store)
 
     @app.get("/health")
     def health() -> Any:

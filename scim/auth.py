@@ -1,7 +1,8 @@
 """Bearer tokens (RFC 6750) on every endpoint but /health and /ready.
 
 No token or an unknown one: 401 with `WWW-Authenticate: Bearer`. A read token
-on an endpoint that writes: 403. Tokens are compared by their SHA-256 hash,
+on an endpoint that writes, or a metrics token anywhere but /metrics: 403.
+Each refusal is counted (`idcc_auth_failures_total`). Tokens are compared by their SHA-256 hash,
 finally in constant time (connector.tokens), and never logged.
 """
 
@@ -14,6 +15,7 @@ from flask import Flask, current_app, g, request
 
 from connector.tokens import TokenInfo, check_token
 from scim.errors import ScimError
+from scim.request_metrics import count_auth_failure
 from scim.request_store import request_connection
 
 OPEN_PATHS = frozenset({"/health", "/ready"})
@@ -28,6 +30,12 @@ def requires_write(view: F) -> F:
     return view
 
 
+def serves_metrics(view: F) -> F:
+    """Marks the view a metrics token may reach: /metrics, and nothing else."""
+    view.serves_metrics = True  # type: ignore[attr-defined]
+    return view
+
+
 def install_auth(app: Flask) -> None:
     @app.before_request
     def authenticate() -> None:
@@ -35,11 +43,13 @@ def install_auth(app: Flask) -> None:
             return
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
+            count_auth_failure("missing")
             raise ScimError(
                 401, "a bearer token is required", headers={"WWW-Authenticate": _CHALLENGE}
             )
         info = check_token(request_connection(), token.strip())
         if info is None:
+            count_auth_failure("invalid")
             raise ScimError(
                 401,
                 "the token is not valid (unknown or revoked)",
@@ -47,12 +57,27 @@ def install_auth(app: Flask) -> None:
             )
         g.token = info
         view = current_app.view_functions.get(request.endpoint or "")
-        if getattr(view, "requires_write", False) and info.scope != "write":
+        needed = _scope_needed(view, info.scope)
+        if needed is not None:
+            count_auth_failure("insufficient_scope")
             raise ScimError(
                 403,
-                f"the token {info.name!r} has the read scope; this request needs a write token",
+                f"the token {info.name!r} has the {info.scope} scope; this request needs {needed}",
                 headers={"WWW-Authenticate": f'{_CHALLENGE}, error="insufficient_scope"'},
             )
+
+
+def _scope_needed(view: Any, scope: str) -> str | None:
+    """What the view needs that a token of `scope` lacks (None: nothing). A metrics
+    token reads /metrics only: whoever holds a monitoring system's token must not
+    read every identity through it. Any token may read /metrics."""
+    if getattr(view, "serves_metrics", False):
+        return None
+    if scope == "metrics":
+        return "a read or write token (a metrics token reads /metrics only)"
+    if getattr(view, "requires_write", False) and scope != "write":
+        return "a write token"
+    return None
 
 
 def current_token() -> TokenInfo:

@@ -2,24 +2,32 @@
 
 It starts the simulated Identity Center (moto, corrected to behave like AWS)
 as a separate process, seeds it, syncs it into a fresh SQLite store, creates a
-read token, prints how to use it, and serves the API until Ctrl-C.
+read token, prints how to use it, and serves the API until Ctrl-C. One demo
+at a time holds its folder (`demo.lock`) and its port.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from connector.config import Settings
 from connector.connection import connect
+from connector.errors import ConfigError
 from connector.progress import progress_for
 from connector.record_keys import entitlement_id
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
 from schemas import urns
+from scim.listener import bind_listener
 from scim.rendering import render_snapshot
 from scim.server import serve
 
@@ -53,51 +61,87 @@ def start_simulator(size: str, manifest: Path, *options: str) -> tuple[subproces
 
 
 def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
+    """The demo in `data_dir`, served on `host`:`port`. The folder and the port are
+    claimed before anything else: a second demo refuses to start rather than delete
+    the running one's store and print tokens for a port it cannot have."""
     directory = Path(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
-    # A fresh demo each run: remove only what an earlier demo left here.
-    for leftover in directory.glob("demo.sqlite3*"):
-        leftover.unlink()
-    print(f"starting a simulated IAM Identity Center ({size} organisation)...", flush=True)
-    simulator, endpoint = start_simulator(size, directory / "manifest.json")
-    try:
-        settings = Settings(
-            region=DEMO_REGION,
-            credentials_mode="access_key",
-            aws_access_key_id="demo",
-            aws_secret_access_key="demo",  # the simulator accepts any key
-            aws_endpoint_url=endpoint,
-            database_url=f"sqlite:///{directory.resolve()}/demo.sqlite3",
-        )
-        store = Store.open(settings.database_url)
-        aws = connect(settings)
-        progress = progress_for(aws.stats)
+    with _claimed(directory):
+        listener = bind_listener(host, port)
+        # A fresh demo each run: remove only what an earlier demo left here.
+        for leftover in directory.glob("demo.sqlite3*"):
+            leftover.unlink()
+        print(f"starting a simulated IAM Identity Center ({size} organisation)...", flush=True)
+        simulator, endpoint = start_simulator(size, directory / "manifest.json")
+        owner = os.getpid()
         try:
-            result = run_sync(settings, store, aws, progress=progress)
+            return _sync_and_serve(directory, endpoint, listener)
         finally:
-            progress.close()
-        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
-        print(
-            f"synced in {result.seconds:.1f}s with {result.aws['total_calls']} AWS calls: {counts}"
-        )
-        render_snapshot(store)
-        token = create_token(store, "demo", "read")
-        writer = create_token(store, "demo-writer", "write")
-        url = f"http://{host}:{port}"
-        print(
-            f"\nserving on {url}\n"
-            f"read token: {token}\n"
-            f"write token: {writer}\n"
-            f"try:\n  curl -s {url}/ready\n"
-            f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Users?count=2\n'
-            + _grant_example(store, url, writer)
-            + "Ctrl-C stops the demo.\n",
-            flush=True,
-        )
-        return serve(settings, host=host, port=port, workers=2, sync=True)
+            # gunicorn's workers are forks of this process and leave through here too.
+            if os.getpid() == owner:
+                simulator.terminate()
+                simulator.wait(timeout=30)
+
+
+@contextmanager
+def _claimed(directory: Path) -> Iterator[None]:
+    """Hold `directory` for this demo: an exclusive lock on a file in it, kept until the
+    process and the workers it forks have ended (flock: the lock is the open file's,
+    released when its last copy closes, never by one worker closing its own)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    lock = (directory / "demo.lock").open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.seek(0)
+        holder = lock.read().strip() or "unknown"
+        lock.close()
+        raise ConfigError(
+            f"another demo is running in {directory} (pid {holder}): stop it, "
+            "or give this one another --data-dir"
+        ) from None
+    lock.truncate(0)
+    lock.write(str(os.getpid()))
+    lock.flush()
+    try:
+        yield
     finally:
-        simulator.terminate()
-        simulator.wait(timeout=30)
+        lock.close()
+
+
+def _sync_and_serve(directory: Path, endpoint: str, listener: socket.socket) -> int:
+    settings = Settings(
+        region=DEMO_REGION,
+        credentials_mode="access_key",
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",  # the simulator accepts any key
+        aws_endpoint_url=endpoint,
+        database_url=f"sqlite:///{directory.resolve()}/demo.sqlite3",
+    )
+    store = Store.open(settings.database_url)
+    aws = connect(settings)
+    progress = progress_for(aws.stats)
+    try:
+        result = run_sync(settings, store, aws, progress=progress)
+    finally:
+        progress.close()
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
+    print(f"synced in {result.seconds:.1f}s with {result.aws['total_calls']} AWS calls: {counts}")
+    render_snapshot(store)
+    token = create_token(store, "demo", "read")
+    writer = create_token(store, "demo-writer", "write")
+    host, port = listener.getsockname()[:2]
+    url = f"http://{host}:{port}"
+    print(
+        f"\nserving on {url}\n"
+        f"read token: {token}\n"
+        f"write token: {writer}\n"
+        f"try:\n  curl -s {url}/ready\n"
+        f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Users?count=2\n'
+        + _grant_example(store, url, writer)
+        + "Ctrl-C stops the demo.\n",
+        flush=True,
+    )
+    return serve(settings, listener=listener, workers=2, sync=True)
 
 
 def _grant_example(store: Store, url: str, token: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import sys
 from typing import Any
 
@@ -19,6 +20,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from connector.config import Settings, settings_to_env
+from connector.logs import logging_environment
 from scim.access_log import RedactingLogger
 from scim.app import create_app
 from scim.gunicorn_worker import ScimThreadWorker
@@ -88,11 +90,13 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
         try:
             _Arbiter(self, self._sync).run()
         except RuntimeError as exc:
-            print(f"\nError: {exc}\n", file=sys.stderr)
+            log.error("gunicorn cannot start", extra={"error": str(exc)})
             sys.exit(1)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool) -> int:
+def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bool) -> int:
+    """Serve on `listener` (bound by `scim.listener.bind_listener`, and now gunicorn's)."""
+    host, port = listener.getsockname()[:2]
     if settings.public_url is None and host in _WILDCARDS:
         log.warning(
             "IDCC_PUBLIC_URL is not set: links in answers name the address the service "
@@ -101,19 +105,25 @@ def serve(settings: Settings, *, host: str, port: int, workers: int, sync: bool)
         )
     supervisor = None
     if sync:
-        # The child reads exactly these settings: none inherited from the shell.
+        # The child reads exactly these settings, and logs as this process does:
+        # nothing else of IDCC_ is inherited from the shell.
         inherited = {k: v for k, v in os.environ.items() if not k.startswith("IDCC_")}
         supervisor = SyncSupervisor(
-            [sys.executable, "-m", "connector.cli", "sync", "--loop"],
-            {**inherited, **settings_to_env(settings)},
+            # Its summaries would be plain text among the log's JSON lines: its
+            # log says how each sync ended.
+            [sys.executable, "-m", "connector.cli", "sync", "--loop", "--quiet"],
+            {**inherited, **logging_environment(), **settings_to_env(settings)},
         )
     _Gunicorn(
         settings,
         {
-            "bind": f"{host}:{port}",
+            # gunicorn takes the socket over (and closes this descriptor when it stops).
+            "bind": f"fd://{listener.detach()}",
             "workers": workers,
             "threads": 4,
             "worker_class": ScimThreadWorker,
+            # On: RedactingLogger hands its lines (and gunicorn's own) to the
+            # connector's log on stderr, never to stdout.
             "accesslog": "-",
             # The access log must never carry a token or a filter value: no
             # header, and queries by their parameter names only.

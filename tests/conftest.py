@@ -147,6 +147,18 @@ def shared_live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture(scope="module")
+def simulator_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The simulated Identity Center (tiny) as a process of its own, for a module whose
+    tests run the real commands against it; its endpoint URL."""
+    from scim.demo import start_simulator
+
+    process, endpoint = start_simulator("tiny", tmp_path_factory.mktemp("sim") / "manifest.json")
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
 def before(live: Live) -> dict[str, Any]:
     """What AWS held before the module's first request (use it in `usefixtures`), in a
     module whose `live` is the shared one."""

@@ -9,6 +9,7 @@ running them may be busy.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import requests
 from flask import Flask
@@ -64,6 +65,24 @@ class ServeProcess:
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
+    def log_records(self) -> list[dict[str, Any]]:
+        """Each line of the log as the JSON object it must be (a line that is not one
+        fails), but for a last line still being written."""
+        text = self.log_text()
+        lines = text.splitlines()
+        if not text.endswith("\n"):
+            lines = lines[:-1]
+        records = []
+        for number, line in enumerate(lines, 1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                raise AssertionError(f"log line {number} is not JSON: {line!r}") from None
+            assert isinstance(record, dict), line
+            assert {"time", "level", "logger", "message"} <= set(record), line
+            records.append(record)
+        return records
+
 
 @contextmanager
 def serve_process(env: Mapping[str, str], log: Path, *args: str) -> Iterator[ServeProcess]:
@@ -82,21 +101,31 @@ def serve_process(env: Mapping[str, str], log: Path, *args: str) -> Iterator[Ser
 
         def answers() -> bool:
             assert process.poll() is None, f"serve exited: {served.log_text()}"
-            try:
-                return requests.get(f"{url}/health", timeout=2).status_code == 200
-            except requests.ConnectionError:
-                return False
+            return answers_ok(f"{url}/health")
 
         wait_for(answers, timeout=60, what="serve answers /health")
         yield served
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=90)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=30)
+        stop_process(process, signal.SIGTERM)
+
+
+def answers_ok(url: str) -> bool:
+    """Whether GET `url` answers 200; False while nothing listens there yet."""
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
+def stop_process(process: subprocess.Popen[Any], signum: int) -> None:
+    """Ask `process` to stop with `signum` (it then stops what it started); killed after 90 s."""
+    if process.poll() is None:
+        process.send_signal(signum)
+        try:
+            process.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
 
 
 @contextmanager

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,3 +40,16 @@ def test_schemas_import_neither_connector_nor_scim() -> None:
         for path in (ROOT / "schemas").rglob("*.py")
     }
     assert {name: bad for name, bad in offenders.items() if bad} == {}
+
+
+def test_the_command_line_leaves_prometheus_client_unimported_until_serve_names_its_folder() -> (
+    None
+):
+    """prometheus_client picks its multiprocess mode at its first import: were the command
+    line to import it before `serve` names the metrics folder, each worker would count for
+    itself (connector.metrics_dir)."""
+    probe = "import sys, connector.cli; print('prometheus_client' in sys.modules)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert found.stdout.strip() == "False"

@@ -6,7 +6,6 @@ command, so the kill is a real SIGKILL and the processes are real processes.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -59,13 +58,7 @@ def one_sync_process(served: ServeProcess) -> int | None:
 
 
 def log_records(served: ServeProcess, message: str) -> list[dict[str, Any]]:
-    records = []
-    for line in served.log_text().splitlines():
-        if line.startswith("{"):
-            record = json.loads(line)
-            if record["message"] == message:
-                records.append(record)
-    return records
+    return [record for record in served.log_records() if record["message"] == message]
 
 
 def test_a_killed_sync_process_is_restarted_and_stopped_with_the_service(
