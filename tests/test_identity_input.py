@@ -18,6 +18,7 @@ from scim.writes.identity_input import (
     group_create_params,
     group_update_operations,
     user_create_params,
+    user_status_operations,
     user_update_operations,
 )
 
@@ -57,6 +58,7 @@ ADA: dict[str, Any] = {
 
 ADA_IN_AWS: dict[str, Any] = {
     "UserName": "ada@example.com",
+    "UserStatus": "ENABLED",  # every new user
     "Name": {
         "Formatted": "Countess Ada Lovelace",
         "FamilyName": "Lovelace",
@@ -186,7 +188,7 @@ def test_unassigned_attributes_are_left_out_of_create_params(aws: SimulatedAws) 
         "DisplayName": "Grace Hopper",
         "Name": {"GivenName": "Grace", "FamilyName": "Hopper"},
     }
-    assert attributes(described_user(aws, user_id)) == params
+    assert attributes(described_user(aws, user_id)) == params | {"UserStatus": "ENABLED"}
 
 
 def test_attribute_names_are_matched_without_regard_to_case() -> None:
@@ -305,11 +307,16 @@ def test_external_id_is_refused_on_create() -> None:
     assert detail.startswith("externalId cannot be set")
 
 
-def test_deactivation_is_refused_and_active_true_is_accepted() -> None:
-    detail = refusal(user_create_params, MINIMAL | {"active": False}).detail
-
-    assert detail.startswith("Identity Center users cannot be deactivated through this API")
+def test_a_user_posted_inactive_is_created_then_disabled() -> None:
+    """CreateUser takes no status: the status is an UpdateUser after it."""
+    assert user_create_params(MINIMAL | {"active": False}) == user_create_params(MINIMAL)
     assert user_create_params(MINIMAL | {"active": True}) == user_create_params(MINIMAL)
+    assert user_status_operations(MINIMAL | {"active": False}) == (
+        [{"AttributePath": "userStatus", "AttributeValue": "DISABLED"}],
+        [{"AttributePath": "userStatus", "AttributeValue": "ENABLED"}],
+    )
+    assert user_status_operations(MINIMAL | {"active": True}) == ([], [])
+    assert user_status_operations(MINIMAL) == ([], [])
 
 
 @pytest.mark.parametrize(
@@ -355,7 +362,9 @@ def test_update_operations_turn_the_user_into_the_desired_one_and_previous_resto
     operations, previous = user_update_operations(current, desired)
     update_user(aws, user_id, operations)
 
-    assert attributes(described_user(aws, user_id)) == user_create_params(desired)
+    assert attributes(described_user(aws, user_id)) == user_create_params(desired) | {
+        "UserStatus": "ENABLED"
+    }
     update_user(aws, user_id, previous)
     assert attributes(described_user(aws, user_id)) == ADA_IN_AWS
 
@@ -447,13 +456,28 @@ def test_changing_external_id_or_enterprise_extension_is_refused() -> None:
     assert enterprise.detail.startswith(f"{urns.ENTERPRISE_USER}:department")
 
 
-def test_deactivating_or_reactivating_through_update_is_refused() -> None:
+def test_active_becomes_the_user_status_and_is_left_alone_when_not_asserted(
+    aws: SimulatedAws,
+) -> None:
     active = MINIMAL | {"active": True}
     disabled = MINIMAL | {"active": False}
+    disable = {"AttributePath": "userStatus", "AttributeValue": "DISABLED"}
+    enable = {"AttributePath": "userStatus", "AttributeValue": "ENABLED"}
 
-    assert "deactivated" in refusal(user_update_operations, active, disabled).detail
-    assert "cannot enable" in refusal(user_update_operations, disabled, active).detail
+    assert user_update_operations(active, disabled) == ([disable], [enable])
+    assert user_update_operations(disabled, active) == ([enable], [disable])
     assert user_update_operations(disabled, disabled) == ([], [])
+    assert user_update_operations(disabled, MINIMAL) == ([], [])  # RFC 7644 §3.5.1
+
+    user_id = create_user(aws, ADA)
+    aws.identity_store.update_user(
+        IdentityStoreId=aws.identity_store_id, UserId=user_id, Operations=[disable]
+    )
+    assert described_user(aws, user_id)["UserStatus"] == "DISABLED"
+    aws.identity_store.update_user(
+        IdentityStoreId=aws.identity_store_id, UserId=user_id, Operations=[enable]
+    )
+    assert described_user(aws, user_id)["UserStatus"] == "ENABLED"
 
 
 # -- CreateGroup and UpdateGroup ------------------------------------------------------------------

@@ -99,8 +99,6 @@ EXPECTED_REFUSALS = (
     "externalId cannot be set or changed",
     # The tester invents entitlement ids; only the ids /Entitlements serves grant.
     "unknown entitlement id(s)",
-    # Identity Store users cannot be deactivated through its API.
-    "cannot be deactivated through this API",
     # The tester patches a whole extension with an object holding nothing but
     # its `schemas` (its generated values are all read-only here, so left out):
     # a no-op, after which it expects that empty object back, not the extension.

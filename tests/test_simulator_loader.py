@@ -148,6 +148,7 @@ def test_loaded_user_carries_every_planned_attribute(aws: SimulatedAws, manifest
         "IdentityStoreId": manifest.identity_store_id,
         "UserId": manifest.users["u1"],
         "UserName": "ada@example.com",
+        "UserStatus": "ENABLED",
         "DisplayName": "Ada Lovelace",
         "Name": {
             "GivenName": "Ada",

@@ -5,6 +5,7 @@ document, become the UpdateUser / UpdateGroup `AttributeOperations` between the
 served and the desired document, with the operations that undo them
 (https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html,
 API_UpdateUser.html, API_AttributeOperation.html, API_CreateGroup.html, API_UpdateGroup.html).
+`active` is the user's UserStatus (ENABLED / DISABLED), which UpdateUser sets.
 
 The checks AWS makes on the input alone are made here first, so a bad request answers
 a SCIM 400 `invalidValue` (RFC 7644 §3.12) naming the attribute, and AWS is never
@@ -12,8 +13,8 @@ called: required members, JSON types, the members' length and character limits, 
 the one email, phone number and address a user may have. (Uniqueness needs AWS.)
 
 Nothing a client sends is dropped silently: a value the Identity Store cannot hold
-(externalId, active=false, password, ims, photos, roles, x509Certificates, the
-enterprise extension, unknown sub-attributes) is refused, so that what the client
+(externalId, password, ims, photos, roles, x509Certificates, the enterprise
+extension, unknown sub-attributes) is refused, so that what the client
 reads back is what it wrote. The resource's `id`, `meta`, `schemas`, `groups`,
 `members`, `entitlements` and our own read-only extension attributes are the
 caller's concern and ignored here.
@@ -68,7 +69,17 @@ _USER_LISTS: Final = {
         "primary",
     ),
 }
-_USER_PATHS: Final = (*_USER_STRINGS, *(f"name.{p}" for p in _NAME_PARTS), *_USER_LISTS)
+# `active` is the Identity Store's UserStatus (UpdateUser only: CreateUser has no
+# such parameter, so a user POSTed inactive is created, then disabled).
+_STATUS: Final = "userStatus"
+ENABLED: Final = "ENABLED"
+DISABLED: Final = "DISABLED"
+_USER_PATHS: Final = (
+    *_USER_STRINGS,
+    *(f"name.{p}" for p in _NAME_PARTS),
+    *_USER_LISTS,
+    _STATUS,
+)
 _GROUP_PATHS: Final = ("displayName", "description")
 
 # CreateUser: "When used in IAM Identity Center, this parameter is required" (Name,
@@ -83,14 +94,6 @@ _UNHOLDABLE_USER: Final = ("password", "ims", "photos", "roles", "x509Certificat
 # The white space SensitiveStringType's pattern allows besides \p{L}\p{M}\p{S}\p{N}\p{P}.
 _SPACES: Final = frozenset("\t\n\r \u00a0\u3000")
 
-_DEACTIVATE: Final = (
-    "Identity Center users cannot be deactivated through this API; "
-    "remove them or their access instead"
-)
-_REACTIVATE: Final = (
-    "active cannot be set to true: the user is disabled in Identity Center, "
-    "and this API cannot enable users"
-)
 _EXTERNAL_ID: Final = (
     "externalId cannot be set or changed: the Identity Store API has no such parameter "
     "(Identity Center keeps the identifiers an identity provider gives through its own "
@@ -143,6 +146,7 @@ def user_create_params(document: Mapping[str, Any]) -> dict[str, Any]:
     _refuse_unholdable_user({}, document)
     state = _user_state(document)
     _require(state, _REQUIRED_USER, "user")
+    state.pop(_STATUS, None)  # set after creation: user_status_operations
     params: dict[str, Any] = {}
     for path, value in state.items():
         attribute, _, part = path.partition(".")
@@ -170,8 +174,20 @@ def user_update_operations(
     _refuse_unholdable_user(current, desired)
     before = _user_state(current)
     after = _user_state(desired)
+    if _STATUS not in after and _STATUS in before:
+        after[_STATUS] = before[_STATUS]  # active not asserted: left as it is
     _require(after, _REQUIRED_USER, "user")
     return _operations(before, after, _USER_PATHS)
+
+
+def user_status_operations(
+    document: Mapping[str, Any],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The UpdateUser operation that disables a user POSTed with `active: false`
+    (CreateUser takes no status: a new user is enabled), and its undo; or none."""
+    if _user_state(document).get(_STATUS) != DISABLED:
+        return [], []
+    return [_operation(_STATUS, DISABLED)], [_operation(_STATUS, ENABLED)]
 
 
 def group_create_params(document: Mapping[str, Any]) -> dict[str, Any]:
@@ -217,6 +233,9 @@ def _user_state(document: Mapping[str, Any]) -> dict[str, Any]:
         item = _single_item(_member(document, attribute), attribute, sub_attributes)
         if item is not None:
             state[attribute] = [item]
+    active = _member(document, "active")
+    if active is not None:
+        state[_STATUS] = ENABLED if _boolean(active, "active") else DISABLED
     return state
 
 
@@ -282,13 +301,6 @@ def _aws(scim_name: str) -> str:
 
 def _refuse_unholdable_user(current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
     _refuse_external_id(current, desired)
-    active = _member(desired, "active")
-    if active is not None:
-        if not isinstance(active, bool):
-            raise _invalid("active must be true or false")
-        served = _member(current, "active")
-        if active != (served is not False):  # a user being created is active
-            raise _invalid(_REACTIVATE if active else _DEACTIVATE)
     for attribute in _UNHOLDABLE_USER:
         if _member(desired, attribute) not in (None, "", []):
             raise _invalid(f"{attribute} cannot be stored in the Identity Store; leave it out")

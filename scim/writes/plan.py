@@ -36,6 +36,7 @@ from scim.writes.identity_input import (
     refuse_repeated_names,
     unsupported_attributes,
     user_create_params,
+    user_status_operations,
     user_update_operations,
     without_unsupported,
 )
@@ -89,13 +90,17 @@ class Named:
 def plan_create(resource_type: str, body: Mapping[str, Any], catalogue: Catalogue) -> list[Intent]:
     """POST: create, then add the members and entitlements the body names."""
     refuse_repeated_names(body)
-    creation: Intent = (
-        CreateUser(params=user_create_params(body))
-        if resource_type == "User"
-        else CreateGroup(params=group_create_params(body))
-    )
+    if resource_type == "User":
+        creation: list[Intent] = [CreateUser(params=user_create_params(body))]
+        disabling, enabling = user_status_operations(body)
+        if disabling:
+            creation.append(
+                UpdateUser(user_id=CREATED, operations=tuple(disabling), previous=tuple(enabling))
+            )
+    else:
+        creation = [CreateGroup(params=group_create_params(body))]
     empty: dict[str, Any] = {"id": CREATED}
-    return [creation, *_relations(resource_type, empty, body, catalogue)]
+    return [*creation, *_relations(resource_type, empty, body, catalogue)]
 
 
 def plan_replace(

@@ -58,6 +58,7 @@ _USER_LISTS = {
         },
     ),
 }
+_USER_STATUSES = ("ENABLED", "DISABLED")
 _GROUP_STRINGS = {"displayname": "DisplayName", "description": "Description"}
 _REQUIRED_USER = {"UserName", "DisplayName"}
 _REQUIRED_NAME = {"GivenName", "FamilyName"}
@@ -85,6 +86,8 @@ def apply_user_operations(user: StoredUser, operations: list[dict[str, Any]]) ->
         elif path in _USER_LISTS:
             field, keys = _USER_LISTS[path]
             user = user._replace(**_change(field, _objects(path, value, keys)))
+        elif path == "userstatus":
+            user = user._replace(UserStatus=_status(value))
         else:
             raise _unknown(operation["AttributePath"])
     return user
@@ -152,6 +155,16 @@ def _objects(path: str, value: Any, keys: set[str]) -> list[dict[str, Any]]:
     ):
         raise ValidationException(message=f"Invalid value for attribute {path}")
     return [dict(item) for item in value]
+
+
+def _status(value: Any) -> str:
+    """UserStatus is ENABLED or DISABLED (the User shape's enum); it cannot be removed."""
+    if value not in _USER_STATUSES:
+        raise ValidationException(
+            message=f"Invalid value for userStatus: {value!r}; expected one of ENABLED, DISABLED",
+            reason="INVALID_ATTRIBUTE_VALUE",
+        )
+    return str(value)
 
 
 def _unknown(path: str) -> ValidationException:

@@ -4,7 +4,8 @@ moto's ``User`` record has no ExternalIds, although the User shape carries them
 (https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_User.html):
 a directory synchronised from an IdP (SCIM) gives every user one, and a connector
 matching identities by ExternalId must see it. Nor has it, nor moto's Group,
-CreatedAt, CreatedBy, UpdatedAt and UpdatedBy, which AWS returns on both.
+CreatedAt, CreatedBy, UpdatedAt and UpdatedBy, which AWS returns on both, nor
+a user's UserStatus.
 ``StoredUser`` and ``StoredGroup`` are moto's records plus those fields.
 
 moto's ``IdentityStoreData`` is three plain dicts, so each uniqueness check and
@@ -38,6 +39,9 @@ class StoredUser(NamedTuple):
     Locale: str | None
     Timezone: str | None
     ExternalIds: list[dict[str, str]]
+    # ENABLED or DISABLED ("Disable user access" in the console, UpdateUser's
+    # userStatus); every user has one, a new user ENABLED.
+    UserStatus: str = "ENABLED"
     # Who made and last changed the user, and when (epoch seconds), as AWS records.
     CreatedAt: float | None = None
     CreatedBy: str | None = None
