@@ -27,6 +27,10 @@ CREDENTIALS_MODES = ("default_chain", "access_key", "assume_role")
 ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
 UNSUPPORTED_MODES = ("refuse", "ignore")
+# What a SCIM DELETE of a user does: delete it in AWS (which deletes its
+# assignments and memberships with it), or disable it, for organisations that
+# never delete identities.
+USER_DELETE_MODES = ("delete", "disable")
 CHANGE_SOURCES = ("none", "cloudtrail", "sqs")
 DEFAULT_DATABASE_URL = "sqlite:///var/connector.sqlite3"
 # A snapshot is stale after this many sync intervals: the next sync failing is
@@ -177,6 +181,7 @@ class Settings:
     write_retry_for: int = _setting(parse_duration, default=300)
     guardrails_file: str | None = _setting(default=None)
     delete_cleanup: bool = _setting(_flag, default=True)
+    user_delete: str = _setting(_choice(USER_DELETE_MODES), default="delete")
     # What a write does with attributes the Identity Store cannot hold
     # (externalId, password, the enterprise extension): refuse it, or leave them out.
     unsupported_attributes: str = _setting(_choice(UNSUPPORTED_MODES), default="refuse")

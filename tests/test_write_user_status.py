@@ -7,10 +7,14 @@ ledger, dry run and undo as every other write.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from schemas.urns import AWS_USER
-from tests.live import Live, first_user, new_user
+from tests.live import Live, first_user, free_pair, grant_op, new_user, open_live
 
 
 def _status(live: Live, user: str) -> str:
@@ -104,3 +108,29 @@ def test_a_status_that_is_not_a_boolean_is_refused_and_changes_nothing(live: Liv
     assert answer.get_json()["scimType"] == "invalidValue"
     assert "active" in answer.get_json()["detail"]
     assert _status(live, user) == "ENABLED"
+
+
+@pytest.fixture
+def disabling_live(tmp_path: Path) -> Iterator[Live]:
+    """The service configured to disable users a client deletes (IDCC_USER_DELETE)."""
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, user_delete="disable")
+
+
+def test_with_user_delete_disable_a_deleted_user_is_disabled_and_keeps_its_access(
+    disabling_live: Live,
+) -> None:
+    live = disabling_live
+    user = first_user(live)
+    assert live.patch(f"Users/{user}", grant_op(*free_pair(live, "USER", user))).status_code == 200
+    held = _served(live, user)["entitlements"]
+
+    deleted = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
+
+    assert deleted.status_code == 204, deleted.get_json()
+    assert _status(live, user) == "DISABLED"
+    served = _served(live, user)
+    assert served["active"] is False
+    assert served["entitlements"] == held
+    again = live.client.delete(f"/scim/v2/Users/{user}", headers=live.headers())
+    assert again.status_code == 204, again.get_json()
+    assert _status(live, user) == "DISABLED"

@@ -174,7 +174,13 @@ def _plan(
         return plan_replace(resource_type, current, body, catalogue)
     if method == "PATCH":
         return plan_patch(resource_type, current, operations, catalogue)
-    return plan_delete(resource_type, current, catalogue, cleanup=settings.delete_cleanup)
+    return plan_delete(
+        resource_type,
+        current,
+        catalogue,
+        cleanup=settings.delete_cleanup,
+        disable_users=settings.user_delete == "disable",
+    )
 
 
 def _body() -> dict[str, Any]:

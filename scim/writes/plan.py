@@ -180,15 +180,20 @@ def plan_delete(
     catalogue: Catalogue,
     *,
     cleanup: bool,
+    disable_users: bool = False,
 ) -> list[Intent]:
     """DELETE: revoke the principal's assignments first (AWS keeps them otherwise,
     orphaned), then delete it; memberships go with the user or group in AWS.
+    With `disable_users` (IDCC_USER_DELETE=disable) a user is disabled instead,
+    keeping what it holds, as `active: false` would.
 
     The revokes planned here are those the served document shows; the
     deletion itself (`revoke_assignments`) adds, once it holds the principal's
     locks, what AWS lists and what grants still running when the request came
     have made since (`Provisioner.complete_deletions`).
     """
+    if resource_type == "User" and disable_users:
+        return _difference(resource_type, current, {**current, "active": False}, catalogue)
     principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
     revokes: list[Intent] = []
     if cleanup:
