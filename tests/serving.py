@@ -110,10 +110,11 @@ def serve_process(env: Mapping[str, str], log: Path, *args: str) -> Iterator[Ser
 
 
 def answers_ok(url: str) -> bool:
-    """Whether GET `url` answers 200; False while nothing listens there yet."""
+    """Whether GET `url` answers 200; False while nothing listens there yet, or while
+    a busy machine keeps the answer longer than a few seconds (asked again)."""
     try:
         return requests.get(url, timeout=5).status_code == 200
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):
         return False
 
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from tests.live import Live, first_user, free_pair, grant_op, new_user
+from tests.live import Live, first_user, free_pair, grant_op, new_user, open_live
 
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
@@ -52,9 +55,16 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_short_w
     assert entitlement in {e["value"] for e in group_doc[AWS_GROUP]["entitlements"]}
 
 
-def test_a_post_answered_202_already_names_the_user_it_created(live_short_wait: Live) -> None:
-    live = live_short_wait
-    behaviour().update(assignment_delay_seconds=2.0)
+@pytest.fixture
+def live_patient(tmp_path: Path) -> Iterator[Live]:
+    """Waits 5 s for a write before answering 202: long enough for a CreateUser even
+    on a busy machine, so a 202 comes from the slow grant after it."""
+    yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="5")
+
+
+def test_a_post_answered_202_already_names_the_user_it_created(live_patient: Live) -> None:
+    live = live_patient
+    behaviour().update(assignment_delay_seconds=12.0)
     account, arn = sorted(live.manifest.expected_provisioned_pairs())[0]
     accepted = live.client.post(
         "/scim/v2/Users",
@@ -72,7 +82,7 @@ def test_a_post_answered_202_already_names_the_user_it_created(live_short_wait: 
         IdentityStoreId=live.aws.identity_store_id, UserId=user
     )
     assert described["UserName"] == "slow.grant@example.com"
-    record = live.provisioner.wait(accepted.headers["Location"].rsplit("/", 1)[-1], 15)
+    record = live.provisioner.wait(accepted.headers["Location"].rsplit("/", 1)[-1], 60)
     assert record.status == "succeeded" and live.holds(account, arn, "USER", user)
 
 
