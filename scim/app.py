@@ -54,7 +54,7 @@ def create_app(
     install_auth(app)
     install_request_body(app)
     app.register_blueprint(views.blueprint)
-    install_metrics(app, store)
+    install_metrics(app, store, settings)
 
     @app.get("/health")
     def health() -> Any:

@@ -19,6 +19,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
+from connector.config import Settings
 from connector.metrics_dir import VARIABLE
 from connector.store.store import Store
 from scim.auth import serves_metrics
@@ -36,10 +37,10 @@ class _Exposition(Collector):
             yield from part.collect()
 
 
-def install_metrics(app: Flask, store: Store) -> None:
+def install_metrics(app: Flask, store: Store, settings: Settings) -> None:
     folder = os.environ.get(VARIABLE)
     counted: Collector = MultiProcessCollector(None, path=folder) if folder else REGISTRY
-    exposition = _Exposition(counted, StoreCollector(store))
+    exposition = _Exposition(counted, StoreCollector(store, settings))
 
     @app.get("/metrics")
     @serves_metrics

@@ -1,6 +1,5 @@
 """What the store says, as metrics read at each scrape: write operations by status, the
-age of the oldest one still open, the served snapshot's age, how far the change feed
-has read.
+age of the oldest one still open, the served snapshot's age, the change feed's lag.
 
 These are the fleet's state, not a process's: any worker of any replica reads
 the same from the one store, so they are read when scraped rather than
@@ -20,7 +19,9 @@ import sqlalchemy as sa
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from connector.store import feed_state, ledger, sync_log
+from connector.config import Settings
+from connector.feed.lag import FeedLag, feed_lag
+from connector.store import ledger, sync_log
 from connector.store import tables as t
 from connector.store.store import Store
 from scim.errors import store_unavailable
@@ -35,12 +36,13 @@ class _Facts:
     writes: dict[str, int]
     oldest_open: datetime | None
     snapshot_finished: datetime | None
-    feed_read_up_to: dict[str, datetime]
+    feed: FeedLag | None
 
 
 class StoreCollector(Collector):
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, settings: Settings) -> None:
         self._store = store
+        self._settings = settings
 
     def collect(self) -> Iterator[Metric]:
         readable = GaugeMetricFamily(
@@ -48,7 +50,7 @@ class StoreCollector(Collector):
         )
         try:
             with self._store.reading() as connection:
-                facts = _read(connection)
+                facts = _read(connection, self._settings)
         except Exception as exc:
             if not store_unavailable(exc):
                 raise
@@ -61,7 +63,7 @@ class StoreCollector(Collector):
         yield from _metrics(facts, datetime.now(UTC))
 
 
-def _read(connection: sa.Connection) -> _Facts:
+def _read(connection: sa.Connection, settings: Settings) -> _Facts:
     op = t.write_operations.c
     writes = dict.fromkeys(WRITE_STATUSES, 0)
     for status, count in connection.execute(
@@ -76,7 +78,7 @@ def _read(connection: sa.Connection) -> _Facts:
         writes=writes,
         oldest_open=oldest_open,
         snapshot_finished=served.finished_at if served else None,
-        feed_read_up_to=feed_state.cursors(connection),
+        feed=feed_lag(connection, settings),
     )
 
 
@@ -100,17 +102,30 @@ def _metrics(facts: _Facts, now: datetime) -> Iterator[Metric]:
             "Age of the served snapshot: since the last successful full sync ended.",
             value=_age(now, facts.snapshot_finished),
         )
-    # The change feed's read position per CloudTrail source (connector.store.feed_state):
-    # how long ago it last read each one up to. Not yet the lag from an event to its
-    # application, nor anything for the SQS source, which keeps no position.
-    read_age = GaugeMetricFamily(
-        "idcc_change_feed_read_age_seconds",
-        "How long ago the change feed last read each CloudTrail event source up to.",
-        labels=["source"],
+    if facts.feed is not None:
+        yield from _feed_metrics(facts.feed)
+
+
+def _feed_metrics(feed: FeedLag) -> Iterator[Metric]:
+    """The change feed's lag as status and /ready show it (connector.feed.lag)."""
+    if feed.seconds is not None:
+        yield GaugeMetricFamily(
+            "idcc_change_feed_lag_seconds",
+            "How far behind AWS the served data may be: since the newer of the change "
+            "feed's read position and the last full sync's end.",
+            value=feed.seconds,
+        )
+    yield GaugeMetricFamily(
+        "idcc_change_feed_behind",
+        "1 when the change feed is behind its bound (IDCC_CHANGE_MAX_LAG) and a full "
+        "sync is brought forward, else 0.",
+        value=float(feed.behind),
     )
-    for source, position in facts.feed_read_up_to.items():
-        read_age.add_metric([source], _age(now, position))
-    yield read_age
+    yield GaugeMetricFamily(
+        "idcc_change_feed_failing",
+        "1 when the change feed's last batch failed (status and /ready say why), else 0.",
+        value=float(feed.health.failing_since is not None),
+    )
 
 
 def _age(now: datetime, since: datetime) -> float:

@@ -21,6 +21,7 @@ import boto3
 import pytest
 from moto import settings as moto_settings
 from moto.core.authorization import ActionAuthenticatorMixin
+from prometheus_client.parser import text_string_to_metric_families
 
 from connector.check import run_check
 from connector.cli import main
@@ -33,6 +34,7 @@ from connector.simulator.cloudtrail import create_change_queue
 from connector.simulator.throttling import aws_quotas
 from connector.store import feed_state
 from connector.sync_loop import run_syncs
+from connector.tokens import create_token
 from scim.app import create_app
 from tests.feed_support import console, feed_of, feed_settings
 from tests.live import Live
@@ -88,6 +90,23 @@ def _ready(live: Live, settings: Settings) -> tuple[int, dict[str, Any], str]:
         app.extensions["idcc_provisioner"].close()
 
 
+def _feed_metrics(live: Live, settings: Settings) -> dict[str, float]:
+    """The change feed's gauges as /metrics serves them, parsed by prometheus_client."""
+    app = create_app(settings, store=live.store)
+    try:
+        token = create_token(live.store, "feed-metrics", "metrics")
+        answer = app.test_client().get("/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        return {
+            sample.name: sample.value
+            for family in text_string_to_metric_families(answer.get_data(as_text=True))
+            for sample in family.samples
+            if sample.name.startswith("idcc_change_feed")
+        }
+    finally:
+        app.extensions["idcc_provisioner"].close()
+
+
 def _status(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: Any) -> str:
     for key, value in settings_to_env(settings).items():
         monkeypatch.setenv(key, value)
@@ -111,6 +130,9 @@ def test_status_and_ready_show_the_feeds_lag_once_it_applied_a_batch(
     lines = _status(settings, monkeypatch, capsys)
     assert "change feed  cloudtrail  lag " in lines and "(bound 300 s)" in lines
     assert "behind" not in lines and "failing" not in lines
+    gauges = _feed_metrics(live, settings)
+    assert 0 <= gauges["idcc_change_feed_lag_seconds"] < 300
+    assert gauges["idcc_change_feed_behind"] == 0 and gauges["idcc_change_feed_failing"] == 0
 
 
 def test_ready_and_status_name_access_denied_on_lookup_events_without_aws_message(
@@ -137,6 +159,7 @@ def test_ready_and_status_name_access_denied_on_lookup_events_without_aws_messag
     assert "failing since" in lines
     assert "AWS denies cloudtrail:LookupEvents (AccessDenied)" in lines
     assert "a full sync is scheduled" in lines
+    assert _feed_metrics(live, settings)["idcc_change_feed_failing"] == 1
 
 
 @pytest.mark.parametrize(
