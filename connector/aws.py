@@ -29,6 +29,7 @@ from connector.errors import (
     CredentialsError,
     InvalidInputError,
     NotFoundError,
+    RevisionConflict,
     ThrottledError,
 )
 from connector.ratelimit import RateLimiter
@@ -67,6 +68,8 @@ AWS_FAILURE_CLASSES: dict[str, type[AwsCallError]] = {
     "ConflictException": ConflictError,
     "ValidationException": InvalidInputError,
 }
+# The Identity Store's reason for a conditional write whose Revision is stale.
+CONCURRENT_MODIFICATION = "CONCURRENT_MODIFICATION"
 BAD_CREDENTIALS_CODES = frozenset(
     {
         "UnrecognizedClientException",
@@ -201,6 +204,8 @@ def translate_error(op: Operation, exc: Exception) -> ConnectorError:
             return ThrottledError(op.name, code, message)
         if code in UNAVAILABLE_CODES:
             return AwsUnavailableError(op.name, code, message)
+        if code == "ConflictException" and exc.response.get("Reason") == CONCURRENT_MODIFICATION:
+            return RevisionConflict(op.name, code, message)
         return AWS_FAILURE_CLASSES.get(code, AwsCallError)(op.name, code, message)
     # No answer at all: connection refused or reset, a read timeout.
     return AwsUnavailableError(op.name, type(exc).__name__, str(exc))

@@ -71,6 +71,11 @@ class ConflictError(AwsCallError):
     """AWS holds a conflicting object, or is changing this one (ConflictException)."""
 
 
+class RevisionConflict(ConflictError):
+    """The user or group changed since the Revision a conditional write was sent with
+    (ConflictException, reason CONCURRENT_MODIFICATION)."""
+
+
 class InvalidInputError(AwsCallError):
     """AWS refused the request's values (ValidationException)."""
 
@@ -99,6 +104,11 @@ class WriteConflict(ConnectorError):
     """Another request kept changing the same AWS object for too long."""
 
 
+class PreconditionFailed(ConnectorError):
+    """The client's If-Match named a version AWS no longer holds: someone changed the
+    object since (RFC 7644 §3.14)."""
+
+
 class GuardrailRefusal(ConnectorError):
     """A guardrail forbids the request, or cannot be evaluated (it fails closed)."""
 
@@ -118,6 +128,7 @@ class Failure(StrEnum):
     WRITE_CONFLICT = "write_conflict"
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"
     GUARDRAIL = "guardrail"
+    PRECONDITION_FAILED = "precondition_failed"
     AWS_FAILED = "aws_failed"  # AWS refused otherwise, or ended a request FAILED
 
 
@@ -130,6 +141,7 @@ _FAILURES: tuple[tuple[type[ConnectorError], Failure], ...] = (
     (WriteConflict, Failure.WRITE_CONFLICT),
     (IdempotencyKeyReused, Failure.IDEMPOTENCY_KEY_REUSED),
     (GuardrailRefusal, Failure.GUARDRAIL),
+    (PreconditionFailed, Failure.PRECONDITION_FAILED),
 )
 
 

@@ -59,7 +59,7 @@ def content_hash(record: object) -> str:
     not attributes, and a change they mark shows in the attributes anyway.
     """
     document = dataclasses.asdict(record)  # type: ignore[call-overload]
-    for stamp in ("created_at", "updated_at", "created_by", "updated_by"):
+    for stamp in ("created_at", "updated_at", "created_by", "updated_by", "revision"):
         document.pop(stamp, None)
     text = json.dumps(document, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -77,6 +77,9 @@ class User:
     updated_at: datetime | None = field(default=None, compare=False)
     created_by: str | None = field(default=None, compare=False)
     updated_by: str | None = field(default=None, compare=False)
+    # Changes with every write; an update or delete sent with it applies only to
+    # this version (the connector's conditional writes).
+    revision: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,7 @@ class Group:
     updated_at: datetime | None = field(default=None, compare=False)
     created_by: str | None = field(default=None, compare=False)
     updated_by: str | None = field(default=None, compare=False)
+    revision: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ FAILURE_ANSWERS: dict[Failure, tuple[int, str | None]] = {
     Failure.WRITE_CONFLICT: (409, None),
     Failure.IDEMPOTENCY_KEY_REUSED: (409, "uniqueness"),
     Failure.GUARDRAIL: (403, None),
+    Failure.PRECONDITION_FAILED: (412, None),
     Failure.ACCESS_DENIED: (502, None),
     Failure.THROTTLED: (502, None),
     Failure.AWS_FAILED: (502, None),

@@ -120,7 +120,7 @@ def attributes(described: dict[str, Any]) -> dict[str, Any]:
     """A DescribeUser/DescribeGroup answer without its ids and metadata (and the
     Identity Store's record of who made it and when)."""
     ids = {"UserId", "GroupId", "IdentityStoreId", "ExternalIds", "ResponseMetadata"}
-    ids |= {"CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy"}
+    ids |= {"CreatedAt", "CreatedBy", "UpdatedAt", "UpdatedBy", "Revision"}
     return {key: value for key, value in described.items() if key not in ids}
 
 

@@ -236,3 +236,43 @@ def test_create_user_takes_at_most_one_email(aws: SimulatedAws) -> None:
     with pytest.raises(ClientError) as error:
         user(aws, Emails=emails)
     assert error_code(error) == "ValidationException"
+
+
+def test_a_revision_changes_on_every_write_and_guards_updates_and_deletes(
+    aws: SimulatedAws,
+) -> None:
+    store = aws.identity_store_id
+    user_id, group_id = user(aws), group(aws)
+    first = described_user(aws, user_id)["Revision"]
+    rename = {"AttributePath": "displayName", "AttributeValue": "Ada L."}
+    aws.identity_store.update_user(
+        IdentityStoreId=store, UserId=user_id, Operations=[rename], Revision=first
+    )
+    second = described_user(aws, user_id)["Revision"]
+    assert second != first
+
+    for call in (
+        lambda: aws.identity_store.update_user(
+            IdentityStoreId=store, UserId=user_id, Operations=[rename], Revision=first
+        ),
+        lambda: aws.identity_store.delete_user(
+            IdentityStoreId=store, UserId=user_id, Revision=first
+        ),
+        lambda: aws.identity_store.delete_group(
+            IdentityStoreId=store, GroupId=group_id, Revision=first
+        ),
+    ):
+        with pytest.raises(ClientError) as refused:
+            call()
+        assert refused.value.response["Error"]["Code"] == "ConflictException"
+        assert refused.value.response["Reason"] == "CONCURRENT_MODIFICATION"
+    assert described_user(aws, user_id)["Revision"] == second
+
+    aws.identity_store.delete_user(IdentityStoreId=store, UserId=user_id, Revision=second)
+    group_revision = aws.identity_store.describe_group(IdentityStoreId=store, GroupId=group_id)[
+        "Revision"
+    ]
+    aws.identity_store.delete_group(
+        IdentityStoreId=store, GroupId=group_id, Revision=group_revision
+    )
+    assert aws.identity_store.list_users(IdentityStoreId=store)["Users"] == []

@@ -144,6 +144,7 @@ def test_loaded_user_carries_every_planned_attribute(aws: SimulatedAws, manifest
     )
     # AWS stamps every user; a loaded one was made once and never changed.
     assert described.pop("CreatedAt") == described.pop("UpdatedAt")
+    assert described.pop("Revision")
     assert described == {
         "IdentityStoreId": manifest.identity_store_id,
         "UserId": manifest.users["u1"],

@@ -26,4 +26,5 @@ def group_from_aws(item: dict[str, Any]) -> Group:
         updated_at=item.get("UpdatedAt"),
         created_by=item.get("CreatedBy"),
         updated_by=item.get("UpdatedBy"),
+        revision=item.get("Revision"),
     )

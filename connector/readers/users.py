@@ -74,6 +74,7 @@ def user_from_aws(item: dict[str, Any]) -> User:
         updated_at=item.get("UpdatedAt"),
         created_by=item.get("CreatedBy"),
         updated_by=item.get("UpdatedBy"),
+        revision=item.get("Revision"),
     )
 
 

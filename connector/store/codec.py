@@ -80,6 +80,7 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
                 "updated_at": group.updated_at,
                 "created_by": group.created_by,
                 "updated_by": group.updated_by,
+                "revision": group.revision,
             }
         )
         rows["external_ids"].extend(
@@ -193,6 +194,7 @@ def group_from_row(row: Mapping[Any, Any], external: Sequence[Any]) -> Group:
         updated_at=row["updated_at"],
         created_by=row["created_by"],
         updated_by=row["updated_by"],
+        revision=row["revision"],
     )
 
 
@@ -267,4 +269,5 @@ def group_from_json(data: Mapping[str, Any]) -> Group:
         updated_at=_time(data.get("updated_at")),
         created_by=data.get("created_by"),
         updated_by=data.get("updated_by"),
+        revision=data.get("revision"),
     )

@@ -255,6 +255,7 @@ users = _snapshot_table(
     sa.Column("updated_at", TZ),
     _text("created_by"),
     _text("updated_by"),
+    sa.Column("revision", sa.String(128)),
     key=("id",),
 )
 sa.Index("ix_users_user_name", users.c.snapshot_id, users.c.user_name)
@@ -319,6 +320,7 @@ groups = _snapshot_table(
     sa.Column("updated_at", TZ),
     _text("created_by"),
     _text("updated_by"),
+    sa.Column("revision", sa.String(128)),
     key=("id",),
 )
 sa.Index("ix_groups_display_name", groups.c.snapshot_id, groups.c.display_name)

@@ -23,6 +23,7 @@ from typing import Any, ClassVar, Protocol
 import sqlalchemy as sa
 
 from connector.aws import AwsClients
+from connector.errors import PreconditionFailed, RevisionConflict, WriteConflict
 from connector.intents import (
     AwsCall,
     Finished,
@@ -36,6 +37,9 @@ from connector.intents import (
     principal_lock_key,
     request_id,
 )
+
+# A conditional write read again and re-sent at most this often before it gives up.
+REVISION_ATTEMPTS = 3
 
 
 class IdentityObjects(Protocol):
@@ -83,11 +87,50 @@ class _ObjectIntent(Intent):
 
 @dataclass(frozen=True)
 class _ExistingObject(_ObjectIntent):
-    """A step on a user or group that exists, named by its id."""
+    """A step on a user or group that exists, named by its id.
+
+    An update or delete is conditional: it is sent with the Revision of the object
+    the request was planned against (`revision`, the served snapshot's), so a
+    change made in the meantime is never overwritten unseen. When AWS answers that
+    the object changed since: with the client's If-Match (`strict`) the write fails
+    412, as RFC 7644 §3.14 asks; without, the object is read again and the step
+    sent against its new revision, since its operations set only the attributes
+    the request changed (the PATCH or PUT, planned again on the object as it is
+    now, makes the same ones). A step tried before (a resume) may have changed
+    the revision itself, so it is never held to the old one.
+    """
+
+    revision: str | None = None
+    strict: bool = False
 
     @property
     def object_id(self) -> str:
         raise NotImplementedError
+
+    def conditional(self, call: AwsCall, revision: str | None) -> AwsCall:
+        """The call, sent only if the object is still at `revision` (None: unconditionally)."""
+        if revision is None:
+            return call
+        return AwsCall(call.service, call.operation, {**call.parameters, "Revision": revision})
+
+    def send_conditionally(self, step: StepContext, call: AwsCall) -> dict[str, Any]:
+        revision = self.revision
+        for _ in range(REVISION_ATTEMPTS):
+            try:
+                return self.conditional(call, revision).send(step.aws)
+            except RevisionConflict:
+                if self.strict and not step.tried_before:
+                    raise PreconditionFailed(
+                        f"the {self.objects.noun} {self.object_id} changed in AWS since the "
+                        "version named by If-Match; read it again"
+                    ) from None
+                revision = self.objects.describe(step.aws, step.target, self.object_id).get(
+                    "revision"
+                )
+        raise WriteConflict(
+            f"the {self.objects.noun} {self.object_id} kept changing in AWS while "
+            "this write was sent; try again"
+        )
 
     @property
     def lock_key(self) -> str:
@@ -141,17 +184,21 @@ class UpdateObject(_ExistingObject):
     previous: tuple[Mapping[str, Any], ...] = ()
 
     def calls(self, target: Target) -> list[AwsCall]:
-        return [self.objects.update(target, self.object_id, self.operations)]
+        call = self.objects.update(target, self.object_id, self.operations)
+        return [self.conditional(call, self.revision)]
 
     def apply(self, step: StepContext) -> StepOutcome:
         if self.operations:
-            (call,) = self.calls(step.target)
-            step.called(request_id(call.send(step.aws)))
+            call = self.objects.update(step.target, self.object_id, self.operations)
+            step.called(request_id(self.send_conditionally(step, call)))
         described = self.objects.describe(step.aws, step.target, self.object_id)
         return StepOutcome(changed(bool(self.operations)), result=described)
 
     def inverse(self, created_id: str | None) -> Intent | None:
-        return dataclasses.replace(self, operations=self.previous, previous=self.operations)
+        # Right after this step: the revision is the one this step made.
+        return dataclasses.replace(
+            self, operations=self.previous, previous=self.operations, revision=None, strict=False
+        )
 
 
 @dataclass(frozen=True)
@@ -173,11 +220,11 @@ class DeleteObject(_ExistingObject):
         return self.objects.principal_type, self.object_id
 
     def calls(self, target: Target) -> list[AwsCall]:
-        return [self.objects.delete(target, self.object_id)]
+        return [self.conditional(self.objects.delete(target, self.object_id), self.revision)]
 
     def apply(self, step: StepContext) -> StepOutcome:
-        (call,) = self.calls(step.target)
-        return StepOutcome(changed(step.called(gone(lambda: call.send(step.aws)))))
+        call = self.objects.delete(step.target, self.object_id)
+        return StepOutcome(changed(step.called(gone(lambda: self.send_conditionally(step, call)))))
 
     def change_store(self, connection: sa.Connection, finished: Finished) -> None:
         self.objects.remove(connection, self.object_id, finished)

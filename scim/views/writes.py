@@ -40,6 +40,7 @@ from scim.writes.operations import (
 from scim.writes.patch import load_patch
 from scim.writes.plan import (
     Catalogue,
+    conditional,
     plan_create,
     plan_delete,
     plan_patch,
@@ -106,6 +107,13 @@ def _write(resource_type: str, resource_id: str | None) -> Response:
             raise ScimError(404, f"{resource_type} {resource_id} not found")
         _check_if_match(current)
     intents = _plan(resource_type, method, body, current, catalogue)
+    if resource_id is not None:
+        intents = conditional(
+            intents,
+            resource_id,
+            catalogue.revision(resource_type, resource_id),
+            strict=request.headers.get("If-Match", "*").strip() != "*",
+        )
     # Guardrails and AWS may take a while: the store is not held meanwhile.
     release_request_connection()
     if dry_run:

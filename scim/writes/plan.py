@@ -14,6 +14,7 @@ called.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from connector.store import reads
 from connector.store import tables as t
 from connector.writers.assignments import Grant, Revoke
 from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
+from connector.writers.identity_objects import DeleteObject, UpdateObject
 from connector.writers.memberships import AddMember, RemoveMember
 from connector.writers.users import CreateUser, DeleteUser, UpdateUser
 from schemas import urns
@@ -60,6 +62,17 @@ class Catalogue:
                 scim_type="invalidValue",
             )
         return found
+
+    def revision(self, resource_type: str, resource_id: str) -> str | None:
+        """The Identity Store Revision of the user or group as served: what a write
+        planned against the served document is conditional on."""
+        found = (
+            reads.users(self.connection, self.snapshot_id, [resource_id])
+            if resource_type == "User"
+            else reads.groups(self.connection, self.snapshot_id, [resource_id])
+        )
+        record = found.get(resource_id)
+        return record.revision if record is not None else None
 
     def check_users(self, ids: Sequence[str]) -> None:
         unknown = sorted(
@@ -206,6 +219,20 @@ def plan_delete(
         else DeleteGroup(group_id=current["id"], revoke_assignments=cleanup)
     )
     return [*revokes, deletion]
+
+
+def conditional(
+    intents: Sequence[Intent], resource_id: str, revision: str | None, *, strict: bool
+) -> list[Intent]:
+    """The plan with each update and delete of the resource sent against `revision`,
+    the one it was planned on; `strict` (the client sent If-Match): a change made
+    in AWS since fails the write with 412 rather than being re-read."""
+    return [
+        dataclasses.replace(intent, revision=revision, strict=strict)
+        if isinstance(intent, UpdateObject | DeleteObject) and intent.object_id == resource_id
+        else intent
+        for intent in intents
+    ]
 
 
 # -- differences ---------------------------------------------------------------------

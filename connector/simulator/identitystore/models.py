@@ -11,6 +11,9 @@ moto 5.2.5:
 * keeps no CreatedAt, CreatedBy, UpdatedAt or UpdatedBy of a user, group or
   membership (AWS returns them in every User, Group and GroupMembership,
   https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GroupMembership.html);
+* has no Revision: AWS changes a user's or group's on every write, and
+  UpdateUser, DeleteUser and their group twins given another fail with
+  ConflictException CONCURRENT_MODIFICATION (API_UpdateUser.html);
 * accepts any MaxResults (AWS: 1-100,
   https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_ListUsers.html);
 * scans every user, group or membership for each uniqueness check and lookup.
@@ -173,11 +176,16 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
 
     @_locked
     def update_user(
-        self, identity_store_id: str, user_id: str, operations: list[dict[str, Any]]
+        self,
+        identity_store_id: str,
+        user_id: str,
+        operations: list[dict[str, Any]],
+        revision: str | None = None,
     ) -> None:
         """https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_UpdateUser.html"""
         store = self._store(identity_store_id)
         user = self.describe_user(identity_store_id, user_id)
+        _check_revision("user", user.Revision, revision)
         updated = apply_user_operations(user, operations)._replace(**_stamps(created=False))
         holder = store.user_ids_by_name.get(updated.UserName)
         if holder is not None and holder != user_id:
@@ -185,13 +193,16 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         store.put_user(updated)
 
     @_locked
-    def delete_user(self, identity_store_id: str, user_id: str) -> None:
+    def delete_user(
+        self, identity_store_id: str, user_id: str, revision: str | None = None
+    ) -> None:
         """Unknown user: ResourceNotFoundException; the user's memberships go too
         (https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_DeleteUser.html).
         """
         store = self._store(identity_store_id)
         if user_id not in store.users:
             raise _user_not_found()
+        _check_revision("user", store.users[user_id].Revision, revision)
         store.remove_user(user_id)
 
     def get_user_id(
@@ -267,11 +278,16 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
 
     @_locked
     def update_group(
-        self, identity_store_id: str, group_id: str, operations: list[dict[str, Any]]
+        self,
+        identity_store_id: str,
+        group_id: str,
+        operations: list[dict[str, Any]],
+        revision: str | None = None,
     ) -> None:
         """https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_UpdateGroup.html"""
         store = self._store(identity_store_id)
         group = self.describe_group(identity_store_id, group_id)
+        _check_revision("group", group.Revision, revision)
         updated = apply_group_operations(group, operations)._replace(**_stamps(created=False))
         holder = store.group_ids_by_name.get(updated.DisplayName)
         if holder is not None and holder != group_id:
@@ -279,13 +295,16 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         store.put_group(updated)
 
     @_locked
-    def delete_group(self, identity_store_id: str, group_id: str) -> None:
+    def delete_group(
+        self, identity_store_id: str, group_id: str, revision: str | None = None
+    ) -> None:
         """Unknown group: ResourceNotFoundException; its memberships go too
         (https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_DeleteGroup.html).
         """
         store = self._store(identity_store_id)
         if group_id not in store.groups:
             raise _group_not_found()
+        _check_revision("group", store.groups[group_id].Revision, revision)
         store.remove_group(group_id)
 
     def get_group_id(
@@ -416,10 +435,20 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
 
 def _stamps(*, created: bool) -> dict[str, Any]:
     """UpdatedAt and UpdatedBy of a change (and CreatedAt/By of a new record): now,
-    by the caller of the request being served."""
+    by the caller of the request being served; and a new Revision."""
     now, by = time.time(), ACTING.get()
-    changed = {"UpdatedAt": now, "UpdatedBy": by}
+    changed = {"UpdatedAt": now, "UpdatedBy": by, "Revision": mock_random.uuid4().hex}
     return {"CreatedAt": now, "CreatedBy": by, **changed} if created else changed
+
+
+def _check_revision(noun: str, current: str | None, expected: str | None) -> None:
+    """A write given a Revision applies only to that revision (API_UpdateUser.html:
+    "If the value doesn't match, the operation fails with a ConflictException")."""
+    if expected is not None and expected != current:
+        raise ConflictException(
+            message=f"The {noun} was modified since revision {expected}",
+            reason="CONCURRENT_MODIFICATION",
+        )
 
 
 def _check_required(user: StoredUser) -> None:

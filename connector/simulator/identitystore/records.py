@@ -5,7 +5,7 @@ moto's ``User`` record has no ExternalIds, although the User shape carries them
 a directory synchronised from an IdP (SCIM) gives every user one, and a connector
 matching identities by ExternalId must see it. Nor has it, nor moto's Group,
 CreatedAt, CreatedBy, UpdatedAt and UpdatedBy, which AWS returns on both, nor
-a user's UserStatus.
+a user's UserStatus, nor the Revision of either.
 ``StoredUser`` and ``StoredGroup`` are moto's records plus those fields.
 
 moto's ``IdentityStoreData`` is three plain dicts, so each uniqueness check and
@@ -42,6 +42,8 @@ class StoredUser(NamedTuple):
     # ENABLED or DISABLED ("Disable user access" in the console, UpdateUser's
     # userStatus); every user has one, a new user ENABLED.
     UserStatus: str = "ENABLED"
+    # Changes with every write; UpdateUser/DeleteUser given another fail (Revision).
+    Revision: str | None = None
     # Who made and last changed the user, and when (epoch seconds), as AWS records.
     CreatedAt: float | None = None
     CreatedBy: str | None = None
@@ -63,6 +65,7 @@ class StoredGroup(NamedTuple):
     ExternalIds: list[dict[str, str]]
     Description: str | None
     IdentityStoreId: str
+    Revision: str | None = None
     CreatedAt: float | None = None
     CreatedBy: str | None = None
     UpdatedAt: float | None = None

@@ -66,6 +66,7 @@ class CorrectedIdentityStoreResponse(IdentityStoreResponse):
             identity_store_id=self._get_param("IdentityStoreId"),
             user_id=self._get_param("UserId"),
             operations=self._get_param("Operations") or [],
+            revision=self._get_param("Revision"),
         )
         return "{}"
 
@@ -74,5 +75,23 @@ class CorrectedIdentityStoreResponse(IdentityStoreResponse):
             identity_store_id=self._get_param("IdentityStoreId"),
             group_id=self._get_param("GroupId"),
             operations=self._get_param("Operations") or [],
+            revision=self._get_param("Revision"),
+        )
+        return "{}"
+
+    def delete_user(self) -> str:
+        """As moto's, with the conditional Revision moto does not read."""
+        self.corrected_backend.delete_user(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            user_id=self._get_param("UserId"),
+            revision=self._get_param("Revision"),
+        )
+        return "{}"
+
+    def delete_group(self) -> str:
+        self.corrected_backend.delete_group(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            group_id=self._get_param("GroupId"),
+            revision=self._get_param("Revision"),
         )
         return "{}"
