@@ -181,6 +181,25 @@ def sign_in(page: Page, url: str, token: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+def test_the_page_needs_no_token_but_its_data_needs_a_read_one(recorded: Recorded) -> None:
+    shell = requests.get(f"{recorded.url}/", timeout=30)
+    assert shell.status_code == 200
+    assert shell.headers["Content-Type"].startswith("text/html")
+    assert "script-src 'self'" in shell.headers["Content-Security-Policy"]
+    assert requests.get(f"{recorded.url}/operator/assets/page.js", timeout=30).status_code == 200
+
+    def data(token: str | None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return requests.get(f"{recorded.url}/operator/overview", headers=headers, timeout=30)
+
+    assert data(None).status_code == 401
+    assert data(recorded.tokens["metrics"]).status_code == 403
+    answer = data(recorded.tokens["read"])
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    assert answer.json()["drift"] is None  # not measured: no number is made up
+
+
 def test_without_a_token_the_page_asks_for_one_and_shows_nothing(
     page: Page, recorded: Recorded
 ) -> None:
