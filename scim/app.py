@@ -20,6 +20,7 @@ from scim import views
 from scim.auth import install_auth
 from scim.errors import register_error_handlers
 from scim.metrics import install_metrics
+from scim.operator_page.view import blueprint as operator_page
 from scim.readiness import readiness
 from scim.request_body import install_request_body
 from scim.request_metrics import install_request_metrics
@@ -54,6 +55,7 @@ def create_app(
     install_auth(app)
     install_request_body(app)
     app.register_blueprint(views.blueprint)
+    app.register_blueprint(operator_page)
     install_metrics(app, store, settings)
 
     @app.get("/health")

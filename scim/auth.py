@@ -1,4 +1,5 @@
-"""Bearer tokens (RFC 6750) on every endpoint but /health and /ready.
+"""Bearer tokens (RFC 6750) on every endpoint but /health, /ready and the operator page's
+shell and assets (which hold no data; the page's data needs a read token).
 
 No token or an unknown one: 401 with `WWW-Authenticate: Bearer`. A read token
 on an endpoint that writes, or a metrics token anywhere but /metrics: 403.
@@ -36,10 +37,18 @@ def serves_metrics(view: F) -> F:
     return view
 
 
+def needs_no_token(view: F) -> F:
+    """Marks a view that serves no data (the operator page's HTML, script and style): a
+    browser loads it before the operator has typed a token."""
+    view.needs_no_token = True  # type: ignore[attr-defined]
+    return view
+
+
 def install_auth(app: Flask) -> None:
     @app.before_request
     def authenticate() -> None:
-        if request.path in OPEN_PATHS:
+        view = current_app.view_functions.get(request.endpoint or "")
+        if request.path in OPEN_PATHS or getattr(view, "needs_no_token", False):
             return
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
@@ -56,7 +65,6 @@ def install_auth(app: Flask) -> None:
                 headers={"WWW-Authenticate": f'{_CHALLENGE}, error="invalid_token"'},
             )
         g.token = info
-        view = current_app.view_functions.get(request.endpoint or "")
         needed = _scope_needed(view, info.scope)
         if needed is not None:
             count_auth_failure("insufficient_scope")
