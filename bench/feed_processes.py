@@ -171,9 +171,17 @@ def reconcile(env: dict[str, str], directory: Path) -> dict[str, Any]:
         missed = store.served_changes(summary["sync_id"])
     finally:
         store.close()
+    status = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "status", "--limit", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return {
         "ok": True,
         "sync_id": summary["sync_id"],
+        "status": status.stdout.splitlines(),  # as `idc-connector status` shows the two syncs
         "wall_seconds": round(time.monotonic() - started, 1),
         "aws_calls": summary["aws"]["total_calls"],
         "missed": len(missed),

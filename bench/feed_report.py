@@ -72,6 +72,28 @@ def _by_kind(runs: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _reconciliations(runs: list[dict[str, Any]]) -> list[str]:
+    """What `idc-connector status` showed after each reconciliation, and what it missed."""
+    lines = []
+    for run in runs:
+        reconciliation = run.get("reconciliation") or {}
+        if not reconciliation.get("ok"):
+            continue
+        lines += [
+            f"{run['source']}: `idc-connector status` after the reconciling sync "
+            f"({reconciliation['wall_seconds']:g} s, {reconciliation['aws_calls']:,} AWS calls):",
+            "",
+            "```text",
+            *reconciliation.get("status", []),
+            "```",
+            "",
+        ]
+        if reconciliation["first_missed"]:
+            missed = ", ".join(" ".join(m) for m in reconciliation["first_missed"])
+            lines += [f"Missed (the first 20): {missed}", ""]
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     mode = results["mode"]
     lines = [
@@ -83,7 +105,11 @@ def markdown(results: dict[str, Any]) -> str:
         f"Organisation {mode['dataset']}; {mode['changes']} changes as a console administrator, "
         f"{mode['rate']:g} a second for {mode['seconds']:g} s, after the first full sync; "
         "simulator: 50 ms a request, AWS's quotas; connector: the feed's default settings"
-        + (" (the two sources ran side by side)." if mode["side_by_side"] else "."),
+        + (
+            " (the two sources ran side by side)."
+            if mode["side_by_side"] and len(results["runs"]) > 1
+            else "."
+        ),
         "",
         "| source | delivery delay s | seen | freshness p50 / p95 / max s "
         "| connector's share p50 / p95 / max s | AWS calls per change "
@@ -100,6 +126,7 @@ def markdown(results: dict[str, Any]) -> str:
             for t in results["targets"]
         ),
         "",
+        *_reconciliations(results["runs"]),
         "The connector's AWS calls, from the first change until the last was seen:",
         "",
         *_operations(results["runs"]),

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +127,12 @@ def _guarded(mode: Mode, source: Source, directory: Path) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run_feed", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="tiny, 20 s, sources side by side")
-    parser.add_argument("--sources", default="sqs,cloudtrail", help="comma-separated")
+    parser.add_argument("--sources", help="comma-separated, of sqs and cloudtrail (default both)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        help="make changes this long (CloudTrail's overlap fills in 15 minutes)",
+    )
     parser.add_argument(
         "--cloudtrail-delay",
         type=float,
@@ -139,7 +144,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     mode = MODES["quick" if args.quick else "full"]
-    chosen = [s for s in sources(args.cloudtrail_delay) if s.name in args.sources.split(",")]
+    if args.seconds or args.sources or args.cloudtrail_delay:
+        # Another run than the mode's: its results never replace the mode's.
+        mode = replace(mode, name=f"{mode.name}-subset", seconds=args.seconds or mode.seconds)
+    names = (args.sources or "sqs,cloudtrail").split(",")
+    chosen = [s for s in sources(args.cloudtrail_delay) if s.name in names]
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="idcc-bench-feed-") as scratch,
