@@ -90,8 +90,9 @@ class ConsoleChanges:
         self._memberships = sorted((user, group) for group, user in manifest.expected_memberships())
         self._members = set(self._memberships)
         self._touched: set[tuple[str, ...]] = set()
+        session = boto3.session.Session()  # boto3's default session is not thread-safe
         self._clients = {
-            name: boto3.client(
+            name: session.client(
                 name,
                 endpoint_url=url,
                 region_name=manifest.region,

@@ -55,8 +55,10 @@ def start_simulator(run: Run, source: Source, directory: Path) -> Simulator:
 def create_queue(url: str) -> str:
     """The EventBridge rule and SQS queue `change-feed setup` describes, on the simulator."""
 
+    session = boto3.session.Session()  # of this thread: quick mode sets up two at once
+
     def client(service: str) -> Any:
-        return boto3.client(
+        return session.client(
             service,
             endpoint_url=url,
             region_name="us-east-1",
