@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick clean
+.PHONY: demo test lint bench bench-quick bench-feed bench-feed-quick clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,18 +25,30 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile
 
-# Issue 5's benchmarks (bench/README.md). Long: the full sync benchmark takes
-# about 27 minutes on 2 cores, the serving one about 2 minutes plus 6 to build
-# its 100,000-user store the first time (kept in bench/.cache). Results go to
-# bench/results/; docs/performance.md publishes them.
+# The benchmarks (bench/README.md). Long: the full sync benchmark takes about 27
+# minutes on 2 cores, the serving one about 2 minutes plus 6 to build its
+# 100,000-user store the first time (kept in bench/.cache), the change feed's
+# about 35 (two runs on L). Results go to bench/results/; docs/performance.md
+# publishes them.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_sync
 	PYTHONPATH=. $(BIN)/python -m bench.serving --size XL --seconds 20
+	$(BIN)/python -m bench.run_feed
 
-# S and M under the cpu and throttle profiles, in under 2 minutes; writes
-# bench/results/sync-quick.*, never the full run's sync.*.
+# S and M under the cpu and throttle profiles, in under 2 minutes, then the
+# change feed on the tiny organisation, in about one; writes
+# bench/results/sync-quick.* and feed-quick.*, never the full runs' files.
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run_sync --quick
+	$(BIN)/python -m bench.run_feed --quick
+
+# The change feed's benchmark alone (issue 11): L, 5 minutes of changes, SQS then
+# CloudTrail (about 35 minutes); the quick one (about a minute).
+bench-feed: $(STAMP)
+	$(BIN)/python -m bench.run_feed
+
+bench-feed-quick: $(STAMP)
+	$(BIN)/python -m bench.run_feed --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,8 @@ import resource
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -123,3 +125,34 @@ class LoadSampler:
             "max": round(max(samples), 2),
             "mean": round(sum(samples) / len(samples), 2),
         }
+
+
+@contextmanager
+def watched_machine() -> Iterator[dict[str, Any]]:
+    """The machine's description, completed when the block ends with the load during it
+    and the CPU other processes used meanwhile."""
+    machine = describe_machine()
+    with LoadSampler() as load, OthersCpu() as others:
+        yield machine
+    machine["load_average_during_run"] = load.summary()
+    machine["other_processes_cpu_during_run"] = others.summary()
+
+
+def load_line(machine: dict[str, Any]) -> str:
+    during = machine.get("load_average_during_run") or {}
+    others = machine.get("other_processes_cpu_during_run") or {}
+    share = others.get("share_of_machine")
+    competing = "-" if share is None else f"{100 * share:.0f}%"
+    return (
+        f"mean {during.get('mean', '-')}, peak {during.get('max', '-')}; other processes "
+        f"used {others.get('seconds', '-')} CPU s ({competing} of the machine)"
+    )
+
+
+def machine_line(machine: dict[str, Any]) -> str:
+    """The machine and its load, as a results file's first line says them."""
+    return (
+        f"{machine['nproc']} CPUs, {machine['memory_mb']:,.0f} MB, Python {machine['python']}, "
+        f"load average before the run {', '.join(map(str, machine['load_average']))}, "
+        f"during it {load_line(machine)}."
+    )

@@ -16,16 +16,15 @@ so a quick look never replaces the full table.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench import sync_report
-from bench.machine import LoadSampler, OthersCpu, describe_machine
+from bench.machine import watched_machine
+from bench.results_file import header, publish
 from bench.sync_plan import (
     FULL_DATASETS,
     PROFILES,
@@ -83,33 +82,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     overlap = args.quick if args.overlap is None else args.overlap
     runs = plan_runs(datasets, profiles)
-    machine = describe_machine()
     started = time.monotonic()
     with (
         tempfile.TemporaryDirectory(prefix="idcc-bench-sync-") as scratch,
-        LoadSampler() as load,
-        OthersCpu() as others,
+        watched_machine() as machine,
     ):
         directories = _directories(runs, Path(scratch))
         measured = run_overlapped(runs, directories) if overlap else run_alone(runs, directories)
-    machine["load_average_during_run"] = load.summary()
-    machine["other_processes_cpu_during_run"] = others.summary()
     results: dict[str, Any] = {
         "mode": _mode(args),
-        "command": shlex.join(
-            [".venv/bin/python", "-m", "bench.run_sync", *(sys.argv[1:] if argv is None else argv)]
-        ),
-        "finished_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "total_seconds": round(time.monotonic() - started, 1),
+        **header("bench.run_sync", argv, started),
         "overlapped": overlap,
         "machine": machine,
         "runs": measured,
         "targets": judge(measured),
         "page_aware_bound": judge_page_aware(measured),
     }
-    json_path, md_path = sync_report.write(results, args.out)
-    print(sync_report.markdown(results))
-    print(f"[bench] {results['total_seconds']}s; wrote {json_path} and {md_path}", file=sys.stderr)
+    publish(results, args.out, sync_report.write, sync_report.markdown)
     return 0 if all(r.get("ok") for r in measured) else 1
 
 

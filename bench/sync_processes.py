@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -68,8 +68,11 @@ def _reap(process: subprocess.Popen[str]) -> tuple[int, float, float]:
     return process.returncode, cpu, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def launch_simulator(run: Run, directory: Path) -> tuple[subprocess.Popen[str], Path, float]:
-    """Start seeding; `wait_for_simulator` then reads its URL. Split so several seed at once."""
+def launch_simulator(
+    run: Run, directory: Path, extra: Sequence[str] = ()
+) -> tuple[subprocess.Popen[str], Path, float]:
+    """Start seeding; `wait_for_simulator` then reads its URL. Split so several seed at once.
+    `extra`: more flags of `idc-connector simulator` (the feed benchmark's)."""
     manifest = directory / MANIFEST_FILE
     command = [
         sys.executable,
@@ -84,6 +87,7 @@ def launch_simulator(run: Run, directory: Path) -> tuple[subprocess.Popen[str], 
         str(run.profile.latency_ms),
         "--quotas",
         run.profile.quotas,
+        *extra,
     ]
     stderr = open(directory / "simulator.err", "w", encoding="utf-8")  # noqa: SIM115
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr, text=True)

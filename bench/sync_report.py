@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.machine import machine_line
 
-def _number(value: Any, digits: int = 1) -> str:
+
+def number(value: Any, digits: int = 1) -> str:
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -25,20 +27,20 @@ def _row(result: dict[str, Any]) -> str:
     cells = [
         result["dataset"],
         result["profile"],
-        _number(result["total_calls"]),
-        _number(result.get("call_bound")),
-        _number(result.get("within_bound")),
-        _number(result.get("page_aware_bound")),
-        _number(result.get("within_page_aware_bound")),
-        _number(result["http_attempts"]),
-        f"{_number(result['throttled'])} ({result['throttled_pct']:.2f}%)",
-        _number(result["wall_seconds"]),
-        _number(result["sync_seconds"]),
-        f"{_number(floor['seconds'])} ({floor['busiest_quota']})",
-        _number(result["wall_over_floor"], 3),
-        _number(result["cpu_seconds"], 2),
-        _number(result["peak_rss_mb"]),
-        _number(result["stored"]["match"]),
+        number(result["total_calls"]),
+        number(result.get("call_bound")),
+        number(result.get("within_bound")),
+        number(result.get("page_aware_bound")),
+        number(result.get("within_page_aware_bound")),
+        number(result["http_attempts"]),
+        f"{number(result['throttled'])} ({result['throttled_pct']:.2f}%)",
+        number(result["wall_seconds"]),
+        number(result["sync_seconds"]),
+        f"{number(floor['seconds'])} ({floor['busiest_quota']})",
+        number(result["wall_over_floor"], 3),
+        number(result["cpu_seconds"], 2),
+        number(result["peak_rss_mb"]),
+        number(result["stored"]["match"]),
     ]
     return "| " + " | ".join(cells) + " |"
 
@@ -54,25 +56,14 @@ def _breakdown_row(result: dict[str, Any]) -> str | None:
     cells = [
         result["dataset"],
         result["profile"],
-        _number(t["sync_started"]),
-        _number(sync),
-        _number(rendered - t["sync_succeeded"]),
-        _number(t["exited"] - rendered),
-        _number(floor),
-        _number(sync / floor if floor else None, 3),
+        number(t["sync_started"]),
+        number(sync),
+        number(rendered - t["sync_succeeded"]),
+        number(t["exited"] - rendered),
+        number(floor),
+        number(sync / floor if floor else None, 3),
     ]
     return "| " + " | ".join(cells) + " |"
-
-
-def _load(machine: dict[str, Any]) -> str:
-    during = machine.get("load_average_during_run") or {}
-    others = machine.get("other_processes_cpu_during_run") or {}
-    share = others.get("share_of_machine")
-    competing = "-" if share is None else f"{100 * share:.0f}%"
-    return (
-        f"mean {during.get('mean', '-')}, peak {during.get('max', '-')}; other processes "
-        f"used {others.get('seconds', '-')} CPU s ({competing} of the machine)"
-    )
 
 
 def _page_aware_line(verdict: dict[str, Any]) -> str:
@@ -88,12 +79,9 @@ def _page_aware_line(verdict: dict[str, Any]) -> str:
 
 
 def markdown(results: dict[str, Any]) -> str:
-    machine = results["machine"]
     lines = [
         f"Sync benchmark ({results['mode']} mode), {results['finished_at']}: "
-        f"{machine['nproc']} CPUs, {machine['memory_mb']:,.0f} MB, Python {machine['python']}, "
-        f"load average before the run {', '.join(map(str, machine['load_average']))}, "
-        f"during it {_load(machine)}.",
+        + machine_line(results["machine"]),
         "",
         f"Command: `{results['command']}`",
         "",

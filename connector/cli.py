@@ -179,6 +179,17 @@ def _parser() -> argparse.ArgumentParser:
         default=10.0,
         help="Organizations requests per second per operation under --quotas aws",
     )
+    simulator.add_argument(
+        "--event-delay",
+        type=float,
+        default=0.0,
+        help="seconds before a CloudTrail event reaches LookupEvents and EventBridge",
+    )
+    simulator.add_argument(
+        "--console-key",
+        help="access key id (20 capitals and digits) of an administrator in the console",
+    )
+    simulator.add_argument("--call-log", help="log every request served to this file")
     simulator.set_defaults(handler=cmd_simulator)
     return parser
 
@@ -482,6 +493,9 @@ def cmd_simulator(args: argparse.Namespace) -> int:
         latency_ms=args.latency_ms,
         quotas=args.quotas,
         organizations_rps=args.organizations_rps,
+        event_delay=args.event_delay,
+        console_key=args.console_key,
+        call_log_path=args.call_log,
     )
 
 

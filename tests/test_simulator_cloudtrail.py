@@ -634,3 +634,29 @@ def test_close_account_ends_with_a_close_account_result_service_event(world: Wor
     assert record["sourceIPAddress"] == "organizations.amazonaws.com"
     status = record["serviceEventDetails"]["closeAccountStatus"]
     assert status["accountId"] == world.account_id and status["state"] == "SUCCEEDED"
+
+
+def test_an_account_renamed_with_put_account_name_is_described_so_and_recorded(
+    world: World,
+) -> None:
+    answer = client("account").put_account_name(
+        AccountId=world.account_id, AccountName="prod-renamed"
+    )
+
+    described = world.aws.organizations.describe_account(AccountId=world.account_id)
+    assert described["Account"]["Name"] == "prod-renamed"
+    record = event_of(answer)
+    assert (record["eventSource"], record["eventName"]) == (
+        "account.amazonaws.com",
+        "PutAccountName",
+    )
+    assert record["requestParameters"] == {
+        "accountId": world.account_id,
+        "accountName": "prod-renamed",
+    }
+
+
+def test_renaming_an_account_outside_the_organization_is_refused(world: World) -> None:
+    with pytest.raises(ClientError) as refused:
+        client("account").put_account_name(AccountId="999999999999", AccountName="nope")
+    assert refused.value.response["Error"]["Code"] == "ResourceNotFoundException"

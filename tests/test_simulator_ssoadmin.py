@@ -593,3 +593,20 @@ def test_tagging_an_unknown_permission_set_is_not_found(aws: SimulatedAws) -> No
             InstanceArn=aws.instance_arn, ResourceArn=f"{aws.instance_arn}/ps-0000000000000000"
         )
     assert error_code(error) == "ResourceNotFoundException"
+
+
+def test_updating_a_permission_set_changes_only_what_the_request_names(
+    aws: SimulatedAws,
+) -> None:
+    arn = permission_set(aws, SessionDuration="PT4H", RelayState="https://console.aws.amazon.com/")
+
+    aws.sso_admin.update_permission_set(
+        InstanceArn=aws.instance_arn, PermissionSetArn=arn, Description="Edited"
+    )
+
+    described = aws.sso_admin.describe_permission_set(
+        InstanceArn=aws.instance_arn, PermissionSetArn=arn
+    )["PermissionSet"]
+    assert described["Description"] == "Edited"
+    assert described["SessionDuration"] == "PT4H"
+    assert described["RelayState"] == "https://console.aws.amazon.com/"

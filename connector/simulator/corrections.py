@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import threading
 
-from . import auth_errors, cloudtrail, identitystore, organizations, ssoadmin, throttling
+from . import account, auth_errors, cloudtrail, identitystore, organizations, ssoadmin, throttling
 
 _lock = threading.Lock()
 
 
 def apply_corrections() -> None:
     """Install the corrected sso-admin, identitystore and organizations backends,
-    CloudTrail's event history and LookupEvents, and the dispatch layers
+    Account Management's PutAccountName, CloudTrail's event history and LookupEvents,
+    and the dispatch layers
     (throttling, CloudTrail recording; dispatch.py orders them)."""
     with _lock:
         auth_errors.install()
@@ -26,3 +27,4 @@ def apply_corrections() -> None:
         ssoadmin.install()
         identitystore.install()
         organizations.install()
+        account.install()

@@ -8,7 +8,9 @@ events). Wrapping that method once and calling the layers in a declared order
 keeps them composable: installing one again replaces it rather than wrapping it
 twice, and the order does not depend on which was installed first.
 
-The order, outermost first: ``cloudtrail`` sees the final outcome of a request,
+The order, outermost first: ``call_log`` (call_log.py, installed only when
+asked for) logs every request with its outcome, a throttled one too;
+``cloudtrail`` sees the final outcome of a request,
 including a throttled one (raised, so not recorded, as AWS logs no successful
 call for it), and stamps the event after the injected latency, when the request
 completed (CloudTrail's ``eventTime``); ``throttling`` admits or refuses the
@@ -26,7 +28,7 @@ from moto.core.responses import BaseResponse
 # A layer gets the request being served and the rest of the chain to call.
 Layer = Callable[[BaseResponse, Callable[[], Any]], Any]
 
-ORDER = ("cloudtrail", "throttling")
+ORDER = ("call_log", "cloudtrail", "throttling")
 
 _layers: dict[str, Layer] = {}
 _lock = threading.Lock()

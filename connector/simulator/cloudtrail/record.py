@@ -9,7 +9,8 @@ logs its API calls under ``sso.amazonaws.com`` and the Identity Store's under
 Identity Center API calls with AWS CloudTrail"); Organizations under
 ``organizations.amazonaws.com``, and, as a global service, "only in the US East
 (N. Virginia) Region" (Organizations User Guide, "Logging API calls with AWS
-CloudTrail for AWS Organizations"). Read-only calls (List, Describe, Get, Is)
+CloudTrail for AWS Organizations"); the Account Management API (PutAccountName)
+under ``account.amazonaws.com``, in us-east-1 too. Read-only calls (List, Describe, Get, Is)
 are management read events, which the simulator does not record: a change feed
 has no use for them.
 Failed calls are not recorded either (AWS records them with ``errorCode``; a
@@ -34,9 +35,10 @@ EVENT_SOURCES = {
     "sso-admin": "sso.amazonaws.com",
     "identitystore": "identitystore.amazonaws.com",
     "organizations": "organizations.amazonaws.com",
+    "account": "account.amazonaws.com",
 }
 # Services whose events are logged in one region, whatever region was called.
-GLOBAL_SERVICE_REGIONS = {"organizations": "us-east-1"}
+GLOBAL_SERVICE_REGIONS = {"organizations": "us-east-1", "account": "us-east-1"}
 READ_ONLY_PREFIXES = ("List", "Describe", "Get", "Is")
 
 

@@ -50,9 +50,9 @@ def _record(response: BaseResponse, call_next: Callable[[], Any]) -> Any:
 
 def _served_call(response: BaseResponse, answer: Any) -> ServedCall | None:
     """The call to record, or None: not a write of a recorded service, or not a success."""
-    target = response.headers.get("X-Amz-Target")
     service = str(response.service_name)
-    if not target or not is_recorded(service, target.rsplit(".", 1)[-1]):
+    operation = _operation(response)
+    if operation is None or not is_recorded(service, operation):
         return None
     if not isinstance(answer, tuple) or len(answer) != 3:
         return None
@@ -61,7 +61,7 @@ def _served_call(response: BaseResponse, answer: Any) -> ServedCall | None:
         return None
     return ServedCall(
         service=service,
-        operation=target.rsplit(".", 1)[-1],
+        operation=operation,
         account_id=response.current_account,
         region=response.region,
         access_key_id=response.get_access_key(),
@@ -71,6 +71,17 @@ def _served_call(response: BaseResponse, answer: Any) -> ServedCall | None:
         request_id=str(headers.get("x-amzn-requestid", "")),
         wall_time=behaviour().wall_time(),
     )
+
+
+def _operation(response: BaseResponse) -> str | None:
+    """The operation called: named by X-Amz-Target in the JSON protocol, by the method
+    and path in Account Management's REST-JSON (PutAccountName is POST /putAccountName)."""
+    target = response.headers.get("X-Amz-Target")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    if str(response.service_name) == "account":
+        return str(response._get_action())
+    return None
 
 
 def _json(body: Any) -> dict[str, Any]:

@@ -147,13 +147,21 @@ class PermissionSetBackend(SSOAdminBackend):
         self,
         instance_arn: str,
         permission_set_arn: str,
-        description: str,
-        session_duration: str,
-        relay_state: str,
+        description: str | None,
+        session_duration: str | None,
+        relay_state: str | None,
     ) -> dict[str, Any]:
+        """UpdatePermissionSet changes only what the request names; moto resets a session
+        duration left out to 3600 (a number, where AWS answers "PT1H") and a relay state
+        left out to none (API_UpdatePermissionSet: each member is optional)."""
         with self._lock:
+            current = self._find_permission_set(instance_arn, permission_set_arn)
             updated = super().update_permission_set(
-                instance_arn, permission_set_arn, description, session_duration, relay_state
+                instance_arn,
+                permission_set_arn,
+                current.description if description is None else description,
+                current.session_duration if session_duration is None else session_duration,
+                current.relay_state if relay_state is None else relay_state,
             )
             self._touch(permission_set_arn)
             return updated

@@ -62,6 +62,17 @@ class CorrectedSSOAdminResponse(SSOAdminResponse):
             "next_token": self._get_param("NextToken"),
         }
 
+    def update_permission_set(self) -> str:
+        """moto's, without a session duration of 3600 for one the request left out."""
+        self.corrected_backend.update_permission_set(
+            instance_arn=self._get_param("InstanceArn"),
+            permission_set_arn=self._get_param("PermissionSetArn"),
+            description=self._get_param("Description"),
+            session_duration=self._get_param("SessionDuration"),
+            relay_state=self._get_param("RelayState"),
+        )
+        return "{}"
+
     def create_account_assignment(self) -> str:
         status = self.corrected_backend.create_account_assignment(**self._assignment_params())
         return json.dumps({"AccountAssignmentCreationStatus": status})
