@@ -59,10 +59,13 @@ class Operation:
     result_key: str | None = None  # the list a page carries
     needs_role_management: bool = False
     needs_permission: bool = True  # sts:GetCallerIdentity needs none
+    # The IAM action, where it is not the operation's name (SQS's batch actions are
+    # allowed by their single-message action).
+    iam_name: str | None = None
 
     @property
     def iam_action(self) -> str:
-        return f"{IAM_PREFIX[self.service]}:{self.name}"
+        return f"{IAM_PREFIX[self.service]}:{self.iam_name or self.name}"
 
 
 _DECLARED = (
@@ -121,7 +124,8 @@ _DECLARED = (
     # or the SQS queue an EventBridge rule feeds
     Operation("cloudtrail", "LookupEvents", "read", 50, "Events"),
     Operation("sqs", "ReceiveMessage", "read"),
-    Operation("sqs", "DeleteMessage", "read"),
+    # Applied messages are deleted ten a call; SQS allows that with sqs:DeleteMessage.
+    Operation("sqs", "DeleteMessageBatch", "read", iam_name="DeleteMessage"),
     # sts: which account the credentials belong to (no permission needed)
     Operation("sts", "GetCallerIdentity", "read", needs_permission=False),
 )

@@ -129,7 +129,10 @@ PROBES: dict[str, Probe] = {
         "VisibilityTimeout": 0,
         "WaitTimeSeconds": 0,
     },
-    "DeleteMessage": lambda c: {"QueueUrl": c.queue_url, "ReceiptHandle": "idcc-probe"},
+    "DeleteMessageBatch": lambda c: {
+        "QueueUrl": c.queue_url,
+        "Entries": [{"Id": "probe", "ReceiptHandle": "idcc-probe"}],
+    },
     "ListAccounts": lambda c: {"MaxResults": 1},
     # Writes, probed on ids that do not exist: nothing is changed.
     "DescribeAccountAssignmentCreationStatus": lambda c: {

@@ -166,11 +166,18 @@ def test_the_sqs_source_applies_a_message_and_deletes_it(live: Live) -> None:
     feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
 
     report = feed.step()
+    feed.step()  # the queue found empty: what was applied is deleted now
 
     assert report.changes >= 1
     assert _served(live, f"Groups/{group}")["displayName"] == "Renamed in the console"
-    left = sqs.receive_message(QueueUrl=queue.queue_url, WaitTimeSeconds=0)
-    assert "Messages" not in left
+    counts = sqs.get_queue_attributes(
+        QueueUrl=queue.queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    assert counts == {
+        "ApproximateNumberOfMessages": "0",
+        "ApproximateNumberOfMessagesNotVisible": "0",
+    }
 
 
 def _served_status(live: Live, path: str) -> int:

@@ -39,6 +39,11 @@ from connector.store.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
+# DeleteMessageBatch takes at most ten entries; an applied message waits at most
+# this long for nine others (the queue's visibility timeout is far longer).
+DELETE_BATCH = 10
+DELETE_WITHIN = 10.0
+
 
 @dataclass
 class Batch:
@@ -113,6 +118,17 @@ class CloudTrailSource:
 
 
 class SqsSource:
+    """Long-polls the queue; deletes applied messages ten a call.
+
+    At a change or so a second each long poll returns with one message; deleting
+    each at once would cost a call per change. Applied messages are deleted
+    with DeleteMessageBatch once ten wait, once the oldest has waited
+    `DELETE_WITHIN` seconds, or when the queue is found empty, always well
+    within the queue's visibility timeout (120 s in `change-feed setup`'s
+    template). A process that stops first leaves them to be received again:
+    their events are recognised as applied (feed_seen_events) and deleted then.
+    """
+
     name = "sqs"
 
     def __init__(self, aws: AwsClients, queue_url: str, *, wait_seconds: int) -> None:
@@ -120,8 +136,10 @@ class SqsSource:
         self._queue_url = queue_url
         # ReceiveMessage waits at most 20 s (Amazon SQS long polling).
         self._wait = max(0, min(20, wait_seconds))
+        self._applied: list[tuple[str, float]] = []  # receipt handle, when applied
 
     def fetch(self, stop: Callable[[], bool]) -> Batch:
+        self._delete_applied(due_only=True)
         received_at = utcnow()
         messages: Sequence[Mapping[str, Any]] = self._aws.call(
             "sqs",
@@ -159,12 +177,37 @@ class SqsSource:
             )
 
         def acknowledge() -> None:
-            for handle in handles:
-                self._aws.call(
-                    "sqs", "DeleteMessage", QueueUrl=self._queue_url, ReceiptHandle=handle
-                )
+            applied_at = time.monotonic()
+            self._applied.extend((handle, applied_at) for handle in handles)
+            self._delete_applied(due_only=bool(messages))
 
         return Batch(events, malformed, commit, acknowledge)
+
+    def _delete_applied(self, *, due_only: bool) -> None:
+        """Delete the applied messages: all, or (`due_only`) when ten wait or the
+        oldest has waited DELETE_WITHIN seconds."""
+        if not self._applied:
+            return
+        oldest = self._applied[0][1]
+        due = len(self._applied) >= DELETE_BATCH or time.monotonic() - oldest >= DELETE_WITHIN
+        if due_only and not due:
+            return
+        while self._applied:
+            chunk, self._applied = self._applied[:DELETE_BATCH], self._applied[DELETE_BATCH:]
+            answer = self._aws.call(
+                "sqs",
+                "DeleteMessageBatch",
+                QueueUrl=self._queue_url,
+                Entries=[
+                    {"Id": str(position), "ReceiptHandle": handle}
+                    for position, (handle, _) in enumerate(chunk)
+                ],
+            )
+            for failed in answer.get("Failed", []):
+                # Received again later, recognised as applied, deleted then.
+                log.warning(
+                    "a queue message could not be deleted", extra={"code": failed.get("Code")}
+                )
 
 
 def _newest(events: Sequence[ChangeEvent]) -> datetime | None:
