@@ -90,6 +90,10 @@ _DECLARED = (
     Operation("sso-admin", "ListPermissionSetsProvisionedToAccount", "read", 100, "PermissionSets"),
     Operation("sso-admin", "ListAccountAssignments", "read", 100, "AccountAssignments"),
     Operation("sso-admin", "ListAccountAssignmentsForPrincipal", "read", 100, "AccountAssignments"),
+    # sso-admin: applications and who is assigned to them
+    Operation("sso-admin", "ListApplications", "read", 100, "Applications"),
+    Operation("sso-admin", "GetApplicationAssignmentConfiguration", "read"),
+    Operation("sso-admin", "ListApplicationAssignments", "read", 100, "ApplicationAssignments"),
     # sso-admin writes: assignments are asynchronous, tracked by their request status
     Operation("sso-admin", "CreateAccountAssignment", "write", needs_role_management=True),
     Operation("sso-admin", "DeleteAccountAssignment", "write", needs_role_management=True),

@@ -107,6 +107,11 @@ PROBES: dict[str, Probe] = {
         "PrincipalId": c.user_id,
         "MaxResults": 1,
     },
+    "ListApplications": lambda c: {"InstanceArn": c.instance.instance_arn, "MaxResults": 1},
+    # On an application that does not exist: AWS answers ResourceNotFoundException
+    # once the caller is allowed, AccessDeniedException otherwise.
+    "GetApplicationAssignmentConfiguration": lambda c: {"ApplicationArn": _application(c)},
+    "ListApplicationAssignments": lambda c: {"ApplicationArn": _application(c), "MaxResults": 1},
     "ListUsers": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
     "ListGroups": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
     "ListGroupMemberships": lambda c: {
@@ -192,6 +197,12 @@ def _unique(path: str) -> dict[str, Any]:
 
 def _store(c: ProbeContext) -> dict[str, Any]:
     return {"IdentityStoreId": c.instance.identity_store_id}
+
+
+def _application(c: ProbeContext) -> str:
+    """A well-formed ARN of an application of the instance that does not exist."""
+    instance_id = c.instance.instance_arn.rsplit("/", 1)[-1]
+    return f"arn:aws:sso::{c.account_id}:application/{instance_id}/apl-0000000000000000"
 
 
 def _ps(c: ProbeContext) -> dict[str, Any]:

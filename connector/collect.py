@@ -20,6 +20,11 @@ from connector.aws import AwsClients
 from connector.config import Settings
 from connector.errors import SyncInterruptedError
 from connector.readers.accounts import OrganizationView, read_organization
+from connector.readers.applications import (
+    assignments_of_application,
+    list_applications,
+    read_application,
+)
 from connector.readers.assignments import assignments_for_pair, assignments_for_principal
 from connector.readers.groups import read_groups
 from connector.readers.instance import Instance
@@ -109,6 +114,7 @@ def collect_snapshot(
         arns_f = pools.submit("sso-admin", list_permission_set_arns, aws, instance_arn)
         org_f = pools.submit("organizations", read_organization, aws, settings.organizations)
         caller_f = pools.submit("organizations", _caller_account, aws)
+        applications_f = pools.submit("sso-admin", list_applications, aws, instance_arn)
 
         progress.phase("reading groups and permission sets")
         groups = groups_f.result()
@@ -121,6 +127,14 @@ def collect_snapshot(
         # while Organizations (slower quota) is still listing accounts.
         detail_fs = [
             pools.submit("sso-admin", read_permission_set, aws, instance_arn, arn) for arn in arns
+        ]
+        listed_applications = applications_f.result()
+        application_fs = [
+            pools.submit("sso-admin", read_application, aws, item) for item in listed_applications
+        ]
+        application_assignment_fs = [
+            pools.submit("sso-admin", assignments_of_application, aws, item["ApplicationArn"])
+            for item in listed_applications
         ]
         organization = org_f.result()
         known_accounts = None if organization.accounts is None else len(organization.accounts)
@@ -161,6 +175,7 @@ def collect_snapshot(
                 permission_sets=len(arns),
                 accounts=known_accounts or 0,
                 pairs=len(pairs),
+                applications=len(listed_applications),
             )
         )
         progress.phase(
@@ -195,6 +210,13 @@ def collect_snapshot(
             accounts=_accounts(organization, pairs, assignments),
             provisioned_pairs=_all_pairs(pairs, assignments),
             assignments=assignments,
+            applications=tuple(sorted((f.result() for f in application_fs), key=lambda a: a.arn)),
+            application_assignments=tuple(
+                sorted(
+                    set(_flatten(application_assignment_fs)),
+                    key=lambda a: (a.application_arn, a.principal_type, a.principal_id),
+                )
+            ),
         )
     return Collected(
         snapshot=snapshot,

@@ -16,6 +16,8 @@ import json
 
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -44,6 +46,10 @@ def object_key(record: object) -> tuple[str, str]:
             return "provisioned_pair", f"{account_id}|{arn}"
         case Assignment(account_id=a, permission_set_arn=p, principal_type=k, principal_id=i):
             return "assignment", f"{a}|{p}|{k}|{i}"
+        case Application(arn=arn):
+            return "application", arn
+        case ApplicationAssignment(application_arn=arn, principal_type=k, principal_id=i):
+            return "application_assignment", f"{arn}|{k}|{i}"
         # Kept beside snapshots, never in the change record: keyed by their access.
         case AssignmentProvenance(assignment=assignment):
             return "assignment_provenance", object_key(assignment)[1]
@@ -77,3 +83,16 @@ def entitlement_id(account_id: str, permission_set_arn: str) -> str:
     never change for the same pair, joined by a dot (neither contains one).
     """
     return f"{account_id}.{permission_set_id(permission_set_arn)}"
+
+
+APPLICATION_ENTITLEMENT_PREFIX = "app."
+
+
+def application_entitlement_id(application_arn: str) -> str:
+    """The id of the entitlement "access to an application", stable across syncs.
+
+    Built only here: "app." and the ARN's last segment ("apl-..."), unique in an
+    instance and never changed. An account entitlement's id starts with the
+    12-digit account id, so the prefix tells the two kinds apart.
+    """
+    return APPLICATION_ENTITLEMENT_PREFIX + application_arn.rsplit("/", 1)[-1]

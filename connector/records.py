@@ -167,6 +167,31 @@ class Assignment:
 
 
 @dataclass(frozen=True)
+class Application:
+    """An Identity Center application (customer managed SAML/OAuth, or AWS managed).
+
+    `assignment_required` is GetApplicationAssignmentConfiguration's answer:
+    False lets every user of the instance in, whatever its assignments.
+    """
+
+    arn: str
+    name: str
+    provider_arn: str
+    status: str  # "ENABLED" or "DISABLED"
+    assignment_required: bool = True
+    description: str | None = None
+    account_id: str | None = None  # the ApplicationAccount AWS reports
+    created_at: datetime | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ApplicationAssignment:
+    application_arn: str
+    principal_type: str  # "USER" or "GROUP"
+    principal_id: str
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Who made an access and when, beyond what AWS records of it.
 
@@ -208,6 +233,8 @@ class Snapshot:
     accounts: tuple[Account, ...] = ()
     provisioned_pairs: tuple[ProvisionedPair, ...] = ()
     assignments: tuple[Assignment, ...] = ()
+    applications: tuple[Application, ...] = ()
+    application_assignments: tuple[ApplicationAssignment, ...] = ()
     # Kept by the store across snapshots, not read from AWS: a sync publishes
     # with what the store knows (connector.store.provenance).
     assignment_provenance: tuple[AssignmentProvenance, ...] = ()
@@ -222,4 +249,6 @@ class Snapshot:
             "accounts": len(self.accounts),
             "provisioned_pairs": len(self.provisioned_pairs),
             "assignments": len(self.assignments),
+            "applications": len(self.applications),
+            "application_assignments": len(self.application_assignments),
         }

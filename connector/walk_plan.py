@@ -14,6 +14,9 @@ With P permission sets, A accounts, U users, G groups and N provisioned
 The pairs are needed anyway (they are the grantable entitlements, including
 those no one holds yet), so pair discovery always runs, the cheaper of P and A;
 then the assignments are read either per pair (N) or per principal (U + G).
+Applications cost the same whatever the walk: ceil(A/50) pages of
+ListApplications (a page holds at most 50), then per application one
+GetApplicationAssignmentConfiguration and one ListApplicationAssignments: 2A.
 Each figure grows by one call per further page of 100 results: `call_bound` is
 issue 5's formula, which leaves those pages out; `page_aware_bound` counts them.
 """
@@ -69,15 +72,27 @@ def choose_assignment_walk(
     return "principals" if users + groups < pairs else "pairs"
 
 
-def call_bound(*, users: int, groups: int, permission_sets: int, accounts: int, pairs: int) -> int:
+def call_bound(
+    *,
+    users: int,
+    groups: int,
+    permission_sets: int,
+    accounts: int,
+    pairs: int,
+    applications: int = 0,
+) -> int:
     """The most AWS calls a full sync may make (the contract in docs/sync-cost.md).
 
-    5 fixed calls, the user and group pages, one membership list per group,
+    6 fixed calls, the user and group pages, one membership list per group,
     seven calls per permission set (six for its details, one to find where it
-    is provisioned), the account pages, and the cheaper assignment walk.
+    is provisioned), the account pages, the cheaper assignment walk, and the
+    applications: their pages (the first, made even when there are none, is
+    among the fixed calls) and two calls each.
     """
     return (
-        5
+        6
+        + max(0, _pages(applications, APPLICATIONS_PAGE_SIZE) - 1)
+        + 2 * applications
         + _pages(users, 100)
         + _pages(groups, 100)
         + groups
@@ -94,6 +109,8 @@ def _pages(count: int, page_size: int) -> int:
 # Every per-item listing the sync makes returns at most 100 results a page
 # (MaxResults 1-100 in the sso-admin and identitystore API references).
 LISTING_PAGE_SIZE = 100
+# ListApplications answers at most 50 a page (its ApplicationList holds 50).
+APPLICATIONS_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,7 @@ class ListingSizes:
     group_members: tuple[int, ...]  # per group
     pair_discovery: tuple[int, ...]  # per permission set or per account, as the walk went
     assignment_walk: tuple[int, ...]  # per pair or per principal, as the walk went
+    application_assignments: tuple[int, ...] = ()  # per application
 
     def further_pages(self) -> int:
         """Calls beyond the first page of every listing."""
@@ -118,6 +136,7 @@ class ListingSizes:
             self.group_members,
             self.pair_discovery,
             self.assignment_walk,
+            self.application_assignments,
         )
         return sum(
             max(0, _pages(size, LISTING_PAGE_SIZE) - 1) for sizes in listings for size in sizes
@@ -132,6 +151,7 @@ def listing_sizes(snapshot: Snapshot, walk: WalkChoice) -> ListingSizes:
     to"; connector/simulator/ssoadmin/models.py), so its size counts them.
     """
     members = Counter(m.group_id for m in snapshot.memberships)
+    held = Counter(a.application_arn for a in snapshot.application_assignments)
     if walk.pair_discovery == "permission_sets":
         discovered = Counter(p.permission_set_arn for p in snapshot.provisioned_pairs)
     else:
@@ -152,6 +172,7 @@ def listing_sizes(snapshot: Snapshot, walk: WalkChoice) -> ListingSizes:
         group_members=tuple(members[g.id] for g in snapshot.groups),
         pair_discovery=tuple(discovered.values()),
         assignment_walk=tuple(walked),
+        application_assignments=tuple(held[a.arn] for a in snapshot.applications),
     )
 
 
@@ -176,6 +197,7 @@ def snapshot_call_bound(snapshot: Snapshot) -> int:
         permission_sets=len(snapshot.permission_sets),
         accounts=len(snapshot.accounts),
         pairs=len(snapshot.provisioned_pairs),
+        applications=len(snapshot.applications),
     )
 
 

@@ -177,6 +177,32 @@ def differences(snapshot: Snapshot, manifest: Manifest) -> dict[str, object]:
         },
         manifest.expected_assignments(),
     )
+    compare(
+        "applications",
+        {
+            (a.arn, a.name, a.description, a.provider_arn, a.assignment_required, a.status)
+            for a in snapshot.applications
+        },
+        {
+            (
+                manifest.applications[a.key],
+                a.name,
+                a.description,
+                a.provider_arn,
+                a.assignment_required,
+                "ENABLED",
+            )
+            for a in plan.applications
+        },
+    )
+    compare(
+        "application assignments",
+        {
+            (a.application_arn, a.principal_type, a.principal_id)
+            for a in snapshot.application_assignments
+        },
+        manifest.expected_application_assignments(),
+    )
     return found
 
 

@@ -187,6 +187,29 @@ def delete_account_assignment(w: World) -> Any:
     )
 
 
+def application_assignment(w: World) -> dict[str, str]:
+    """A new application's assignment to the world's group."""
+    application_arn = w.aws.sso_admin.create_application(
+        InstanceArn=w.aws.instance_arn,
+        Name="Payroll",
+        ApplicationProviderArn="arn:aws:sso::aws:applicationProvider/custom",
+    )["ApplicationArn"]
+    return {"ApplicationArn": application_arn, "PrincipalId": w.group_id, "PrincipalType": "GROUP"}
+
+
+def create_application_assignment(w: World) -> Any:
+    params = application_assignment(w)
+    answer = w.aws.sso_admin.create_application_assignment(**params)
+    return answer, lower_camel(params), lambda elements: elements is None
+
+
+def delete_application_assignment(w: World) -> Any:
+    params = application_assignment(w)
+    w.aws.sso_admin.create_application_assignment(**params)
+    answer = w.aws.sso_admin.delete_application_assignment(**params)
+    return answer, lower_camel(params), lambda elements: elements is None
+
+
 def create_user(w: World) -> Any:
     answer = w.aws.identity_store.create_user(
         IdentityStoreId=w.aws.identity_store_id,
@@ -339,6 +362,8 @@ def close_account(w: World) -> Any:
 WRITES = {
     ("sso.amazonaws.com", "CreateAccountAssignment"): create_account_assignment,
     ("sso.amazonaws.com", "DeleteAccountAssignment"): delete_account_assignment,
+    ("sso.amazonaws.com", "CreateApplicationAssignment"): create_application_assignment,
+    ("sso.amazonaws.com", "DeleteApplicationAssignment"): delete_application_assignment,
     ("sso.amazonaws.com", "ProvisionPermissionSet"): provision_permission_set,
     ("sso.amazonaws.com", "PutInlinePolicyToPermissionSet"): put_inline_policy,
     ("identitystore.amazonaws.com", "CreateUser"): create_user,

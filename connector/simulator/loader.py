@@ -64,6 +64,7 @@ def load_plan(
     _load_organization(organizations, plan, manifest, region)
     _load_directory(directory, plan, manifest)
     _load_permission_sets(sso_admin, plan, manifest)
+    _load_applications(sso_admin, plan, manifest)
     return manifest
 
 
@@ -174,6 +175,29 @@ def _load_permission_sets(
                     assignment.principal_type, assignment.principal_key
                 ),
             )
+        )
+
+
+def _load_applications(
+    sso_admin: CorrectedSSOAdminBackend, plan: OrganisationPlan, manifest: Manifest
+) -> None:
+    """Applications and their assignments, through the same model methods the API uses."""
+    for planned in plan.applications:
+        application = sso_admin.applications.create_application(
+            manifest.instance_arn,
+            planned.name,
+            planned.provider_arn,
+            description=planned.description,
+        )
+        sso_admin.applications.put_assignment_configuration(
+            application.arn, planned.assignment_required
+        )
+        manifest.applications[planned.key] = application.arn
+    for assignment in plan.application_assignments:
+        sso_admin.applications.create_assignment(
+            manifest.applications[assignment.application_key],
+            assignment.principal_type,
+            manifest.principal_id(assignment.principal_type, assignment.principal_key),
         )
 
 

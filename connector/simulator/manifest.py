@@ -30,6 +30,7 @@ class Manifest:
     permission_sets: dict[str, str] = field(default_factory=dict)  # key -> PermissionSetArn
     accounts: dict[str, str] = field(default_factory=dict)  # plan key -> account id
     organizational_units: dict[str, str] = field(default_factory=dict)  # "a/b" -> OU id
+    applications: dict[str, str] = field(default_factory=dict)  # plan key -> ApplicationArn
 
     def principal_id(self, principal_type: str, key: str) -> str:
         return self.users[key] if principal_type == "USER" else self.groups[key]
@@ -48,6 +49,17 @@ class Manifest:
                 self.principal_id(a.principal_type, a.principal_key),
             )
             for a in self.plan.assignments
+        }
+
+    def expected_application_assignments(self) -> set[tuple[str, str, str]]:
+        """(ApplicationArn, PrincipalType, PrincipalId) of every application assignment."""
+        return {
+            (
+                self.applications[a.application_key],
+                a.principal_type,
+                self.principal_id(a.principal_type, a.principal_key),
+            )
+            for a in self.plan.application_assignments
         }
 
     def expected_provisioned_pairs(self) -> set[tuple[str, str]]:
@@ -72,6 +84,7 @@ class Manifest:
             "permission_sets": self.permission_sets,
             "accounts": self.accounts,
             "organizational_units": self.organizational_units,
+            "applications": self.applications,
             "plan": plan_to_data(self.plan),
         }
         return json.dumps(data, indent=1, sort_keys=True)

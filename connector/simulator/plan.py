@@ -134,6 +134,24 @@ class PlannedAssignment:
 
 
 @dataclass(frozen=True)
+class PlannedApplication:
+    """An application of the instance (customer managed SAML/OAuth or AWS managed)."""
+
+    key: str
+    name: str
+    provider_arn: str
+    description: str | None = None
+    assignment_required: bool = True
+
+
+@dataclass(frozen=True)
+class PlannedApplicationAssignment:
+    application_key: str
+    principal_type: str  # "USER" or "GROUP"
+    principal_key: str
+
+
+@dataclass(frozen=True)
 class OrganisationPlan:
     users: tuple[PlannedUser, ...] = ()
     groups: tuple[PlannedGroup, ...] = ()
@@ -142,6 +160,8 @@ class OrganisationPlan:
     accounts: tuple[PlannedAccount, ...] = ()
     provisioned_pairs: tuple[PlannedPair, ...] = ()
     assignments: tuple[PlannedAssignment, ...] = ()
+    applications: tuple[PlannedApplication, ...] = ()
+    application_assignments: tuple[PlannedApplicationAssignment, ...] = ()
     # Names of OUs are taken from accounts' ou_path; listed here only for OUs
     # that hold no account (an empty OU is realistic too).
     empty_ous: tuple[tuple[str, ...], ...] = field(default_factory=tuple)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, replace
 from connector.simulator.plan import (
     OrganisationPlan,
     PlannedAccount,
+    PlannedApplication,
+    PlannedApplicationAssignment,
     PlannedAssignment,
     PlannedCustomerManagedPolicy,
     PlannedGroup,
@@ -32,6 +34,7 @@ from connector.simulator.plan import (
     PlannedUser,
 )
 from connector.simulator.seed_catalogue import (
+    APPLICATIONS,
     AWS_MANAGED_POLICY_ARNS,
     CORE_ACCOUNTS,
     EMPTY_OUS,
@@ -64,6 +67,8 @@ class SeedSpec:
     `assigned_pairs` counts the (permission set, account) pairs that carry assignments; left
     None, a pair carries about two. `max_group_size` keeps each group's member list within one
     API page. Users have at most one email, phone number and address: see `seed_people`.
+    `applications` and `application_assignments` plan Identity Center applications and who is
+    assigned to them (mostly groups, like account assignments).
     """
 
     users: int
@@ -79,6 +84,8 @@ class SeedSpec:
     max_group_size: int | None = None
     group_assignment_ratio: float = 0.85
     unicode_user_name_ratio: float = 0.1
+    applications: int = 0
+    application_assignments: int = 0
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -88,6 +95,11 @@ def _validate(spec: SeedSpec) -> None:
     for name in ("users", "groups", "memberships", "permission_sets", "accounts", "assignments"):
         if getattr(spec, name) < 0:
             raise ValueError(f"SeedSpec.{name} must not be negative, got {getattr(spec, name)}")
+    if spec.application_assignments > spec.applications * (spec.users + spec.groups):
+        raise ValueError(
+            f"{spec.application_assignments} application assignments are more than"
+            f" {spec.applications} applications x {spec.users + spec.groups} principals"
+        )
     for name in ("group_assignment_ratio", "unicode_user_name_ratio"):
         if not 0 <= getattr(spec, name) <= 1:
             raise ValueError(f"SeedSpec.{name} must be between 0 and 1")
@@ -134,10 +146,22 @@ def _assigned_pair_count(spec: SeedSpec) -> int:
 
 # tiny: quick tests and the demo; S and M: every group's members fit one API page (100);
 # L and XL: benchmarks, with groups of a few thousand members.
-_M = SeedSpec(2_000, 200, 6_000, 50, 100, 2_400, max_group_size=100)
+_M = SeedSpec(
+    2_000,
+    200,
+    6_000,
+    50,
+    100,
+    2_400,
+    max_group_size=100,
+    applications=20,
+    application_assignments=300,
+)
 PRESETS: dict[str, SeedSpec] = {
-    "tiny": SeedSpec(12, 4, 20, 4, 4, 10),
-    "S": SeedSpec(500, 50, 1_500, 20, 20, 600, max_group_size=100),
+    "tiny": SeedSpec(12, 4, 20, 4, 4, 10, applications=3, application_assignments=6),
+    "S": SeedSpec(
+        500, 50, 1_500, 20, 20, 600, max_group_size=100, applications=5, application_assignments=40
+    ),
     "M": _M,
     "M-dense": replace(_M, dense=True),
     "M-stale": replace(_M, stale_pairs=500),
@@ -159,6 +183,7 @@ def plan_organisation(spec: SeedSpec) -> OrganisationPlan:
     permission_sets = _plan_permission_sets(spec)
     accounts = _plan_accounts(spec)
     pairs, assignments = _plan_access(spec, users, groups, permission_sets, accounts)
+    applications = _plan_applications(spec)
     return OrganisationPlan(
         users=users,
         groups=groups,
@@ -167,6 +192,8 @@ def plan_organisation(spec: SeedSpec) -> OrganisationPlan:
         accounts=accounts,
         provisioned_pairs=pairs,
         assignments=assignments,
+        applications=applications,
+        application_assignments=_plan_application_assignments(spec, users, groups, applications),
         empty_ous=EMPTY_OUS,
     )
 
@@ -429,6 +456,40 @@ def _principals(
     chosen = [("GROUP", groups[g].key) for g in rng.sample(range(len(groups)), n_groups)]
     user_indices = rng.sample(range(len(users)), count - n_groups)
     return chosen + [("USER", users[u].key) for u in user_indices]
+
+
+# --- applications -----------------------------------------------------------------------------
+
+
+def _plan_applications(spec: SeedSpec) -> tuple[PlannedApplication, ...]:
+    """Catalogue applications, then numbered; one in four lets every user in unassigned."""
+    rng = _rng(spec, "applications")
+    planned = []
+    for i in range(spec.applications):
+        name, description, provider = APPLICATIONS[i % len(APPLICATIONS)]
+        if i >= len(APPLICATIONS):
+            name = f"{name} {i // len(APPLICATIONS) + 1}"
+        key = _key("app", i, spec.applications)
+        planned.append(PlannedApplication(key, name, provider, description, rng.random() >= 0.25))
+    return tuple(planned)
+
+
+def _plan_application_assignments(
+    spec: SeedSpec,
+    users: Sequence[PlannedUser],
+    groups: Sequence[PlannedGroup],
+    applications: Sequence[PlannedApplication],
+) -> tuple[PlannedApplicationAssignment, ...]:
+    """Spread over the applications, each to distinct principals, mostly groups."""
+    rng = _rng(spec, "application_assignments")
+    caps = [len(users) + len(groups)] * len(applications)
+    weights = [rng.lognormvariate(0, 1) for _ in applications]
+    sizes = _spread(spec.application_assignments, weights, caps)
+    return tuple(
+        PlannedApplicationAssignment(application.key, kind, key)
+        for application, size in zip(applications, sizes, strict=True)
+        for kind, key in _principals(spec, users, groups, size, rng)
+    )
 
 
 def _sample_excluding(space: int, excluded: set[int], count: int, rng: random.Random) -> list[int]:

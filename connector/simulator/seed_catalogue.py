@@ -80,3 +80,17 @@ CORE_ACCOUNTS: tuple[tuple[str, OuPath], ...] = (
     ("network-hub", ("Infrastructure",)), ("shared-services", ("Infrastructure",)),
 )  # fmt: skip
 EMPTY_OUS: tuple[OuPath, ...] = (("Transitional",), ("Workloads", "Archive"))
+
+# --- applications -----------------------------------------------------------------------------
+
+# (name, description, provider ARN): customer managed SAML and OAuth applications use the
+# "custom" providers; AWS managed applications name theirs. Provider ARNs are of the
+# ApplicationProviderArn pattern of the sso-admin API reference.
+_CUSTOM = "arn:aws:sso::aws:applicationProvider/custom"
+APPLICATIONS: tuple[tuple[str, str, str], ...] = (
+    ("Payroll", "Salaries and payslips (SAML)", f"{_CUSTOM}-saml"),
+    ("Wiki", "The engineering wiki (OAuth)", _CUSTOM),
+    ("Expenses", "Expense claims (SAML)", f"{_CUSTOM}-saml"),
+    ("Amazon Q Developer", "AWS managed", "arn:aws:sso::aws:applicationProvider/catalog/q"),
+    ("Ticketing", "Service desk (SAML)", f"{_CUSTOM}-saml"),
+)

@@ -13,9 +13,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from connector.record_keys import permission_set_id
+from connector.record_keys import application_entitlement_id, permission_set_id
 from connector.records import (
     Address,
+    Application,
     CustomerManagedPolicy,
     Email,
     ExternalId,
@@ -42,6 +43,8 @@ def all_records(snapshot: Snapshot) -> Iterator[object]:
     yield from snapshot.accounts
     yield from snapshot.provisioned_pairs
     yield from snapshot.assignments
+    yield from snapshot.applications
+    yield from snapshot.application_assignments
 
 
 # -- records to rows ---------------------------------------------------------
@@ -96,8 +99,17 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
         ("accounts", snapshot.accounts),
         ("provisioned_pairs", snapshot.provisioned_pairs),
         ("assignments", snapshot.assignments),
+        ("application_assignments", snapshot.application_assignments),
     ):
         rows[name] = [{"snapshot_id": snapshot_id, **dataclasses.asdict(r)} for r in records]
+    rows["applications"] = [
+        {
+            "snapshot_id": snapshot_id,
+            "id": application_entitlement_id(a.arn),
+            **dataclasses.asdict(a),
+        }
+        for a in snapshot.applications
+    ]
     return rows
 
 
@@ -226,6 +238,10 @@ def permission_set_from_row(row: Mapping[Any, Any]) -> PermissionSet:
         tags=tuple((key, value) for key, value in row["tags"]),
         created_at=row["created_at"],
     )
+
+
+def application_from_row(row: Mapping[Any, Any]) -> Application:
+    return Application(**{spec.name: row[spec.name] for spec in dataclasses.fields(Application)})
 
 
 # -- users and groups as JSON (the write ledger keeps what AWS answered) -------

@@ -18,10 +18,20 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.record_keys import entitlement_id
-from connector.records import Account, Group, Membership, PermissionSet, Provenance, User
+from connector.records import (
+    Account,
+    Application,
+    ApplicationAssignment,
+    Group,
+    Membership,
+    PermissionSet,
+    Provenance,
+    User,
+)
 from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 from connector.store.codec import (
+    application_from_row,
     group_from_row,
     permission_set_from_row,
     user_from_row,
@@ -162,6 +172,37 @@ def accounts(
         row.id: Account(id=row.id, name=row.name, email=row.email, status=row.status)
         for row in _rows(connection, table, snapshot_id, table.c.id, ids, table.c.id)
     }
+
+
+def applications(
+    connection: sa.Connection, snapshot_id: int, ids: Collection[str] | None
+) -> dict[str, Application]:
+    """Applications by the entitlement id they are served under ("app.apl-...")."""
+    table = t.applications
+    return {
+        row.id: application_from_row(row._mapping)
+        for row in _rows(connection, table, snapshot_id, table.c.id, ids, table.c.name)
+    }
+
+
+def application_assignments(
+    connection: sa.Connection, snapshot_id: int, application_arns: Collection[str] | None
+) -> list[ApplicationAssignment]:
+    """Assignments of the applications (all of them for None)."""
+    table = t.application_assignments
+    return [
+        ApplicationAssignment(row.application_arn, row.principal_type, row.principal_id)
+        for row in _rows(
+            connection,
+            table,
+            snapshot_id,
+            table.c.application_arn,
+            application_arns,
+            table.c.application_arn,
+            table.c.principal_type,
+            table.c.principal_id,
+        )
+    ]
 
 
 def group_names_of_users(

@@ -263,4 +263,8 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
             )
             for r in rows(t.assignments, t.assignments.c.account_id)
         ),
+        applications=tuple(
+            sorted(reads.applications(connection, snapshot_id, None).values(), key=lambda a: a.arn)
+        ),
+        application_assignments=tuple(reads.application_assignments(connection, snapshot_id, None)),
     )

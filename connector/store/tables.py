@@ -386,6 +386,38 @@ sa.Index(
     assignments.c.principal_id,
 )
 
+# Identity Center applications and who is assigned to them (issue 12): each is
+# served as an Entitlement of type "application" (connector.record_keys).
+applications = _snapshot_table(
+    "applications",
+    sa.Column("arn", sa.String(255)),
+    # The entitlement id it is served under ("app.apl-..."), unique in an instance.
+    sa.Column("id", sa.String(64), nullable=False),
+    _text("name", nullable=False),
+    _text("provider_arn", nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("assignment_required", sa.Boolean, nullable=False),
+    _text("description"),
+    sa.Column("account_id", sa.String(12)),
+    sa.Column("created_at", TZ),
+    key=("arn",),
+)
+sa.Index("ix_applications_id", applications.c.snapshot_id, applications.c.id)
+
+application_assignments = _snapshot_table(
+    "application_assignments",
+    sa.Column("application_arn", sa.String(255)),
+    sa.Column("principal_type", sa.String(8)),
+    sa.Column("principal_id", sa.String(64)),
+    key=("application_arn", "principal_type", "principal_id"),
+)
+sa.Index(
+    "ix_application_assignments_principal",
+    application_assignments.c.snapshot_id,
+    application_assignments.c.principal_type,
+    application_assignments.c.principal_id,
+)
+
 # Served documents rendered once per snapshot by the HTTP side (scim.rendering),
 # opaque to the store: a snapshot never changes, so neither do they.
 rendered_documents = _snapshot_table(
@@ -442,6 +474,8 @@ SNAPSHOT_TABLES = (
     accounts,
     provisioned_pairs,
     assignments,
+    applications,
+    application_assignments,
     rendered_documents,
 )
 

@@ -31,6 +31,7 @@ from moto.ssoadmin.models import Instance
 from ..behaviour import OperationKind, behaviour
 from ..identitystore.models import CorrectedIdentityStoreBackend
 from ..pagination import PageRule, page
+from .applications import ApplicationDirectory
 from .assignments import AssignmentKey, AssignmentStore, ProvisionedPairs
 from .exceptions import ResourceNotFoundException, ValidationException
 from .operations import Operation, OperationLog
@@ -76,10 +77,13 @@ class CorrectedSSOAdminBackend(PermissionSetBackend):
         self._init_assignments()
 
     def _init_assignments(self) -> None:
-        """Succeeded assignments, provisioned pairs and the request log."""
+        """Succeeded assignments, provisioned pairs, the request log and applications."""
         self._assignments = AssignmentStore()
         self._provisioned = ProvisionedPairs()
         self._operations = OperationLog()
+        self.applications = ApplicationDirectory(
+            self.account_id, self.region_name, self._identity_store_of, self._principal_exists
+        )
 
     def _adopt_moto_state(self) -> None:
         """Take over what a plain moto backend holds (see patching.py)."""
@@ -198,21 +202,27 @@ class CorrectedSSOAdminBackend(PermissionSetBackend):
         documented whether it instead rejects the request at once, so the request is
         accepted and ends FAILED, which a status poller has to handle anyway.
         """
-        store_id = self._instance(assignment.instance_arn).identity_store_id
-        store = self._directory().identity_stores.get(store_id)
-        members = (
-            {}
-            if store is None
-            else store.users
-            if assignment.principal_type == "USER"
-            else store.groups
-        )
-        if assignment.principal_id in members:
+        if self._principal_exists(
+            assignment.instance_arn, assignment.principal_type, assignment.principal_id
+        ):
             return None
+        store_id = self._instance(assignment.instance_arn).identity_store_id
         return (
             f"Received a 404 status error: {assignment.principal_type} "
             f"{assignment.principal_id} does not exist in identity store {store_id}"
         )
+
+    def _principal_exists(self, instance_arn: str, principal_type: str, principal_id: str) -> bool:
+        """Whether the principal is in the identity store of the instance."""
+        store = self._directory().identity_stores.get(
+            self._instance(instance_arn).identity_store_id
+        )
+        if store is None:
+            return False
+        return principal_id in (store.users if principal_type == "USER" else store.groups)
+
+    def _identity_store_of(self, instance_arn: str) -> str:
+        return self._instance(instance_arn).identity_store_id
 
     def _directory(self) -> CorrectedIdentityStoreBackend:
         """The Identity Store of this account and region, where principals live."""

@@ -212,6 +212,78 @@ class CorrectedSSOAdminResponse(SSOAdminResponse):
         )
         return json.dumps({"Tags": tags, "NextToken": next_token})
 
+    # -- applications (applications.py) ----------------------------------------
+
+    def create_application(self) -> str:
+        application = self.corrected_backend.applications.create_application(
+            self._get_param("InstanceArn"),
+            self._get_param("Name"),
+            self._get_param("ApplicationProviderArn"),
+            description=self._get_param("Description"),
+            status=self._get_param("Status"),
+            portal_options=self._get_param("PortalOptions"),
+        )
+        return json.dumps({"ApplicationArn": application.arn})
+
+    def describe_application(self) -> str:
+        applications = self.corrected_backend.applications
+        return json.dumps(applications.describe_application(self._get_param("ApplicationArn")))
+
+    def list_applications(self) -> str:
+        found, next_token = self.corrected_backend.applications.list_applications(
+            instance_arn=self._get_param("InstanceArn"),
+            filter_=self._get_param("Filter"),
+            **self._pagination(),
+        )
+        return json.dumps({"Applications": found, "NextToken": next_token})
+
+    def get_application_assignment_configuration(self) -> str:
+        required = self.corrected_backend.applications.get_assignment_configuration(
+            self._get_param("ApplicationArn")
+        )
+        return json.dumps({"AssignmentRequired": required})
+
+    def put_application_assignment_configuration(self) -> str:
+        self.corrected_backend.applications.put_assignment_configuration(
+            self._get_param("ApplicationArn"), bool(self._get_param("AssignmentRequired"))
+        )
+        return "{}"
+
+    def _application_assignment_params(self) -> dict[str, Any]:
+        return {
+            "application_arn": self._get_param("ApplicationArn"),
+            "principal_type": self._get_param("PrincipalType"),
+            "principal_id": self._get_param("PrincipalId"),
+        }
+
+    def create_application_assignment(self) -> str:
+        self.corrected_backend.applications.create_assignment(
+            **self._application_assignment_params()
+        )
+        return "{}"
+
+    def delete_application_assignment(self) -> str:
+        self.corrected_backend.applications.delete_assignment(
+            **self._application_assignment_params()
+        )
+        return "{}"
+
+    def list_application_assignments(self) -> str:
+        found, next_token = self.corrected_backend.applications.list_assignments(
+            application_arn=self._get_param("ApplicationArn"), **self._pagination()
+        )
+        return json.dumps({"ApplicationAssignments": found, "NextToken": next_token})
+
+    def list_application_assignments_for_principal(self) -> str:
+        found, next_token = self.corrected_backend.applications.list_assignments_for_principal(
+            instance_arn=self._get_param("InstanceArn"),
+            principal_type=self._get_param("PrincipalType"),
+            principal_id=self._get_param("PrincipalId"),
+            filter_=self._get_param("Filter"),
+            **self._pagination(),
+        )
+        return json.dumps({"ApplicationAssignments": found, "NextToken": next_token})
+
 
 _STARTED = ("AccountAssignmentCreationStatus", "AccountAssignmentDeletionStatus")
 
