@@ -73,14 +73,19 @@ def test_a_killed_sync_process_is_restarted_and_stopped_with_the_service(
     )
     store = Store.open(url)
 
-    def succeeded_after(sync_id: int) -> int | None:
+    def succeeded() -> bool:
         latest = next(iter(store.syncs(limit=1)), None)
-        ok = latest is not None and latest.outcome == "succeeded" and latest.id > sync_id
-        return latest.id if ok and latest else None
+        return latest is not None and latest.outcome == "succeeded"
+
+    def leads_in_term_after(term: int) -> int | None:
+        """The sync lease's term, once this replica leads in one after `term`."""
+        leader = requests.get(f"{served.url}/ready", timeout=30).json()["sync_leader"]
+        return leader["term"] if leader["this_replica"] and leader["term"] > term else None
 
     with serve_process(env, tmp_path / "serve.log", "--workers", "1") as served:
-        first_sync = wait_for(lambda: succeeded_after(0), timeout=120, what="a first sync")
+        wait_for(succeeded, timeout=120, what="a first sync")
         first = wait_for(lambda: one_sync_process(served), timeout=30, what="a sync process")
+        first_term = wait_for(lambda: leads_in_term_after(0), timeout=30, what="it leads")
 
         os.kill(first, signal.SIGKILL)
 
@@ -89,7 +94,9 @@ def test_a_killed_sync_process_is_restarted_and_stopped_with_the_service(
             return found if found not in (None, first) else None
 
         second = wait_for(replaced, timeout=60, what="a new sync process")
-        wait_for(lambda: succeeded_after(first_sync), timeout=120, what="a sync by the new one")
+        # The new one takes its replica's lease over at once (a new term) and syncs
+        # when a sync is due, an interval after the last (connector.sync_loop).
+        wait_for(lambda: leads_in_term_after(first_term), timeout=60, what="the new one leads")
         ended = wait_for(
             lambda: log_records(served, "the sync process ended; it is restarted"),
             timeout=30,
