@@ -13,6 +13,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import ExitStack
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,7 @@ def sync_process(replica: ServeProcess) -> int:
 
 def assert_no_overlap(syncs: list[SyncRecord]) -> None:
     """Each sync started once the one before it had ended."""
-    for before, after in zip(syncs, syncs[1:], strict=False):
+    for before, after in pairwise(syncs):
         assert before.finished_at is not None, before
         assert after.started_at >= before.finished_at, (before, after)
 
@@ -123,7 +124,7 @@ def test_three_replicas_make_one_sync_per_interval(
     assert_no_overlap(syncs)
     # One sync per interval: each began an interval after the one before ended, not
     # sooner (three replicas syncing each would), and not much later.
-    for before, after in zip(syncs, syncs[1:], strict=False):
+    for before, after in pairwise(syncs):
         assert before.finished_at is not None
         gap = (after.started_at - before.finished_at).total_seconds()
         assert INTERVAL - 0.1 <= gap <= INTERVAL + SLACK, (before, after)
