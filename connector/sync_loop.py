@@ -111,9 +111,14 @@ def _lead(
 def _due_in(settings: Settings, store: Store) -> float:
     """Seconds until a full sync is due: an interval after the latest recorded sync
     ended (whichever replica ran it, and however it ended: a failed one is tried
-    again an interval later). Zero or less: due now."""
-    with store.reading() as connection:
-        ended_at = sync_log.last_finished_at(connection)
+    again an interval later). Zero or less: due now. A store that cannot say is
+    asked again a heartbeat later: the loop outlives it."""
+    try:
+        with store.reading() as connection:
+            ended_at = sync_log.last_finished_at(connection)
+    except Exception:
+        log.exception("when the next sync is due cannot be read; asking again")
+        return float(settings.leader_heartbeat)
     if ended_at is None:
         return 0.0
     return settings.full_sync_interval() - (utcnow() - ended_at).total_seconds()
