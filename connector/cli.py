@@ -32,7 +32,7 @@ from connector.feed.setup_template import setup_text
 from connector.leadership import process_name
 from connector.logs import configure_logging
 from connector.metrics_dir import private_metrics_dir
-from connector.store import feed_state, ledger
+from connector.store import feed_state, leases, ledger
 from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store
 from connector.sync import SyncResult
@@ -403,12 +403,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     with store.reading() as connection:
         read_up_to = feed_state.cursors(connection)
         lagging = feed_lag(connection, settings)
+        lease = leases.current(connection, leases.SYNC)
+    if lease is not None:
+        print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
         print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
     return 0
+
+
+def _leader_line(lease: leases.Lease) -> str:
+    """Which replica leads the syncs (its host and `serve`'s pid), or that none does."""
+    if lease.held:
+        return (
+            f"{lease.holder}  term {lease.term}  since {lease.acquired_at:%Y-%m-%d %H:%M:%S}"
+            f"  lease expires in {lease.expires_in():.0f} s"
+        )
+    return (
+        f"none: the lease of {lease.holder} (term {lease.term}) expired {_when(lease.expires_at)}"
+    )
 
 
 def _feed_lines(lagging: FeedLag) -> list[str]:

