@@ -60,10 +60,10 @@ def claim(connection: sa.Connection, name: str, holder: str, ttl: float) -> int 
     """Take the lease when it is free (expired, or never held) or `holder`'s own (a
     restarted process of the same replica); its new term, or None while another holds it.
 
-    One conditional UPDATE of the lease's row: replicas claiming at once queue
-    on the row, and the first to commit makes the others' condition false.
+    Replicas claiming at once queue on the lease's row, and the first to commit
+    makes the others' condition false.
     """
-    now = store_clock(connection)
+    now = _locked_now(connection, name)
     c = t.leases.c
     claimed = connection.execute(
         t.leases.update()
@@ -79,7 +79,7 @@ def claim(connection: sa.Connection, name: str, holder: str, ttl: float) -> int 
 
 def renew(connection: sa.Connection, name: str, holder: str, term: int, ttl: float) -> bool:
     """Extend the lease `ttl` seconds from now, if `holder` still holds it in `term`."""
-    now = store_clock(connection)
+    now = _locked_now(connection, name)
     c = t.leases.c
     renewed = connection.execute(
         t.leases.update()
@@ -95,7 +95,7 @@ def release(connection: sa.Connection, name: str, holder: str, term: int) -> Non
     connection.execute(
         t.leases.update()
         .where(c.name == name, c.holder == holder, c.term == term)
-        .values(expires_at=store_clock(connection))
+        .values(expires_at=_locked_now(connection, name))
     )
 
 
@@ -114,6 +114,16 @@ def current(connection: sa.Connection, name: str) -> Lease | None:
     if row is None or row.term == 0:
         return None
     return Lease(row.holder, row.term, row.acquired_at, row.expires_at, store_clock(connection))
+
+
+def _locked_now(connection: sa.Connection, name: str) -> datetime:
+    """Lock the lease's row, then read the clock: a claim or renewal that queued behind
+    a leader's publish (which holds the row, `holds`) judges and sets expiry by the
+    time it got the row, not by when it began to wait."""
+    connection.execute(
+        sa.select(t.leases.c.name).where(t.leases.c.name == name).with_for_update()
+    ).first()
+    return store_clock(connection)
 
 
 def _after(now: datetime, seconds: float) -> datetime:
