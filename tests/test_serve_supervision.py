@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from connector.config import settings_to_env
+from connector.store import leases
 from connector.store.store import Store
 from scim.demo import start_simulator
 from scim.sync_supervisor import Backoff, SyncSupervisor
@@ -191,3 +192,35 @@ def test_a_process_that_ignores_the_request_to_stop_is_killed(
     assert stopped.signal == "SIGKILL"
     supervisor.manage()
     assert supervisor.pid is None  # stopped for good: nothing restarts it
+
+
+def test_the_sync_process_stops_and_gives_up_the_lead_when_serve_is_killed(
+    simulator: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    env = clean_environment(settings_to_env(simulator_settings(url, aws_endpoint_url=simulator)))
+    store = Store.open(url)
+    with serve_process(env, tmp_path / "serve.log", "--workers", "1") as served:
+        syncing = wait_for(lambda: one_sync_process(served), timeout=30, what="a sync process")
+        wait_for(lambda: lease_held(store), timeout=60, what="it leads")
+
+        os.kill(served.process.pid, signal.SIGKILL)  # its workers end by themselves
+
+        wait_for(lambda: not running(syncing), timeout=30, what="the orphan sync process ends")
+        assert not lease_held(store), "the lease outlived its replica"
+    store.close()
+
+
+def lease_held(store: Store) -> bool:
+    with store.reading() as connection:
+        lease = leases.current(connection, leases.SYNC)
+    return lease is not None and lease.held
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` runs: not gone, and not a zombie left for its new parent to reap."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
