@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -28,9 +29,11 @@ from connector.connection import connect
 from connector.errors import AccessDeniedError, ConfigError, ConnectorError
 from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
+from connector.leadership import process_name
 from connector.logs import configure_logging
 from connector.metrics_dir import private_metrics_dir
-from connector.store import feed_state, ledger
+from connector.store import feed_state, leases, ledger
+from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
@@ -87,6 +90,17 @@ def _parser() -> argparse.ArgumentParser:
         "--quiet",
         action="store_true",
         help="print no summary; the log says how each sync ended (serve's sync process)",
+    )
+    sync.add_argument(
+        "--replica",
+        default=None,
+        help="with --loop: the name this process leads the fleet's syncs under "
+        "(serve passes its own; by default HOST:PID of this process)",
+    )
+    sync.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop when the process that started this one ends (serve's sync process)",
     )
     sync.set_defaults(handler=cmd_sync)
 
@@ -210,7 +224,18 @@ def cmd_sync(args: argparse.Namespace) -> int:
             _print_sync(result, as_json=args.json)
         _render(store)
 
-    run_syncs(settings, store, _stop_on_signals(), loop=args.loop, synced=synced, ended=record_sync)
+    stop = _stop_on_signals()
+    if args.stop_with_parent:
+        _stop_with_parent(stop)
+    run_syncs(
+        settings,
+        store,
+        stop,
+        loop=args.loop,
+        synced=synced,
+        ended=record_sync,
+        replica=args.replica or process_name(),
+    )
     return 0
 
 
@@ -229,6 +254,21 @@ def _render(store: Store) -> None:
         return
     if rendered:
         log.info("documents rendered", extra={"rendered": rendered})
+
+
+def _stop_with_parent(stop: threading.Event) -> None:
+    """Set `stop` once this process's parent has ended (it is then re-parented): a sync
+    process whose `serve` was killed would otherwise go on leading the fleet's syncs
+    for a replica that no longer serves."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while not stop.wait(1.0):
+            if os.getppid() != parent:
+                log.warning("the process that started this sync process ended; it stops")
+                stop.set()
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _stop_on_signals() -> threading.Event:
@@ -363,12 +403,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     with store.reading() as connection:
         read_up_to = feed_state.cursors(connection)
         lagging = feed_lag(connection, settings)
+        lease = leases.current(connection, leases.SYNC)
+    if lease is not None:
+        print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
         print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
     return 0
+
+
+def _leader_line(lease: leases.Lease) -> str:
+    """Which replica leads the syncs (its host and `serve`'s pid), or that none does."""
+    if lease.held:
+        return (
+            f"{lease.holder}  term {lease.term}  since {lease.acquired_at:%Y-%m-%d %H:%M:%S}"
+            f"  lease expires in {lease.expires_in():.0f} s"
+        )
+    return (
+        f"none: the lease of {lease.holder} (term {lease.term}) expired {_when(lease.expires_at)}"
+    )
 
 
 def _feed_lines(lagging: FeedLag) -> list[str]:
@@ -452,11 +507,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = load_checked_settings()
     listener = bind_listener(args.host, args.port)  # a port in use stops it here, first
-    Store.open(settings.database_url).close()  # migrate once, before workers start
-    with private_metrics_dir():
-        from scim.server import serve  # imports prometheus_client: only once the folder is set
+    with one_replica_on_sqlite(settings.database_url):
+        Store.open(settings.database_url).close()  # migrate once, before workers start
+        with private_metrics_dir():
+            from scim.server import serve  # imports prometheus_client: once the folder is set
 
-        return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
+            return serve(settings, listener=listener, workers=args.workers, sync=not args.no_sync)
 
 
 def _require_simulator() -> None:

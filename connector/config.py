@@ -192,6 +192,10 @@ class Settings:
     # /ready answers 503 when the snapshot served is older than this (by
     # default `READY_SYNC_INTERVALS` sync intervals; see `max_snapshot_age`).
     ready_max_snapshot_age: int | None = _setting(_positive_duration, default=None)
+    # How often the leading replica's sync process renews the sync lease (which
+    # lasts two of these): a dead leader is replaced within about two of them
+    # (connector.leadership).
+    leader_heartbeat: int = _setting(_positive_duration, default=10)
 
     # The change feed (docs/change-feed.md): where AWS's change events are read
     # (none: full syncs every `sync_interval` only), the SQS queue an EventBridge

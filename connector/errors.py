@@ -54,6 +54,11 @@ class AmbiguousInstanceError(ConnectorError):
     exit_code = 5
 
 
+class LeadershipLost(ConnectorError):
+    """This process no longer leads the fleet's syncs: another replica took the lease
+    over (connector.leadership), so what it was doing is left to that one."""
+
+
 class AwsCallError(ConnectorError):
     """An AWS call failed for a reason other than credentials or permissions."""
 

@@ -44,10 +44,12 @@ def run_sync(
     *,
     progress: SyncProgress | None = None,
     stop: threading.Event | None = None,
+    term: int | None = None,
 ) -> SyncResult:
-    """Run one sync with `aws` (fresh per sync: its call counts become the record)."""
+    """Run one sync with `aws` (fresh per sync: its call counts become the record),
+    as the fleet's sync leader in `term` (connector.leadership) or a one-off."""
     stop = stop or threading.Event()
-    sync_id = store.begin_sync()
+    sync_id = store.begin_sync(term)
     log.info("sync started", extra={"sync_id": sync_id})
     started = time.monotonic()
     with _Heartbeat(store, sync_id):

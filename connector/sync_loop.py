@@ -1,6 +1,10 @@
 """The sync process (`idc-connector sync --loop`, which `serve` starts): full syncs in turn
 with the change feed.
 
+Every replica runs one; only the one that leads (connector.leadership) syncs
+and follows the feed, so a fleet makes one sync per interval, not one per
+replica. A full sync is due an interval after the latest one ended, whichever
+replica ran it: a new leader picks up the schedule where the last one left it.
 A full sync runs, then, until the next is due, the change feed applies AWS's
 change events (docs/change-feed.md), or with no feed the process waits. The
 two never run at once: a sync publishes what it read, and the events that
@@ -13,10 +17,11 @@ things bring it forward or put it off:
 
 - the feed fell behind past `Settings.feed_max_lag()` (connector.feed.lag):
   it is logged and a full sync runs at once;
-- the process starts while the snapshot served is recent and the feed was
-  following it (a restart, or a kill: its cursor and the events it applied
-  are durable): the feed resumes from its cursor and the full sync runs when
-  due, rather than costing a whole sync of AWS's quota at every restart.
+- the process starts leading while the snapshot served is recent and the
+  feed was following it (a restart, a kill, or another replica's leader
+  gone: its cursor and the events it applied are durable): the feed resumes
+  from its cursor and the full sync runs when due, rather than costing a
+  whole sync of AWS's quota at every restart.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from connector import quota_share
 from connector.call_stats import CallStats
@@ -33,6 +39,7 @@ from connector.connection import connect
 from connector.errors import ConnectorError
 from connector.feed.build import build_feed
 from connector.feed.lag import feed_lag, lag_of
+from connector.leadership import Term, lead
 from connector.progress import progress_for
 from connector.store import sync_log
 from connector.store.store import Store, utcnow
@@ -49,48 +56,97 @@ def run_syncs(
     loop: bool,
     synced: Callable[[SyncResult], None],
     ended: Callable[[str, float, CallStats], None],
+    replica: str,
 ) -> None:
-    """One full sync, or (`loop`) syncs every full-sync interval with the feed between;
-    `synced` is told of each sync that succeeded, `ended` of every sync's outcome,
-    duration and AWS calls (the metrics)."""
-    interval = settings.full_sync_interval()
-    resumed = _resumable(settings, store) if loop else None
-    followed = resumed is not None  # whether the change feed ran since the last sync
-    while True:
-        if resumed is not None:
-            deadline, resumed = time.monotonic() + resumed, None
-        else:
+    """One full sync, or (`loop`) while `replica` leads the fleet's syncs
+    (connector.leadership): a full sync whenever one is due, the change feed
+    between. `synced` is told of each sync that succeeded, `ended` of every
+    sync's outcome, duration and AWS calls (the metrics)."""
+    if not loop:
+        _full_sync(settings, store, stop, None, followed=False, synced=synced, ended=ended)
+        return
+    for term in lead(store, replica, settings.leader_heartbeat, stop):
+        _lead(settings, store, term, synced=synced, ended=ended)
+
+
+def _lead(
+    settings: Settings,
+    store: Store,
+    term: Term,
+    *,
+    synced: Callable[[SyncResult], None],
+    ended: Callable[[str, float, CallStats], None],
+) -> None:
+    """Until the term ends: a full sync when one is due (`_due_in`), or at once when a
+    feed that cannot resume (`_resumable`) or fell behind asks for one; between
+    them the change feed, or with no feed a wait."""
+    due_in: float | None = None
+    if settings.change_source != "none":
+        due_in = _resumable(settings, store)
+        if due_in is None:
+            due_in = 0.0
+    followed = due_in is not None and due_in > 0  # whether the feed ran since the last sync
+    while not term.ended.is_set():
+        if due_in is None:
+            due_in = _due_in(settings, store)
+        if due_in <= 0:
             _full_sync(
-                settings, store, stop, loop=loop, followed=followed, synced=synced, ended=ended
+                settings,
+                store,
+                term.ended,
+                term.number,
+                followed=followed,
+                synced=synced,
+                ended=ended,
             )
-            deadline = time.monotonic() + interval
-        if not loop:
-            return
-        followed = _follow_changes(settings, store, deadline, stop)
-        if stop.is_set():
-            return
+            followed = False
+            # A sync refused before it was recorded leaves one still due: try again
+            # a heartbeat later, not at once.
+            due_in = max(_due_in(settings, store), float(settings.leader_heartbeat))
+        following = _follow_changes(settings, store, time.monotonic() + due_in, term.ended)
+        followed = followed or following.ran
+        due_in = 0.0 if following.behind else None
+
+
+def _due_in(settings: Settings, store: Store) -> float:
+    """Seconds until a full sync is due: an interval after the latest recorded sync
+    ended (whichever replica ran it, and however it ended: a failed one is tried
+    again an interval later). Zero or less: due now. A store that cannot say is
+    asked again a heartbeat later: the loop outlives it."""
+    try:
+        with store.reading() as connection:
+            ended_at = sync_log.last_finished_at(connection)
+    except Exception:
+        log.exception("when the next sync is due cannot be read; asking again")
+        return float(settings.leader_heartbeat)
+    if ended_at is None:
+        return 0.0
+    return settings.full_sync_interval() - (utcnow() - ended_at).total_seconds()
 
 
 def _full_sync(
     settings: Settings,
     store: Store,
     stop: threading.Event,
+    term: int | None,
     *,
-    loop: bool,
     followed: bool,
     synced: Callable[[SyncResult], None],
     ended: Callable[[str, float, CallStats], None],
 ) -> None:
+    """One full sync; led under `term`, a failure is logged and left to the next one,
+    while a one-off sync (`term` None) raises it."""
     aws = connect(settings, share=quota_share.for_sync(store, settings))
     progress = progress_for(aws.stats)
     started, outcome = time.monotonic(), "failed"
     try:
-        result = run_sync(settings, store, aws, progress=progress, stop=stop)
+        result = run_sync(settings, store, aws, progress=progress, stop=stop, term=term)
         outcome = "succeeded"
     except Exception:
-        if not loop or stop.is_set():
+        if term is None:
             raise
-        log.exception("sync failed; next attempt in %ss", settings.full_sync_interval())
+        if not stop.is_set():  # else the term ended: the sync recorded itself as interrupted
+            log.exception("sync failed; next attempt in %ss", settings.full_sync_interval())
     else:
         if followed:
             report_missed_changes(store, result.sync_id)
@@ -127,24 +183,34 @@ def _resumable(settings: Settings, store: Store) -> float | None:
     return due
 
 
+@dataclass(frozen=True)
+class _Following:
+    ran: bool  # whether the change feed ran
+    behind: bool  # whether it stopped because it fell behind: a full sync is due now
+
+
 def _follow_changes(
     settings: Settings, store: Store, deadline: float, stop: threading.Event
-) -> bool:
-    """Until `deadline` (monotonic): apply AWS's change events, or, with no feed, wait.
-    Whether the feed ran."""
-    if settings.change_source == "none":
-        stop.wait(max(0.0, deadline - time.monotonic()))
-        return False
-    try:
-        feed = build_feed(settings, store, connect(settings))
-    except ConnectorError:
-        log.exception("the change feed cannot start; the next full sync is awaited")
-        stop.wait(max(0.0, deadline - time.monotonic()))
-        return False
+) -> _Following:
+    """Until `deadline` (monotonic): apply AWS's change events, or, with no feed, wait."""
+    feed = None
+    if settings.change_source != "none":
+        try:
+            feed = build_feed(settings, store, connect(settings))
+        except ConnectorError:
+            log.exception("the change feed cannot start; the next full sync is awaited")
     if feed is None:
-        return False
-    feed.run_until(deadline, stop, until=lambda: _behind(settings, store))
-    return True
+        stop.wait(max(0.0, deadline - time.monotonic()))
+        return _Following(ran=False, behind=False)
+    behind = threading.Event()
+
+    def fell_behind() -> bool:
+        if _behind(settings, store):
+            behind.set()
+        return behind.is_set()
+
+    feed.run_until(deadline, stop, until=fell_behind)
+    return _Following(ran=True, behind=behind.is_set())
 
 
 def _behind(settings: Settings, store: Store) -> bool:

@@ -32,9 +32,12 @@ def create_app(
     *,
     store: Store | None = None,
     provisioner: Provisioner | None = None,
+    replica: str | None = None,
 ) -> Flask:
     """The app around a store; writes go through `provisioner` (by default one that
-    connects to AWS on the first write, so the service starts without AWS)."""
+    connects to AWS on the first write, so the service starts without AWS).
+    `replica` names the replica it serves for (`serve`'s, connector.leadership):
+    /ready and /metrics say whether it leads the syncs."""
     settings = settings or load_settings()
     store = store or Store.open(settings.database_url, migrate=False)
     provisioner = provisioner or Provisioner(
@@ -56,7 +59,7 @@ def create_app(
     install_request_body(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(operator_page)
-    install_metrics(app, store, settings)
+    install_metrics(app, store, settings, replica)
 
     @app.get("/health")
     def health() -> Any:
@@ -66,7 +69,7 @@ def create_app(
     @app.get("/ready")
     def ready() -> Any:
         """Readiness (scim.readiness): a current snapshot, a readable store, a live sync."""
-        body, status = readiness(store, settings)
+        body, status = readiness(store, settings, replica)
         return jsonify(body), status
 
     return app

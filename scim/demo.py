@@ -8,7 +8,6 @@ at a time holds its folder (`demo.lock`) and its port.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import socket
@@ -21,6 +20,7 @@ from pathlib import Path
 from connector.config import Settings
 from connector.connection import connect
 from connector.errors import ConfigError
+from connector.file_claim import Held, claimed
 from connector.progress import progress_for
 from connector.record_keys import entitlement_id
 from connector.store.store import Store
@@ -84,28 +84,15 @@ def run_demo(*, size: str, host: str, port: int, data_dir: str) -> int:
 
 @contextmanager
 def _claimed(directory: Path) -> Iterator[None]:
-    """Hold `directory` for this demo: an exclusive lock on a file in it, kept until the
-    process and the workers it forks have ended (flock: the lock is the open file's,
-    released when its last copy closes, never by one worker closing its own)."""
-    directory.mkdir(parents=True, exist_ok=True)
-    lock = (directory / "demo.lock").open("a+", encoding="utf-8")
+    """Hold `directory` for this demo (its `demo.lock`, connector.file_claim)."""
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.seek(0)
-        holder = lock.read().strip() or "unknown"
-        lock.close()
+        with claimed(directory / "demo.lock"):
+            yield
+    except Held as held:
         raise ConfigError(
-            f"another demo is running in {directory} (pid {holder}): stop it, "
+            f"another demo is running in {directory} (pid {held.holder}): stop it, "
             "or give this one another --data-dir"
         ) from None
-    lock.truncate(0)
-    lock.write(str(os.getpid()))
-    lock.flush()
-    try:
-        yield
-    finally:
-        lock.close()
 
 
 def _sync_and_serve(directory: Path, endpoint: str, listener: socket.socket) -> int:

@@ -37,10 +37,10 @@ class _Exposition(Collector):
             yield from part.collect()
 
 
-def install_metrics(app: Flask, store: Store, settings: Settings) -> None:
+def install_metrics(app: Flask, store: Store, settings: Settings, replica: str | None) -> None:
     folder = os.environ.get(VARIABLE)
     counted: Collector = MultiProcessCollector(None, path=folder) if folder else REGISTRY
-    exposition = _Exposition(counted, StoreCollector(store, settings))
+    exposition = _Exposition(counted, StoreCollector(store, settings, replica))
 
     @app.get("/metrics")
     @serves_metrics

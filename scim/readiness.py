@@ -25,8 +25,9 @@ import sqlalchemy as sa
 
 from connector.config import Settings
 from connector.feed.lag import FeedLag, feed_lag
-from connector.store import snapshots, sync_log
+from connector.store import leases, snapshots, sync_log
 from connector.store import tables as t
+from connector.store.leases import Lease
 from connector.store.store import Store
 from connector.store.sync_log import SyncRecord
 from scim.errors import store_unavailable
@@ -41,10 +42,14 @@ class _Facts:
     served: SyncRecord | None  # the sync whose snapshot is served
     latest: sa.Row[int, str, datetime] | None  # the newest sync: id, outcome, heartbeat
     feed: FeedLag | None = None  # the change feed's lag, with a feed configured
+    lease: Lease | None = None  # the sync lease (connector.leadership)
 
 
-def readiness(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
-    """The /ready body and its status: 200 when ready, 503 with the problems when not."""
+def readiness(
+    store: Store, settings: Settings, replica: str | None = None
+) -> tuple[dict[str, Any], int]:
+    """The /ready body and its status: 200 when ready, 503 with the problems when not.
+    `replica` is this replica's name in the sync lease: whether it leads is shown."""
     try:
         with store.reading() as connection:
             facts = _read(connection, settings)
@@ -83,11 +88,25 @@ def readiness(store: Store, settings: Settings) -> tuple[dict[str, Any], int]:
                     f"sync {latest.id} is recorded as running but has not shown it is alive "
                     f"for {round(silent)} s"
                 )
+    body["sync_leader"] = _leader_body(facts.lease, replica)
     if facts.feed is not None:
         body["change_feed"] = _feed_body(facts.feed)
         problems.extend(_feed_problems(facts.feed, served.finished_at if served else None))
     body["ready"] = not problems
     return body, 200 if not problems else 503
+
+
+def _leader_body(lease: Lease | None, replica: str | None) -> dict[str, Any]:
+    """Whether this replica leads the syncs, and the lease's term and expiry: not who
+    leads: no token is needed here, and the holder's name is a host's."""
+    if lease is None or not lease.held:
+        return {"this_replica": False, "term": lease.term if lease else None, "held": False}
+    return {
+        "this_replica": lease.held_by(replica),
+        "term": lease.term,
+        "held": True,
+        "expires_in_seconds": round(lease.expires_in(), 1),
+    }
 
 
 def _feed_body(lagging: FeedLag) -> dict[str, Any]:
@@ -128,14 +147,16 @@ def _read(connection: sa.Connection, settings: Settings) -> _Facts:
     ).first()
     snapshot_id = snapshots.current_snapshot_id(connection)
     feed = feed_lag(connection, settings)
+    lease = leases.current(connection, leases.SYNC)
     if snapshot_id is None:
-        return _Facts(served=None, latest=latest, feed=feed)
+        return _Facts(served=None, latest=latest, feed=feed, lease=lease)
     # A row of each table of the snapshot: the reads of clients fail where these do.
     for table in t.SNAPSHOT_TABLES:
         connection.execute(
             sa.select(table).where(table.c.snapshot_id == snapshot_id).limit(1)
         ).first()
-    return _Facts(served=sync_log.last_succeeded_sync(connection), latest=latest, feed=feed)
+    served = sync_log.last_succeeded_sync(connection)
+    return _Facts(served=served, latest=latest, feed=feed, lease=lease)
 
 
 def _aware(moment: datetime) -> datetime:

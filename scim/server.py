@@ -20,6 +20,7 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 from connector.config import Settings, settings_to_env
+from connector.leadership import process_name
 from connector.logs import logging_environment
 from scim.access_log import RedactingLogger
 from scim.app import create_app
@@ -68,11 +69,16 @@ class _Arbiter(Arbiter):  # type: ignore[misc]
 
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     def __init__(
-        self, settings: Settings, options: dict[str, Any], sync: SyncSupervisor | None
+        self,
+        settings: Settings,
+        options: dict[str, Any],
+        sync: SyncSupervisor | None,
+        replica: str,
     ) -> None:
         self._settings = settings
         self._options = options
         self._sync = sync
+        self._replica = replica
         super().__init__()
 
     def load_config(self) -> None:
@@ -80,7 +86,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        app = create_app(self._settings)
+        app = create_app(self._settings, replica=self._replica)
         # Each worker resumes write operations a dead process left open.
         app.extensions["idcc_provisioner"].start_resuming()
         return app
@@ -103,6 +109,9 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
             "listens on, which clients cannot reach; set it to the URL clients use",
             extra={"listening": f"{host}:{port}"},
         )
+    # This replica, as its sync process names itself in the sync lease: /ready and
+    # /metrics say whether it leads (connector.leadership).
+    replica = process_name()
     supervisor = None
     if sync:
         # The child reads exactly these settings, and logs as this process does:
@@ -111,7 +120,10 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
         supervisor = SyncSupervisor(
             # Its summaries would be plain text among the log's JSON lines: its
             # log says how each sync ended.
-            [sys.executable, "-m", "connector.cli", "sync", "--loop", "--quiet"],
+            [
+                *[sys.executable, "-m", "connector.cli", "sync", "--loop", "--quiet"],
+                *["--replica", replica, "--stop-with-parent"],
+            ],
             {**inherited, **logging_environment(), **settings_to_env(settings)},
         )
     _Gunicorn(
@@ -132,5 +144,6 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
             "graceful_timeout": 20,
         },
         supervisor,
+        replica,
     ).run()
     return 0

@@ -21,7 +21,7 @@ from prometheus_client.registry import Collector
 
 from connector.config import Settings
 from connector.feed.lag import FeedLag, feed_lag
-from connector.store import ledger, sync_log
+from connector.store import leases, ledger, sync_log
 from connector.store import tables as t
 from connector.store.store import Store
 from scim.errors import store_unavailable
@@ -37,12 +37,14 @@ class _Facts:
     oldest_open: datetime | None
     snapshot_finished: datetime | None
     feed: FeedLag | None
+    leads: bool  # whether this replica holds the sync lease
 
 
 class StoreCollector(Collector):
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, replica: str | None) -> None:
         self._store = store
         self._settings = settings
+        self._replica = replica  # connector.leadership: None outside `serve`
 
     def collect(self) -> Iterator[Metric]:
         readable = GaugeMetricFamily(
@@ -50,7 +52,7 @@ class StoreCollector(Collector):
         )
         try:
             with self._store.reading() as connection:
-                facts = _read(connection, self._settings)
+                facts = _read(connection, self._settings, self._replica)
         except Exception as exc:
             if not store_unavailable(exc):
                 raise
@@ -63,7 +65,7 @@ class StoreCollector(Collector):
         yield from _metrics(facts, datetime.now(UTC))
 
 
-def _read(connection: sa.Connection, settings: Settings) -> _Facts:
+def _read(connection: sa.Connection, settings: Settings, replica: str | None) -> _Facts:
     op = t.write_operations.c
     writes = dict.fromkeys(WRITE_STATUSES, 0)
     for status, count in connection.execute(
@@ -79,7 +81,13 @@ def _read(connection: sa.Connection, settings: Settings) -> _Facts:
         oldest_open=oldest_open,
         snapshot_finished=served.finished_at if served else None,
         feed=feed_lag(connection, settings),
+        leads=_leads(connection, replica),
     )
+
+
+def _leads(connection: sa.Connection, replica: str | None) -> bool:
+    lease = leases.current(connection, leases.SYNC)
+    return lease is not None and lease.held_by(replica)
 
 
 def _metrics(facts: _Facts, now: datetime) -> Iterator[Metric]:
@@ -102,6 +110,11 @@ def _metrics(facts: _Facts, now: datetime) -> Iterator[Metric]:
             "Age of the served snapshot: since the last successful full sync ended.",
             value=_age(now, facts.snapshot_finished),
         )
+    yield GaugeMetricFamily(
+        "idcc_sync_leader",
+        "1 while this replica's sync process leads the fleet's syncs (holds the sync lease).",
+        value=1.0 if facts.leads else 0.0,
+    )
     if facts.feed is not None:
         yield from _feed_metrics(facts.feed)
 

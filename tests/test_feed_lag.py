@@ -195,7 +195,12 @@ def test_a_feed_behind_its_bound_brings_the_full_sync_forward(
         loop = threading.Thread(
             target=run_syncs,
             args=(settings, live.store, stop),
-            kwargs={"loop": True, "synced": lambda result: None, "ended": lambda *sync: None},
+            kwargs={
+                "loop": True,
+                "synced": lambda result: None,
+                "ended": lambda *sync: None,
+                "replica": "test",
+            },
         )
         loop.start()
         try:

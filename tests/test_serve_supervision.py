@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from connector.config import settings_to_env
+from connector.store import leases
 from connector.store.store import Store
 from scim.demo import start_simulator
 from scim.sync_supervisor import Backoff, SyncSupervisor
@@ -73,14 +74,19 @@ def test_a_killed_sync_process_is_restarted_and_stopped_with_the_service(
     )
     store = Store.open(url)
 
-    def succeeded_after(sync_id: int) -> int | None:
+    def succeeded() -> bool:
         latest = next(iter(store.syncs(limit=1)), None)
-        ok = latest is not None and latest.outcome == "succeeded" and latest.id > sync_id
-        return latest.id if ok and latest else None
+        return latest is not None and latest.outcome == "succeeded"
+
+    def leads_in_term_after(term: int) -> int | None:
+        """The sync lease's term, once this replica leads in one after `term`."""
+        leader = requests.get(f"{served.url}/ready", timeout=30).json()["sync_leader"]
+        return leader["term"] if leader["this_replica"] and leader["term"] > term else None
 
     with serve_process(env, tmp_path / "serve.log", "--workers", "1") as served:
-        first_sync = wait_for(lambda: succeeded_after(0), timeout=120, what="a first sync")
+        wait_for(succeeded, timeout=120, what="a first sync")
         first = wait_for(lambda: one_sync_process(served), timeout=30, what="a sync process")
+        first_term = wait_for(lambda: leads_in_term_after(0), timeout=30, what="it leads")
 
         os.kill(first, signal.SIGKILL)
 
@@ -89,7 +95,9 @@ def test_a_killed_sync_process_is_restarted_and_stopped_with_the_service(
             return found if found not in (None, first) else None
 
         second = wait_for(replaced, timeout=60, what="a new sync process")
-        wait_for(lambda: succeeded_after(first_sync), timeout=120, what="a sync by the new one")
+        # The new one takes its replica's lease over at once (a new term) and syncs
+        # when a sync is due, an interval after the last (connector.sync_loop).
+        wait_for(lambda: leads_in_term_after(first_term), timeout=60, what="the new one leads")
         ended = wait_for(
             lambda: log_records(served, "the sync process ended; it is restarted"),
             timeout=30,
@@ -184,3 +192,35 @@ def test_a_process_that_ignores_the_request_to_stop_is_killed(
     assert stopped.signal == "SIGKILL"
     supervisor.manage()
     assert supervisor.pid is None  # stopped for good: nothing restarts it
+
+
+def test_the_sync_process_stops_and_gives_up_the_lead_when_serve_is_killed(
+    simulator: str, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    env = clean_environment(settings_to_env(simulator_settings(url, aws_endpoint_url=simulator)))
+    store = Store.open(url)
+    with serve_process(env, tmp_path / "serve.log", "--workers", "1") as served:
+        syncing = wait_for(lambda: one_sync_process(served), timeout=30, what="a sync process")
+        wait_for(lambda: lease_held(store), timeout=60, what="it leads")
+
+        os.kill(served.process.pid, signal.SIGKILL)  # its workers end by themselves
+
+        wait_for(lambda: not running(syncing), timeout=30, what="the orphan sync process ends")
+        assert not lease_held(store), "the lease outlived its replica"
+    store.close()
+
+
+def lease_held(store: Store) -> bool:
+    with store.reading() as connection:
+        lease = leases.current(connection, leases.SYNC)
+    return lease is not None and lease.held
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` runs: not gone, and not a zombie left for its new parent to reap."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

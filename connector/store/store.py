@@ -81,9 +81,10 @@ class Store:
 
     # -- syncs ----------------------------------------------------------------
 
-    def begin_sync(self) -> int:
+    def begin_sync(self, term: int | None = None) -> int:
+        """Record a new sync, led under the sync lease's `term` or (None) a one-off."""
         with self.writing() as connection:
-            sync_id = sync_log.begin_sync(connection, utcnow())
+            sync_id = sync_log.begin_sync(connection, utcnow(), term)
         # Rows of snapshots that never became current (a sync killed half-way).
         with self.writing() as connection:
             snapshots.drop_stale_snapshots(connection)
@@ -108,6 +109,7 @@ class Store:
         (connector.writers.replay.replay_writes), in the same transaction."""
         now = utcnow()
         with self.writing() as connection:
+            sync_log.fence(connection, sync_id)
             summary = snapshots.publish_snapshot(connection, sync_id, snapshot, now)
             started_at = connection.execute(
                 sa.select(tables.syncs.c.started_at).where(tables.syncs.c.id == sync_id)

@@ -16,8 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.errors import SyncInProgressError
+from connector.errors import LeadershipLost, SyncInProgressError
 from connector.served.served_type import RESOURCE_PREFIX
+from connector.store import leases
 from connector.store import tables as t
 
 # A sync that has not written a heartbeat (every 30 s) for this long is dead.
@@ -56,15 +57,23 @@ class SyncRecord:
         )
 
 
-def begin_sync(connection: sa.Connection, now: datetime) -> int:
-    """Record a new running sync, after settling any that died unrecorded."""
+def begin_sync(connection: sa.Connection, now: datetime, term: int | None = None) -> int:
+    """Record a new running sync, after settling any that died unrecorded.
+
+    A sync led under `term` (the sync lease's, connector.leadership) starts only
+    while that term holds, and settles at once the syncs of earlier terms: their
+    leader died or was deposed, and their publish would be refused (`fence`).
+    """
     host, pid = socket.gethostname(), os.getpid()
     if connection.dialect.name == "postgresql":
         # Serialise the check-then-insert of concurrent syncs (SQLite's single
         # writer does this by itself).
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SYNC_LOCK})
+    if term is not None and not leases.holds(connection, leases.SYNC, term):
+        raise LeadershipLost("another replica leads the syncs now; this one does not start")
     for row in connection.execute(sa.select(t.syncs).where(t.syncs.c.outcome == "running")):
-        if _is_alive(row, host, now):
+        deposed = term is not None and row.leader_term is not None and row.leader_term < term
+        if not deposed and _is_alive(row, host, now):
             raise SyncInProgressError(
                 f"sync {row.id} is still running (host {row.host}, pid {row.pid}, "
                 f"started {row.started_at:%Y-%m-%d %H:%M:%S}); wait for it to finish"
@@ -81,7 +90,12 @@ def begin_sync(connection: sa.Connection, now: datetime) -> int:
         )
     result = connection.execute(
         t.syncs.insert().values(
-            started_at=now, heartbeat_at=now, outcome="running", host=host, pid=pid
+            started_at=now,
+            heartbeat_at=now,
+            outcome="running",
+            host=host,
+            pid=pid,
+            leader_term=term,
         )
     )
     sync_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
@@ -128,16 +142,41 @@ def heartbeat(connection: sa.Connection, sync_id: int, now: datetime) -> None:
 
 
 def finish_sync(connection: sa.Connection, sync_id: int, now: datetime, **values: Any) -> None:
+    """Record how a running sync ended; one already settled by another (as interrupted)
+    keeps that record, so its times never overlap the sync that settled it."""
     connection.execute(
         t.syncs.update()
-        .where(t.syncs.c.id == sync_id)
+        .where(t.syncs.c.id == sync_id, t.syncs.c.outcome == "running")
         .values(finished_at=now, heartbeat_at=now, **values)
     )
+
+
+def fence(connection: sa.Connection, sync_id: int) -> None:
+    """Refuse to publish a led sync whose term has ended: a replica that took the lease
+    over may be syncing already, and only its snapshot may become current."""
+    term = connection.execute(
+        sa.select(t.syncs.c.leader_term).where(t.syncs.c.id == sync_id)
+    ).scalar_one()
+    if term is not None and not leases.holds(connection, leases.SYNC, term):
+        raise LeadershipLost(
+            f"sync {sync_id} is not published: another replica took the sync leadership over"
+        )
 
 
 def list_syncs(connection: sa.Connection, limit: int = 20) -> list[SyncRecord]:
     rows = connection.execute(sa.select(t.syncs).order_by(t.syncs.c.id.desc()).limit(limit))
     return [SyncRecord.from_row(row) for row in rows]
+
+
+def last_finished_at(connection: sa.Connection) -> datetime | None:
+    """When the latest sync that is no longer running ended, whatever its outcome."""
+    ended_at: datetime | None = connection.execute(
+        sa.select(t.syncs.c.finished_at)
+        .where(t.syncs.c.outcome != "running")
+        .order_by(t.syncs.c.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    return ended_at
 
 
 def last_succeeded_sync(connection: sa.Connection) -> SyncRecord | None:

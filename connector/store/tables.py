@@ -73,6 +73,10 @@ syncs = sa.Table(
     sa.Column("aws", sa.JSON),  # calls by operation, attempts, throttles
     sa.Column("walk", sa.JSON),
     sa.Column("organizations_unavailable", sa.Text),
+    # The leadership term (leases.term) under which a looping sync ran; NULL for a
+    # one-off `idc-connector sync`. A sync whose term is no longer the lease's
+    # cannot publish (connector.store.leases).
+    sa.Column("leader_term", sa.Integer),
     sa.Index("ix_syncs_outcome", "outcome"),
 )
 
@@ -516,4 +520,17 @@ feed_health = sa.Table(
     sa.Column("newest_event_at", TZ),
     sa.Column("failing_since", TZ),
     sa.Column("failure", sa.String(200)),
+)
+
+# Who leads a role across replicas (`sync`: the one sync process, full syncs and
+# the change feed, of the fleet): a lease its holder renews, taken over once it
+# expires. `term` counts holders, so a deposed one can tell (connector.store.leases).
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("holder", sa.String(255), nullable=False),
+    sa.Column("term", sa.Integer, nullable=False),
+    sa.Column("acquired_at", TZ, nullable=False),
+    sa.Column("expires_at", TZ, nullable=False),
 )
