@@ -9,6 +9,8 @@ import alembic.command
 import alembic.config
 import sqlalchemy as sa
 
+from connector.store import tables
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: PostgreSQL advisory lock that serialises concurrent migrations.
 _MIGRATION_LOCK = 7_301_984_215
@@ -91,8 +93,19 @@ def refresh_statistics(connection: sa.Connection) -> None:
     Without statistics SQLite walks the primary key to honour ORDER BY and
     tests every row instead of using the selective index (a userName lookup
     among 100,000 users took 275 ms instead of well under one).
+
+    On PostgreSQL a bare ANALYZE would read every table of the database, the
+    catalogs and other schemas included, and two such runs (another
+    connector's, another application's) can deadlock on them: only the
+    snapshot tables, as the store's search path names them, are analysed.
     """
-    connection.exec_driver_sql("ANALYZE")
+    if connection.dialect.name != "postgresql":
+        connection.exec_driver_sql("ANALYZE")
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    connection.exec_driver_sql(
+        "ANALYZE " + ", ".join(quote(table.name) for table in tables.SNAPSHOT_TABLES)
+    )
 
 
 def migrate(engine: sa.Engine, revision: str = "head") -> None:
