@@ -22,6 +22,7 @@ from connector.records import (
     ExternalId,
     Group,
     ManagedPolicy,
+    Membership,
     PermissionsBoundary,
     PermissionSet,
     PhoneNumber,
@@ -208,6 +209,11 @@ def group_from_row(row: Mapping[Any, Any], external: Sequence[Any]) -> Group:
         updated_by=row["updated_by"],
         revision=row["revision"],
     )
+
+
+def membership_from_row(row: Any) -> Membership:
+    """A membership from its row, with the Identity Store's record of who made it."""
+    return Membership(row.membership_id, row.group_id, row.user_id, row.created_at, row.created_by)
 
 
 def permission_set_from_row(row: Mapping[Any, Any]) -> PermissionSet:

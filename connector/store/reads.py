@@ -33,6 +33,7 @@ from connector.store import tables as t
 from connector.store.codec import (
     application_from_row,
     group_from_row,
+    membership_from_row,
     permission_set_from_row,
     user_from_row,
 )
@@ -329,10 +330,7 @@ def memberships_of_users(
     for chunk in _chunks(user_ids):
         assert chunk is not None
         for row in connection.execute(query.where(m.c.user_id.in_(chunk))):
-            membership = Membership(
-                row.membership_id, row.group_id, row.user_id, row.created_at, row.created_by
-            )
-            found[row.user_id][row.group_id] = (membership, _provenance(row))
+            found[row.user_id][row.group_id] = (membership_from_row(row), _provenance(row))
     return found
 
 

@@ -28,6 +28,7 @@ from connector.records import (
 from connector.served.rows import Pair, Principal
 from connector.store import provenance, reads
 from connector.store import tables as t
+from connector.store.codec import membership_from_row
 
 # Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 900
@@ -71,12 +72,7 @@ class StoredRows:
     ) -> list[Membership]:
         m = t.memberships
         found = self._select(m, m.c.user_id, user_ids) + self._select(m, m.c.group_id, group_ids)
-        return list(
-            dict.fromkeys(
-                Membership(r.membership_id, r.group_id, r.user_id, r.created_at, r.created_by)
-                for r in found
-            )
-        )
+        return list(dict.fromkeys(membership_from_row(r) for r in found))
 
     def assignments(
         self,

@@ -20,11 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.record_keys import content_hash, object_key
-from connector.records import Assignment, Membership, ProvisionedPair, Snapshot
+from connector.records import Assignment, ProvisionedPair, Snapshot
 from connector.store import provenance, reads, rendered
 from connector.store import tables as t
 from connector.store.codec import (
     all_records,
+    membership_from_row,
     snapshot_rows,
 )
 from connector.store.resource_digests import RESOURCE_PREFIX, all_births, resource_digests
@@ -241,7 +242,7 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
         users=tuple(reads.users(connection, snapshot_id, None).values()),
         groups=tuple(reads.groups(connection, snapshot_id, None).values()),
         memberships=tuple(
-            Membership(r.membership_id, r.group_id, r.user_id, r.created_at, r.created_by)
+            membership_from_row(r)
             for r in rows(t.memberships, t.memberships.c.group_id, t.memberships.c.user_id)
         ),
         permission_sets=tuple(

@@ -66,13 +66,12 @@ class Catalogue:
     def revision(self, resource_type: str, resource_id: str) -> str | None:
         """The Identity Store Revision of the user or group as served: what a write
         planned against the served document is conditional on."""
-        found = (
-            reads.users(self.connection, self.snapshot_id, [resource_id])
-            if resource_type == "User"
-            else reads.groups(self.connection, self.snapshot_id, [resource_id])
-        )
-        record = found.get(resource_id)
-        return record.revision if record is not None else None
+        table = t.users if resource_type == "User" else t.groups
+        return self.connection.execute(
+            sa.select(table.c.revision)
+            .where(table.c.snapshot_id == self.snapshot_id)
+            .where(table.c.id == resource_id)
+        ).scalar_one_or_none()
 
     def check_users(self, ids: Sequence[str]) -> None:
         unknown = sorted(
