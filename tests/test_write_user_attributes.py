@@ -13,11 +13,12 @@ from typing import Any
 
 from connector.connection import connect
 from connector.readers.users import ENTERPRISE_EXTENSION
+from connector.simulator import behaviour
 from connector.store import ledger
 from connector.sync import run_sync
 from connector.writers.registry import intent_from_json
 from schemas.urns import AWS_USER, ENTERPRISE_USER
-from tests.live import Live, first_user, new_user
+from tests.live import Live, first_user, free_pair, grant_op, new_user
 from tests.simulation import simulator_settings
 
 PHOTOS = [
@@ -229,3 +230,30 @@ def test_a_department_changed_in_aws_changes_the_users_etag_after_a_sync(
     served = _served(live, user)
     assert served[ENTERPRISE_USER]["department"] == "Moved"
     assert served["meta"]["version"] != before
+
+
+def test_a_request_that_fails_later_puts_the_previous_department_back(live: Live) -> None:
+    user = first_user(live)
+    department = f"{ENTERPRISE_USER}:department"
+    assert (
+        live.patch(f"Users/{user}", {"op": "add", "path": department, "value": "A"}).status_code
+        == 200
+    )
+    account, arn = free_pair(live, "USER", user)
+    behaviour().update(failing_permission_set_arns={arn}, failure_reason="denied by SCP")
+
+    answer = live.patch(
+        f"Users/{user}",
+        {"op": "replace", "path": department, "value": "B"},
+        grant_op(account, arn),
+    )
+
+    assert answer.status_code == 502, answer.get_json()
+    assert _described(live, user)["Extensions"][ENTERPRISE_EXTENSION]["department"] == "A"
+    record = live.operation(answer.headers["X-Operation"].rsplit("/", 1)[-1])
+    assert [(s.role, s.intent.kind, s.status) for s in record.steps] == [
+        ("do", "update_user", "succeeded"),
+        ("do", "grant", "failed"),
+        ("undo", "update_user", "succeeded"),
+    ]
+    assert _served(live, user)[ENTERPRISE_USER]["department"] == "A"
