@@ -255,6 +255,10 @@ users = _snapshot_table(
     _text("birthdate"),
     _text("user_status"),
     sa.Column("enterprise", sa.JSON),
+    # A user's roles (at most 1) and photos (at most 3) as JSON lists of their
+    # members: few, read with the user, never joined on.
+    sa.Column("roles", sa.JSON),
+    sa.Column("photos", sa.JSON),
     sa.Column("created_at", TZ),
     sa.Column("updated_at", TZ),
     _text("created_by"),
