@@ -68,40 +68,46 @@ Row = tuple[str | None, str | None, str | None, str | None, str | None]
 
 
 @pytest.fixture
-def drifted(store_url: str, tmp_path: Path) -> Iterator[tuple[Live, str]]:
+def seeded(store_url: str, tmp_path: Path) -> Iterator[Live]:
+    """The organisation as planned, synced."""
+    yield from open_live(store_url, tmp_path, plan=PLAN)
+
+
+@pytest.fixture
+def drifted(seeded: Live, store_url: str) -> tuple[Live, str]:
     """The organisation after the console's changes, synced; and the `since` they follow."""
-    for live in open_live(store_url, tmp_path, plan=PLAN):
-        since = _next_second()
-        m = live.manifest
-        sso, directory = console(live, "sso-admin"), console(live, "identitystore")
-        sso.create_account_assignment(
-            **live.assignment_request(
-                m.accounts["prod"], m.permission_sets["audit"], "USER", m.users["frank"]
-            )
+    live = seeded
+    since = _next_second()
+    m = live.manifest
+    sso, directory = console(live, "sso-admin"), console(live, "identitystore")
+    sso.create_account_assignment(
+        **live.assignment_request(
+            m.accounts["prod"], m.permission_sets["audit"], "USER", m.users["frank"]
         )
-        sso.put_inline_policy_to_permission_set(
-            InstanceArn=m.instance_arn,
-            PermissionSetArn=m.permission_sets["billing"],
-            InlinePolicy='{"Version": "2012-10-17", "Statement": []}',
-        )
-        store_id = m.identity_store_id
-        directory.create_group_membership(
+    )
+    sso.put_inline_policy_to_permission_set(
+        InstanceArn=m.instance_arn,
+        PermissionSetArn=m.permission_sets["billing"],
+        InlinePolicy='{"Version": "2012-10-17", "Statement": []}',
+    )
+    store_id = m.identity_store_id
+    directory.create_group_membership(
+        IdentityStoreId=store_id,
+        GroupId=m.groups["readers"],
+        MemberId={"UserId": m.users["frank"]},
+    )
+    for user in ("bob", "carol"):
+        directory.update_user(
             IdentityStoreId=store_id,
-            GroupId=m.groups["readers"],
-            MemberId={"UserId": m.users["frank"]},
+            UserId=m.users[user],
+            Operations=[{"AttributePath": "userStatus", "AttributeValue": "DISABLED"}],
         )
-        for user in ("bob", "carol"):
-            directory.update_user(
-                IdentityStoreId=store_id,
-                UserId=m.users[user],
-                Operations=[{"AttributePath": "userStatus", "AttributeValue": "DISABLED"}],
-            )
-        directory.delete_user(IdentityStoreId=store_id, UserId=m.users["dave"])
-        feed, _ = feed_of(live)
-        feed.step()
-        settings = simulator_settings(store_url)
-        run_sync(settings, live.store, connect(settings))
-        yield live, since
+    directory.delete_user(IdentityStoreId=store_id, UserId=m.users["dave"])
+    feed, _ = feed_of(live)
+    feed.step()
+    settings = simulator_settings(store_url)
+    run_sync(settings, live.store, connect(settings))
+    return live, since
 
 
 def _next_second() -> str:
@@ -225,6 +231,37 @@ def test_out_of_band_changes_before_since_are_left_out(drifted: tuple[Live, str]
     kinds = _kinds(answer.get_json())
     assert kinds["outOfBand"]["count"] == 0
     assert kinds["disabledUser"]["count"] == 2  # the other kinds do not depend on it
+
+
+def test_the_change_feed_keeps_outdated_provisioning_current_between_syncs(
+    seeded: Live,
+) -> None:
+    live, m = seeded, seeded.manifest
+    token = create_token(live.store, "certifier", "read")
+    admin = m.permission_sets["admin"]
+    target = {"InstanceArn": m.instance_arn, "PermissionSetArn": admin}
+    sso = console(live, "sso-admin")
+    feed, _ = feed_of(live)
+    assert _outdated(live, token) == set()
+
+    sso.attach_managed_policy_to_permission_set(
+        **target, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
+    feed.step()
+    assert _outdated(live, token) == {
+        (None, None, m.accounts["prod"], admin, None),
+        (None, None, m.accounts["old"], admin, None),
+    }
+
+    sso.provision_permission_set(**target, TargetType="AWS_ACCOUNT", TargetId=m.accounts["prod"])
+    feed.step()
+    assert _outdated(live, token) == {(None, None, m.accounts["old"], admin, None)}
+
+
+def _outdated(live: Live, token: str) -> set[Row]:
+    answer = _get(live, "", token)
+    assert answer.status_code == 200, answer.get_json()
+    return set(_found(answer.get_json())["outdatedProvisioning"])
 
 
 @pytest.fixture
