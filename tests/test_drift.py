@@ -29,7 +29,7 @@ from connector.simulator.plan import (
 )
 from connector.store.store import Store
 from connector.sync import run_sync
-from connector.tokens import create_token
+from connector.tokens import SCOPES, create_token
 from scim.app import create_app
 from tests.feed_support import console, feed_of
 from tests.live import Live, open_live
@@ -287,11 +287,19 @@ def test_before_any_sync_every_kind_is_unknown_not_an_error(unsynced: tuple[Any,
         assert "no sync has completed yet" in kind["unknownReason"]
 
 
-def test_the_report_needs_a_token(unsynced: tuple[Any, str]) -> None:
+def test_the_report_needs_a_read_or_write_token(unsynced: tuple[Any, str], store_url: str) -> None:
     client, _ = unsynced
     answer = client.get("/reports/drift")
     assert answer.status_code == 401
     assert answer.get_json()["status"] == "401"
+    store = Store.open(store_url)
+    try:
+        tokens = {scope: create_token(store, f"a-{scope}", scope) for scope in SCOPES}
+    finally:
+        store.close()
+    for scope, token in tokens.items():
+        answer = client.get("/reports/drift", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == (403 if scope == "metrics" else 200), scope
 
 
 @pytest.mark.parametrize(
