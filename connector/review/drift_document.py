@@ -52,8 +52,8 @@ def report_text(report: DriftReport) -> str:
 
 def _row_json(row: DriftRow) -> dict[str, Any]:
     return {
-        "principal": _named_json(row.principal, type=row.principal_type),
-        "account": _named_json(row.account, status=row.account.status if row.account else None),
+        "principal": _named_json(row.principal, row.principal_type),
+        "account": _named_json(row.account),
         "permissionSet": _named_json(row.permission_set),
         "group": _named_json(row.group),
         "grantedAt": utc(row.granted_at),
@@ -62,10 +62,12 @@ def _row_json(row: DriftRow) -> dict[str, Any]:
     }
 
 
-def _named_json(named: Named | None, **more: str | None) -> dict[str, Any] | None:
+def _named_json(named: Named | None, principal_type: str | None = None) -> dict[str, Any] | None:
+    """id and name; a principal's type (USER, GROUP) and an account's status where known."""
     if named is None:
         return None
-    return {"id": named.id, "name": named.name, **{k: v for k, v in more.items() if v}}
+    facts = {"type": principal_type, "status": named.status}
+    return {"id": named.id, "name": named.name, **{k: v for k, v in facts.items() if v}}
 
 
 def _row_text(row: DriftRow) -> str:
