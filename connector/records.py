@@ -253,6 +253,9 @@ class Snapshot:
     permission_sets: tuple[PermissionSet, ...] = ()
     accounts: tuple[Account, ...] = ()
     provisioned_pairs: tuple[ProvisionedPair, ...] = ()
+    # Pairs whose copy in the account predates the permission set's last change
+    # (ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED).
+    outdated_pairs: tuple[ProvisionedPair, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     applications: tuple[Application, ...] = ()
     application_assignments: tuple[ApplicationAssignment, ...] = ()

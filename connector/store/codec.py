@@ -105,6 +105,7 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
     for name, records in (
         ("accounts", snapshot.accounts),
         ("provisioned_pairs", snapshot.provisioned_pairs),
+        ("outdated_provisioning", snapshot.outdated_pairs),
         ("assignments", snapshot.assignments),
         ("application_assignments", snapshot.application_assignments),
     ):

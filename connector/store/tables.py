@@ -379,6 +379,16 @@ provisioned_pairs = _snapshot_table(
     key=("account_id", "permission_set_arn"),
 )
 
+# Provisioned pairs whose copy in the account is older than the permission set
+# (ListAccountsForProvisionedPermissionSet with ProvisioningStatus
+# LATEST_PERMISSION_SET_NOT_PROVISIONED): the drift report's outdated provisioning.
+outdated_provisioning = _snapshot_table(
+    "outdated_provisioning",
+    sa.Column("account_id", sa.String(12)),
+    sa.Column("permission_set_arn", sa.String(255)),
+    key=("account_id", "permission_set_arn"),
+)
+
 assignments = _snapshot_table(
     "assignments",
     sa.Column("account_id", sa.String(12)),
@@ -481,6 +491,7 @@ SNAPSHOT_TABLES = (
     permission_sets,
     accounts,
     provisioned_pairs,
+    outdated_provisioning,
     assignments,
     applications,
     application_assignments,
