@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.metadata
 import json
 import logging
 import os
@@ -18,15 +19,16 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from types import FrameType
 from typing import Any
 
 from connector import iam_policy
 from connector.check import ActionResult, CheckReport, run_check
 from connector.checked_settings import load_checked_settings
+from connector.config import parse_duration
 from connector.connection import connect
-from connector.errors import AccessDeniedError, ConfigError, ConnectorError
+from connector.errors import AccessDeniedError, ConfigError, ConnectorError, StoreError
 from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
 from connector.leadership import process_name
@@ -35,9 +37,11 @@ from connector.metrics_dir import private_metrics_dir
 from connector.store import feed_state, leases, ledger
 from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store
+from connector.store_check import StoreState, check_store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
-from connector.tokens import SCOPES, create_token, list_tokens, revoke_token
+from connector.timestamps import rfc3339
+from connector.tokens import SCOPES, create_token, list_tokens, revoke_token, rotate_token
 from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
@@ -74,10 +78,49 @@ def _ended(as_json: bool, message: str, exit_code: int) -> int:
     return exit_code
 
 
+_HOST_HELP = "the address to listen on (default 127.0.0.1: this machine only)"
+_PORT_HELP = "the TCP port to listen on (default 8080)"
+_TOKEN_NAME_HELP = (
+    "who the token is for (letters, digits and _ . @ -); the name of a revoked token "
+    "can be given again"
+)
+
+
+def _expires_in_argument(parser: argparse.ArgumentParser, *, rotating: bool = False) -> None:
+    parser.add_argument(
+        "--expires-in",
+        type=_lifetime,
+        default=None,
+        metavar="DURATION",
+        help=(
+            "the new value expires this long after now, e.g. 90d (default: as long as the "
+            "old value was given)"
+            if rotating
+            else "the token expires this long after now, e.g. 90d or 12h (default: never)"
+        ),
+    )
+
+
+def _lifetime(text: str) -> timedelta:
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="idc-connector",
         description="SCIM 2.0 connector between AWS IAM Identity Center and IGA platforms.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {importlib.metadata.version('identity-center-connector')}",
+        help="print the version and exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -120,39 +163,55 @@ def _parser() -> argparse.ArgumentParser:
     policy.set_defaults(handler=cmd_iam_policy)
 
     status = sub.add_parser("status", help="show recent syncs and their outcome")
-    status.add_argument("--limit", type=int, default=10)
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--limit", type=int, default=10, help="how many syncs (default 10)")
+    status.add_argument("--json", action="store_true", help="print the syncs as JSON")
     status.set_defaults(handler=cmd_status)
 
     operations = sub.add_parser("operations", help="show the write ledger, newest first")
-    operations.add_argument("--status", choices=("accepted", "in_progress", "succeeded", "failed"))
-    operations.add_argument("--principal", help="a user or group id")
-    operations.add_argument("--limit", type=int, default=20)
-    operations.add_argument("--json", action="store_true")
+    operations.add_argument(
+        "--status",
+        choices=("accepted", "in_progress", "succeeded", "failed"),
+        help="only operations in this status",
+    )
+    operations.add_argument("--principal", help="only operations on this user or group id")
+    operations.add_argument(
+        "--limit", type=int, default=20, help="how many operations (default 20)"
+    )
+    operations.add_argument("--json", action="store_true", help="print the operations as JSON")
     operations.set_defaults(handler=cmd_operations)
 
     token = sub.add_parser("token", help="manage API tokens")
     token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
     create = token_sub.add_parser("create", help="create a token and print it once")
-    create.add_argument("name")
+    create.add_argument("name", help=_TOKEN_NAME_HELP)
     create.add_argument(
         "--scope",
         choices=SCOPES,
         default="read",
         help="read: SCIM reads; write: reads and writes; metrics: /metrics only (Prometheus)",
     )
+    _expires_in_argument(create)
     create.set_defaults(handler=cmd_token_create)
     token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
         handler=cmd_token_list
     )
     revoke = token_sub.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("name")
+    revoke.add_argument("name", help="the token's name")
     revoke.set_defaults(handler=cmd_token_revoke)
+    rotate = token_sub.add_parser(
+        "rotate",
+        help="give a token a new value and print it once; the old value stops working at once",
+    )
+    rotate.add_argument("name", help="the token's name")
+    _expires_in_argument(rotate, rotating=True)
+    rotate.set_defaults(handler=cmd_token_rotate)
 
     serve = sub.add_parser("serve", help="serve the store over HTTP, syncing periodically")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
+    serve.add_argument("--port", type=int, default=8080, help=_PORT_HELP)
+    serve.add_argument(
+        "--workers", type=int, default=2, help="web worker processes, 4 threads each (default 2)"
+    )
     serve.add_argument("--no-sync", action="store_true", help="serve only; sync elsewhere")
     serve.set_defaults(handler=cmd_serve)
 
@@ -160,16 +219,21 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="simulate an Identity Center, sync it and serve it (no AWS account needed)"
     )
     demo.add_argument("--size", default="tiny", help="seed preset: tiny, S, M, L (default tiny)")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8080)
-    demo.add_argument("--data-dir", default="var/demo")
+    demo.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
+    demo.add_argument("--port", type=int, default=8080, help=_PORT_HELP)
+    demo.add_argument(
+        "--data-dir",
+        default="var/demo",
+        help="the folder of the demo's store and seed manifest, one demo at a time "
+        "(default var/demo)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     simulator = sub.add_parser(
         "simulator", help="run the simulated Identity Center alone (tests, benchmarks)"
     )
     simulator.add_argument("--size", default="tiny", help="seed preset (tiny, S, M, L, ...)")
-    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
     simulator.add_argument("--port", type=int, default=0, help="0 picks a free port")
     simulator.add_argument("--manifest", help="write the seed manifest (JSON) to this file")
     simulator.add_argument(
@@ -295,7 +359,7 @@ _WALK_WORDS = {
 
 def _print_sync(result: SyncResult, *, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(result.__dict__, indent=2, default=str))
+        print(_json(result.__dict__))
         return
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
     print(f"sync {result.sync_id} succeeded in {result.seconds:.1f}s: {counts}")
@@ -317,21 +381,43 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
         print(f"  note: account names unavailable: {result.organizations_unavailable}")
 
 
+# `check` answers an operator waiting at a terminal: a few attempts per call, each
+# connection given a few seconds, rather than a sync's patience (IDCC_AWS_MAX_ATTEMPTS,
+# IDCC_AWS_CONNECT_TIMEOUT) before an endpoint that does not answer is reported.
+CHECK_ATTEMPTS = 3
+CHECK_CONNECT_SECONDS = 5.0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     settings = load_checked_settings()
-    report = run_check(connect(settings), settings)
+    patient = dataclasses.replace(
+        settings,
+        aws_max_attempts=min(settings.aws_max_attempts, CHECK_ATTEMPTS),
+        aws_connect_timeout=min(settings.aws_connect_timeout, CHECK_CONNECT_SECONDS),
+    )
+    where = settings.aws_endpoint_url or f"AWS in {settings.region}"
+
+    def progress(step: str) -> None:
+        print(f"checking {step} at {where}...", file=sys.stderr, flush=True)
+
+    print("checking the store...", file=sys.stderr, flush=True)
+    store = check_store(settings.database_url)
+    report = run_check(connect(patient), settings, progress)
     if args.json:
-        print(json.dumps(_check_json(report), indent=2))
+        print(json.dumps(_check_json(report, store), indent=2))
     else:
-        _print_check(report)
+        _print_check(report, store)
     if report.error:
         return report.error_exit_code
+    if not store.ok:
+        return StoreError.exit_code
     return AccessDeniedError.exit_code if report.missing else 0
 
 
-def _check_json(report: CheckReport) -> dict[str, Any]:
+def _check_json(report: CheckReport, store: StoreState) -> dict[str, Any]:
     return {
-        "ok": report.ok,
+        "ok": report.ok and store.ok,
+        "store": store.__dict__,
         "caller": report.caller_arn,
         "account_id": report.account_id,
         "instance": report.instance.__dict__ if report.instance else None,
@@ -342,7 +428,8 @@ def _check_json(report: CheckReport) -> dict[str, Any]:
     }
 
 
-def _print_check(report: CheckReport) -> None:
+def _print_check(report: CheckReport, store: StoreState) -> None:
+    print(f"store: {'ok' if store.ok else 'FAILED'}: {store.url}: {store.detail}")
     if report.caller_arn:
         print(f"credentials: ok ({report.caller_arn})")
     if report.error:
@@ -376,24 +463,31 @@ def _check_mark(result: ActionResult) -> str:
     return "optional, missing" if result.optional else "MISSING"
 
 
+def _local_store(*, create: bool = False) -> Store:
+    """The store of a command that uses nothing else: it calls no AWS API, so it needs
+    no region, and unless it is `create`, a store that was never created is an error
+    (StoreError, exit 6), not a new empty one."""
+    return Store.open(load_checked_settings(aws=False).database_url, create=create)
+
+
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     print(json.dumps(iam_policy.build_policy(read_only=args.read_only), indent=2))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    settings = load_checked_settings()
-    store = Store.open(settings.database_url)
+    settings = load_checked_settings(aws=False)
+    store = Store.open(settings.database_url, create=False)
     syncs = store.syncs(limit=args.limit)
     if args.json:
-        print(json.dumps([s.__dict__ for s in syncs], indent=2, default=str))
+        print(_json([s.__dict__ for s in syncs]))
         return 0
     if not syncs:
         print("no sync has run yet: run `idc-connector sync`")
     for s in syncs:
         took = f"{(s.finished_at - s.started_at).total_seconds():.1f}s" if s.finished_at else "-"
         calls = (s.aws or {}).get("total_calls", "-")
-        line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
+        line = f"sync {s.id:>5}  {_when(s.started_at)}  {s.outcome:<9} {took:>8}"
         served = (
             f"  {len(store.served_changes(s.id))} served changed"
             if s.outcome == "succeeded"
@@ -407,7 +501,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lease is not None:
         print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
-        print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
+        print(f"change feed  {source:<36} read up to {_when(position)}")
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
@@ -418,7 +512,7 @@ def _leader_line(lease: leases.Lease) -> str:
     """Which replica leads the syncs (its host and `serve`'s pid), or that none does."""
     if lease.held:
         return (
-            f"{lease.holder}  term {lease.term}  since {lease.acquired_at:%Y-%m-%d %H:%M:%S}"
+            f"{lease.holder}  term {lease.term}  since {_when(lease.acquired_at)}"
             f"  lease expires in {lease.expires_in():.0f} s"
         )
     return (
@@ -444,11 +538,22 @@ def _feed_lines(lagging: FeedLag) -> list[str]:
 
 
 def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
+    """A moment as the command prints it to a person: RFC 3339 with Z (connector.timestamps),
+    to the second."""
+    return "-" if moment is None else rfc3339(moment.replace(microsecond=0))
+
+
+def _json(value: object) -> str:
+    """`value` as JSON, each timestamp in the one form the service prints (RFC 3339, Z)."""
+    return json.dumps(value, indent=2, default=_json_default)
+
+
+def _json_default(value: object) -> object:
+    return rfc3339(value) if isinstance(value, datetime) else str(value)
 
 
 def cmd_operations(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
+    store = _local_store()
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
@@ -458,7 +563,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     if args.json:
-        print(json.dumps([dataclasses.asdict(r) for r in records], indent=2, default=str))
+        print(_json([dataclasses.asdict(r) for r in records]))
         return 0
     if not records:
         print("no write operation is recorded")
@@ -466,7 +571,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
         done = sum(s.status in ("succeeded", "unchanged") for s in r.steps if s.role == "do")
         steps = sum(s.role == "do" for s in r.steps)
         target = " ".join(filter(None, (r.action, r.resource_type, r.resource_id)))
-        line = f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.id}  {r.status:<11} {target}"
+        line = f"{_when(r.created_at)}  {r.id}  {r.status:<11} {target}"
         print(
             f"{line}  by {r.token_name}  steps {done}/{steps}" + (f"  {r.error}" if r.error else "")
         )
@@ -481,23 +586,37 @@ def cmd_change_feed_setup(args: argparse.Namespace) -> int:
 
 
 def cmd_token_create(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
-    token = create_token(store, args.name, args.scope)
+    store = _local_store(create=True)
+    token = create_token(store, args.name, args.scope, expires_in=args.expires_in)
     print(token)
     print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
     return 0
 
 
+def cmd_token_rotate(args: argparse.Namespace) -> int:
+    token = rotate_token(_local_store(), args.name, expires_in=args.expires_in)
+    print(token)
+    print(
+        f"token {args.name!r} rotated: its old value no longer works; this one is shown only now",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def cmd_token_list(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
-    for info in list_tokens(store):
-        state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
-        print(f"{info.name:<32} {info.scope:<6} created {info.created_at:%Y-%m-%d}  {state}")
+    now = datetime.now(UTC)
+    for info in list_tokens(_local_store()):
+        state = info.state(now)
+        when = {"revoked": info.revoked_at, "expired": info.expires_at}.get(state)
+        shown = f"{state} {_when(when)}" if when is not None else state
+        if state == "active" and info.expires_at is not None:
+            shown += f", expires {_when(info.expires_at)}"
+        print(f"{info.name:<32} {info.scope:<7} created {_when(info.created_at)}  {shown}")
     return 0
 
 
 def cmd_token_revoke(args: argparse.Namespace) -> int:
-    revoke_token(Store.open(load_checked_settings().database_url), args.name)
+    revoke_token(_local_store(), args.name)
     print(f"token {args.name!r} revoked")
     return 0
 
