@@ -4,7 +4,8 @@ Each command reads settings, calls into the connector, and turns a
 `ConnectorError` into one clear message and its exit code (2 for
 configuration), never a traceback. `serve` and `demo` import the HTTP side
 lazily: this module is the composition root; the rest of `connector` never
-imports Flask.
+imports Flask. The `check` and `token` commands live in their own modules
+(connector.check_command, connector.token_commands).
 """
 
 from __future__ import annotations
@@ -19,29 +20,23 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
 from types import FrameType
-from typing import Any
 
-from connector import iam_policy
-from connector.check import ActionResult, CheckReport, run_check
+from connector import check_command, iam_policy, token_commands
 from connector.checked_settings import load_checked_settings
-from connector.config import parse_duration
-from connector.connection import connect
-from connector.errors import AccessDeniedError, ConfigError, ConnectorError, StoreError
+from connector.errors import ConfigError, ConnectorError
 from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
 from connector.leadership import process_name
+from connector.local_store import local_store
 from connector.logs import configure_logging
 from connector.metrics_dir import private_metrics_dir
+from connector.printed import to_json, when
 from connector.store import feed_state, leases, ledger
 from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store
-from connector.store_check import StoreState, check_store
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
-from connector.timestamps import rfc3339
-from connector.tokens import SCOPES, create_token, list_tokens, revoke_token, rotate_token
 from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
@@ -80,35 +75,6 @@ def _ended(as_json: bool, message: str, exit_code: int) -> int:
 
 _HOST_HELP = "the address to listen on (default 127.0.0.1: this machine only)"
 _PORT_HELP = "the TCP port to listen on (default 8080)"
-_TOKEN_NAME_HELP = (
-    "who the token is for (letters, digits and _ . @ -); the name of a revoked token "
-    "can be given again"
-)
-
-
-def _expires_in_argument(parser: argparse.ArgumentParser, *, rotating: bool = False) -> None:
-    parser.add_argument(
-        "--expires-in",
-        type=_lifetime,
-        default=None,
-        metavar="DURATION",
-        help=(
-            "the new value expires this long after now, e.g. 90d (default: as long as the "
-            "old value was given)"
-            if rotating
-            else "the token expires this long after now, e.g. 90d or 12h (default: never)"
-        ),
-    )
-
-
-def _lifetime(text: str) -> timedelta:
-    try:
-        seconds = parse_duration(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if seconds <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be longer than zero")
-    return timedelta(seconds=seconds)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -147,9 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.set_defaults(handler=cmd_sync)
 
-    check = sub.add_parser("check", help="test credentials, instance discovery and IAM actions")
-    check.add_argument("--json", action="store_true", help="print the report as JSON")
-    check.set_defaults(handler=cmd_check)
+    check_command.add_parser(sub)
 
     feed = sub.add_parser("change-feed", help="the change feed (docs/change-feed.md)")
     feed_sub = feed.add_subparsers(dest="feed_command", required=True)
@@ -180,31 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     operations.add_argument("--json", action="store_true", help="print the operations as JSON")
     operations.set_defaults(handler=cmd_operations)
 
-    token = sub.add_parser("token", help="manage API tokens")
-    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    create = token_sub.add_parser("create", help="create a token and print it once")
-    create.add_argument("name", help=_TOKEN_NAME_HELP)
-    create.add_argument(
-        "--scope",
-        choices=SCOPES,
-        default="read",
-        help="read: SCIM reads; write: reads and writes; metrics: /metrics only (Prometheus)",
-    )
-    _expires_in_argument(create)
-    create.set_defaults(handler=cmd_token_create)
-    token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
-        handler=cmd_token_list
-    )
-    revoke = token_sub.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("name", help="the token's name")
-    revoke.set_defaults(handler=cmd_token_revoke)
-    rotate = token_sub.add_parser(
-        "rotate",
-        help="give a token a new value and print it once; the old value stops working at once",
-    )
-    rotate.add_argument("name", help="the token's name")
-    _expires_in_argument(rotate, rotating=True)
-    rotate.set_defaults(handler=cmd_token_rotate)
+    token_commands.add_parsers(sub)
 
     serve = sub.add_parser("serve", help="serve the store over HTTP, syncing periodically")
     serve.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
@@ -359,7 +299,7 @@ _WALK_WORDS = {
 
 def _print_sync(result: SyncResult, *, as_json: bool) -> None:
     if as_json:
-        print(_json(result.__dict__))
+        print(to_json(result.__dict__))
         return
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
     print(f"sync {result.sync_id} succeeded in {result.seconds:.1f}s: {counts}")
@@ -381,95 +321,6 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
         print(f"  note: account names unavailable: {result.organizations_unavailable}")
 
 
-# `check` answers an operator waiting at a terminal: a few attempts per call, each
-# connection given a few seconds, rather than a sync's patience (IDCC_AWS_MAX_ATTEMPTS,
-# IDCC_AWS_CONNECT_TIMEOUT) before an endpoint that does not answer is reported.
-CHECK_ATTEMPTS = 3
-CHECK_CONNECT_SECONDS = 5.0
-
-
-def cmd_check(args: argparse.Namespace) -> int:
-    settings = load_checked_settings()
-    patient = dataclasses.replace(
-        settings,
-        aws_max_attempts=min(settings.aws_max_attempts, CHECK_ATTEMPTS),
-        aws_connect_timeout=min(settings.aws_connect_timeout, CHECK_CONNECT_SECONDS),
-    )
-    where = settings.aws_endpoint_url or f"AWS in {settings.region}"
-
-    def progress(step: str) -> None:
-        print(f"checking {step} at {where}...", file=sys.stderr, flush=True)
-
-    print("checking the store...", file=sys.stderr, flush=True)
-    store = check_store(settings.database_url)
-    report = run_check(connect(patient), settings, progress)
-    if args.json:
-        print(json.dumps(_check_json(report, store), indent=2))
-    else:
-        _print_check(report, store)
-    if report.error:
-        return report.error_exit_code
-    if not store.ok:
-        return StoreError.exit_code
-    return AccessDeniedError.exit_code if report.missing else 0
-
-
-def _check_json(report: CheckReport, store: StoreState) -> dict[str, Any]:
-    return {
-        "ok": report.ok and store.ok,
-        "store": store.__dict__,
-        "caller": report.caller_arn,
-        "account_id": report.account_id,
-        "instance": report.instance.__dict__ if report.instance else None,
-        "error": report.error,
-        "missing": report.missing,
-        "not_verified": report.not_verified,
-        "actions": [{**r.__dict__, "verified": r.verified} for r in report.results],
-    }
-
-
-def _print_check(report: CheckReport, store: StoreState) -> None:
-    print(f"store: {'ok' if store.ok else 'FAILED'}: {store.url}: {store.detail}")
-    if report.caller_arn:
-        print(f"credentials: ok ({report.caller_arn})")
-    if report.error:
-        print(f"FAILED: {report.error}")
-        return
-    if report.instance:
-        print(
-            f"instance: {report.instance.instance_arn} "
-            f"(identity store {report.instance.identity_store_id})"
-        )
-    for result in report.results:
-        print(f"  {result.action:<62} {_check_mark(result)}")
-    if report.missing:
-        print(f"FAILED: {len(report.missing)} IAM actions missing: {', '.join(report.missing)}")
-        print("  add them with the policy from `idc-connector iam-policy`")
-        return
-    summary = "every required IAM action that could be tested is allowed"
-    if report.not_verified:
-        summary += (
-            f"; {len(report.not_verified)} not verified, each for the reason above: "
-            f"{', '.join(report.not_verified)}"
-        )
-    print(summary)
-
-
-def _check_mark(result: ActionResult) -> str:
-    if result.allowed is None:
-        return result.detail  # "not verified: why"
-    if result.allowed:
-        return "ok"
-    return "optional, missing" if result.optional else "MISSING"
-
-
-def _local_store(*, create: bool = False) -> Store:
-    """The store of a command that uses nothing else: it calls no AWS API, so it needs
-    no region, and unless it is `create`, a store that was never created is an error
-    (StoreError, exit 6), not a new empty one."""
-    return Store.open(load_checked_settings(aws=False).database_url, create=create)
-
-
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     print(json.dumps(iam_policy.build_policy(read_only=args.read_only), indent=2))
     return 0
@@ -480,14 +331,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     store = Store.open(settings.database_url, create=False)
     syncs = store.syncs(limit=args.limit)
     if args.json:
-        print(_json([s.__dict__ for s in syncs]))
+        print(to_json([s.__dict__ for s in syncs]))
         return 0
     if not syncs:
         print("no sync has run yet: run `idc-connector sync`")
     for s in syncs:
         took = f"{(s.finished_at - s.started_at).total_seconds():.1f}s" if s.finished_at else "-"
         calls = (s.aws or {}).get("total_calls", "-")
-        line = f"sync {s.id:>5}  {_when(s.started_at)}  {s.outcome:<9} {took:>8}"
+        line = f"sync {s.id:>5}  {when(s.started_at)}  {s.outcome:<9} {took:>8}"
         served = (
             f"  {len(store.served_changes(s.id))} served changed"
             if s.outcome == "succeeded"
@@ -501,7 +352,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lease is not None:
         print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
-        print(f"change feed  {source:<36} read up to {_when(position)}")
+        print(f"change feed  {source:<36} read up to {when(position)}")
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
@@ -512,12 +363,10 @@ def _leader_line(lease: leases.Lease) -> str:
     """Which replica leads the syncs (its host and `serve`'s pid), or that none does."""
     if lease.held:
         return (
-            f"{lease.holder}  term {lease.term}  since {_when(lease.acquired_at)}"
+            f"{lease.holder}  term {lease.term}  since {when(lease.acquired_at)}"
             f"  lease expires in {lease.expires_in():.0f} s"
         )
-    return (
-        f"none: the lease of {lease.holder} (term {lease.term}) expired {_when(lease.expires_at)}"
-    )
+    return f"none: the lease of {lease.holder} (term {lease.term}) expired {when(lease.expires_at)}"
 
 
 def _feed_lines(lagging: FeedLag) -> list[str]:
@@ -527,33 +376,18 @@ def _feed_lines(lagging: FeedLag) -> list[str]:
     shown = "-" if lagging.seconds is None else f"{lagging.seconds:.0f} s"
     lines = [
         f"lag {shown} (bound {bound} s)"
-        f"  last good batch {_when(health.polled_at)}"
-        f"  newest event applied {_when(health.newest_event_at)}"
+        f"  last good batch {when(health.polled_at)}"
+        f"  newest event applied {when(health.newest_event_at)}"
     ]
     if lagging.behind:
         lines.append(f"behind by {shown} (bound {bound} s): a full sync is scheduled")
     if health.failing_since is not None:
-        lines.append(f"failing since {_when(health.failing_since)}: {health.failure}")
+        lines.append(f"failing since {when(health.failing_since)}: {health.failure}")
     return lines
 
 
-def _when(moment: datetime | None) -> str:
-    """A moment as the command prints it to a person: RFC 3339 with Z (connector.timestamps),
-    to the second."""
-    return "-" if moment is None else rfc3339(moment.replace(microsecond=0))
-
-
-def _json(value: object) -> str:
-    """`value` as JSON, each timestamp in the one form the service prints (RFC 3339, Z)."""
-    return json.dumps(value, indent=2, default=_json_default)
-
-
-def _json_default(value: object) -> object:
-    return rfc3339(value) if isinstance(value, datetime) else str(value)
-
-
 def cmd_operations(args: argparse.Namespace) -> int:
-    store = _local_store()
+    store = local_store()
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
@@ -563,7 +397,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     if args.json:
-        print(_json([dataclasses.asdict(r) for r in records]))
+        print(to_json([dataclasses.asdict(r) for r in records]))
         return 0
     if not records:
         print("no write operation is recorded")
@@ -571,7 +405,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
         done = sum(s.status in ("succeeded", "unchanged") for s in r.steps if s.role == "do")
         steps = sum(s.role == "do" for s in r.steps)
         target = " ".join(filter(None, (r.action, r.resource_type, r.resource_id)))
-        line = f"{_when(r.created_at)}  {r.id}  {r.status:<11} {target}"
+        line = f"{when(r.created_at)}  {r.id}  {r.status:<11} {target}"
         print(
             f"{line}  by {r.token_name}  steps {done}/{steps}" + (f"  {r.error}" if r.error else "")
         )
@@ -582,42 +416,6 @@ def cmd_operations(args: argparse.Namespace) -> int:
 
 def cmd_change_feed_setup(args: argparse.Namespace) -> int:
     print(setup_text())
-    return 0
-
-
-def cmd_token_create(args: argparse.Namespace) -> int:
-    store = _local_store(create=True)
-    token = create_token(store, args.name, args.scope, expires_in=args.expires_in)
-    print(token)
-    print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
-    return 0
-
-
-def cmd_token_rotate(args: argparse.Namespace) -> int:
-    token = rotate_token(_local_store(), args.name, expires_in=args.expires_in)
-    print(token)
-    print(
-        f"token {args.name!r} rotated: its old value no longer works; this one is shown only now",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def cmd_token_list(args: argparse.Namespace) -> int:
-    now = datetime.now(UTC)
-    for info in list_tokens(_local_store()):
-        state = info.state(now)
-        when = {"revoked": info.revoked_at, "expired": info.expires_at}.get(state)
-        shown = f"{state} {_when(when)}" if when is not None else state
-        if state == "active" and info.expires_at is not None:
-            shown += f", expires {_when(info.expires_at)}"
-        print(f"{info.name:<32} {info.scope:<7} created {_when(info.created_at)}  {shown}")
-    return 0
-
-
-def cmd_token_revoke(args: argparse.Namespace) -> int:
-    revoke_token(_local_store(), args.name)
-    print(f"token {args.name!r} revoked")
     return 0
 
 
