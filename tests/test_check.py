@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,35 @@ def test_check_of_an_endpoint_that_drops_connections_shows_progress_and_gives_up
     # cmd_check's three attempts (a dropped connection may be opened again once), not
     # IDCC_AWS_MAX_ATTEMPTS' ten with their backoff.
     assert 3 <= len(accepted) <= 6, len(accepted)
+
+
+def test_check_of_an_endpoint_that_never_accepts_gives_up_after_bounded_connects(
+    check_env: dict[str, str],
+) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        address = listener.getsockname()
+        # Fill the listener's backlog: the kernel then drops further connection
+        # attempts, as an endpoint behind a firewall that drops packets does.
+        waiting: list[socket.socket] = []
+        while True:
+            pending = socket.socket()
+            pending.settimeout(1)
+            try:
+                pending.connect(address)
+            except TimeoutError:
+                pending.close()
+                break
+            waiting.append(pending)
+        endpoint = f"http://127.0.0.1:{address[1]}"
+        started = time.monotonic()
+        result = run_check({**check_env, "IDCC_AWS_ENDPOINT_URL": endpoint})
+        took = time.monotonic() - started
+        for pending in waiting:
+            pending.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "ConnectTimeoutError" in result.stdout, result.stdout
+    # 3 attempts of at most 5 s each and their backoff, where botocore's defaults
+    # (60 s per connection, IDCC_AWS_MAX_ATTEMPTS' 10 attempts) take ten minutes.
+    assert took < 60, took
