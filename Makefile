@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,simulator]'
 	touch $(STAMP)
 
+# make demo PORT=9000 serves on another port (default 8080).
 demo: $(STAMP)
-	$(BIN)/idc-connector demo
+	$(BIN)/idc-connector demo $(if $(PORT),--port $(PORT))
 
 lint: $(STAMP)
 	$(BIN)/ruff check connector scim schemas tests bench

@@ -99,6 +99,7 @@ class AwsClients:
         config = botocore.config.Config(
             region_name=settings.region,
             retries={"mode": "adaptive", "max_attempts": settings.aws_max_attempts},
+            connect_timeout=settings.aws_connect_timeout,
             max_pool_connections=max(10, settings.sync_concurrency * 2),
             user_agent_extra=USER_AGENT,
         )

@@ -209,15 +209,22 @@ def _ps(c: ProbeContext) -> dict[str, Any]:
     return {"InstanceArn": c.instance.instance_arn, "PermissionSetArn": c.permission_set_arn}
 
 
-def run_check(aws: AwsClients, settings: Settings) -> CheckReport:
+def run_check(
+    aws: AwsClients, settings: Settings, progress: Callable[[str], None] = lambda _: None
+) -> CheckReport:
+    """The report; `progress` is told each step as it starts, so that an endpoint that
+    does not answer shows where `check` waits (each call is bounded: `cmd_check`)."""
     report = CheckReport()
     try:
+        progress("credentials (sts:GetCallerIdentity)")
         identity = aws.call("sts", "GetCallerIdentity")
         report.caller_arn, report.account_id = identity.get("Arn"), identity.get("Account")
+        progress("the Identity Center instance")
         report.instance = discover_instance(aws, settings)
     except ConnectorError as exc:
         report.error, report.error_exit_code = str(exc), exc.exit_code
         return report
+    progress("the IAM actions, one call each")
     context = _context(aws, report.instance, report.account_id or "000000000000")
     context = dataclasses.replace(context, queue_url=settings.change_queue_url)
     for op in OPERATIONS.values():

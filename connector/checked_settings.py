@@ -17,9 +17,12 @@ from connector.config import Settings, load_settings
 from connector.guardrails import Guardrails
 
 
-def load_checked_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """The settings, once every file they name has been read and understood (ConfigError)."""
-    settings = load_settings(environ)
+def load_checked_settings(
+    environ: Mapping[str, str] | None = None, *, aws: bool = True
+) -> Settings:
+    """The settings, once every file they name has been read and understood (ConfigError);
+    `aws=False` for a command that only uses the store (`load_settings`)."""
+    settings = load_settings(environ, aws=aws)
     if settings.guardrails_file:
         Guardrails.load(Path(settings.guardrails_file))
     return settings

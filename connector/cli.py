@@ -4,13 +4,15 @@ Each command reads settings, calls into the connector, and turns a
 `ConnectorError` into one clear message and its exit code (2 for
 configuration), never a traceback. `serve` and `demo` import the HTTP side
 lazily: this module is the composition root; the rest of `connector` never
-imports Flask.
+imports Flask. The `check` and `token` commands live in their own modules
+(connector.check_command, connector.token_commands).
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.metadata
 import json
 import logging
 import os
@@ -18,20 +20,18 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from types import FrameType
-from typing import Any
 
-from connector import iam_policy
-from connector.check import ActionResult, CheckReport, run_check
+from connector import check_command, iam_policy, token_commands
 from connector.checked_settings import load_checked_settings
-from connector.connection import connect
-from connector.errors import AccessDeniedError, ConfigError, ConnectorError
+from connector.errors import ConfigError, ConnectorError
 from connector.feed.lag import FeedLag, feed_lag
 from connector.feed.setup_template import setup_text
 from connector.leadership import process_name
+from connector.local_store import local_store
 from connector.logs import configure_logging
 from connector.metrics_dir import private_metrics_dir
+from connector.printed import to_json, when
 from connector.review.drift import drift_report
 from connector.review.drift_document import report_json, report_text
 from connector.review.parameters import DriftQuery, parse_format, parse_since, parse_unused_days
@@ -40,7 +40,6 @@ from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store, utcnow
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
-from connector.tokens import SCOPES, create_token, list_tokens, revoke_token
 from connector.writers.registry import intent_from_json
 
 Command = Callable[[argparse.Namespace], int]
@@ -77,10 +76,20 @@ def _ended(as_json: bool, message: str, exit_code: int) -> int:
     return exit_code
 
 
+_HOST_HELP = "the address to listen on (default 127.0.0.1: this machine only)"
+_PORT_HELP = "the TCP port to listen on (default 8080)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="idc-connector",
         description="SCIM 2.0 connector between AWS IAM Identity Center and IGA platforms.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {importlib.metadata.version('identity-center-connector')}",
+        help="print the version and exit",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -107,9 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.set_defaults(handler=cmd_sync)
 
-    check = sub.add_parser("check", help="test credentials, instance discovery and IAM actions")
-    check.add_argument("--json", action="store_true", help="print the report as JSON")
-    check.set_defaults(handler=cmd_check)
+    check_command.add_parser(sub)
 
     feed = sub.add_parser("change-feed", help="the change feed (docs/change-feed.md)")
     feed_sub = feed.add_subparsers(dest="feed_command", required=True)
@@ -123,8 +130,8 @@ def _parser() -> argparse.ArgumentParser:
     policy.set_defaults(handler=cmd_iam_policy)
 
     status = sub.add_parser("status", help="show recent syncs and their outcome")
-    status.add_argument("--limit", type=int, default=10)
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--limit", type=int, default=10, help="how many syncs (default 10)")
+    status.add_argument("--json", action="store_true", help="print the syncs as JSON")
     status.set_defaults(handler=cmd_status)
 
     drift = sub.add_parser("drift", help="what needs a human (docs/access-review.md)")
@@ -134,34 +141,26 @@ def _parser() -> argparse.ArgumentParser:
     drift.set_defaults(handler=cmd_drift)
 
     operations = sub.add_parser("operations", help="show the write ledger, newest first")
-    operations.add_argument("--status", choices=("accepted", "in_progress", "succeeded", "failed"))
-    operations.add_argument("--principal", help="a user or group id")
-    operations.add_argument("--limit", type=int, default=20)
-    operations.add_argument("--json", action="store_true")
+    operations.add_argument(
+        "--status",
+        choices=("accepted", "in_progress", "succeeded", "failed"),
+        help="only operations in this status",
+    )
+    operations.add_argument("--principal", help="only operations on this user or group id")
+    operations.add_argument(
+        "--limit", type=int, default=20, help="how many operations (default 20)"
+    )
+    operations.add_argument("--json", action="store_true", help="print the operations as JSON")
     operations.set_defaults(handler=cmd_operations)
 
-    token = sub.add_parser("token", help="manage API tokens")
-    token_sub = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
-    create = token_sub.add_parser("create", help="create a token and print it once")
-    create.add_argument("name")
-    create.add_argument(
-        "--scope",
-        choices=SCOPES,
-        default="read",
-        help="read: SCIM reads; write: reads and writes; metrics: /metrics only (Prometheus)",
-    )
-    create.set_defaults(handler=cmd_token_create)
-    token_sub.add_parser("list", help="list tokens (never their values)").set_defaults(
-        handler=cmd_token_list
-    )
-    revoke = token_sub.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("name")
-    revoke.set_defaults(handler=cmd_token_revoke)
+    token_commands.add_parsers(sub)
 
     serve = sub.add_parser("serve", help="serve the store over HTTP, syncing periodically")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
+    serve.add_argument("--port", type=int, default=8080, help=_PORT_HELP)
+    serve.add_argument(
+        "--workers", type=int, default=2, help="web worker processes, 4 threads each (default 2)"
+    )
     serve.add_argument("--no-sync", action="store_true", help="serve only; sync elsewhere")
     serve.set_defaults(handler=cmd_serve)
 
@@ -169,16 +168,21 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="simulate an Identity Center, sync it and serve it (no AWS account needed)"
     )
     demo.add_argument("--size", default="tiny", help="seed preset: tiny, S, M, L (default tiny)")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8080)
-    demo.add_argument("--data-dir", default="var/demo")
+    demo.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
+    demo.add_argument("--port", type=int, default=8080, help=_PORT_HELP)
+    demo.add_argument(
+        "--data-dir",
+        default="var/demo",
+        help="the folder of the demo's store and seed manifest, one demo at a time "
+        "(default var/demo)",
+    )
     demo.set_defaults(handler=cmd_demo)
 
     simulator = sub.add_parser(
         "simulator", help="run the simulated Identity Center alone (tests, benchmarks)"
     )
     simulator.add_argument("--size", default="tiny", help="seed preset (tiny, S, M, L, ...)")
-    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--host", default="127.0.0.1", help=_HOST_HELP)
     simulator.add_argument("--port", type=int, default=0, help="0 picks a free port")
     simulator.add_argument("--manifest", help="write the seed manifest (JSON) to this file")
     simulator.add_argument(
@@ -304,7 +308,7 @@ _WALK_WORDS = {
 
 def _print_sync(result: SyncResult, *, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(result.__dict__, indent=2, default=str))
+        print(to_json(result.__dict__))
         return
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.counts.items())
     print(f"sync {result.sync_id} succeeded in {result.seconds:.1f}s: {counts}")
@@ -326,83 +330,24 @@ def _print_sync(result: SyncResult, *, as_json: bool) -> None:
         print(f"  note: account names unavailable: {result.organizations_unavailable}")
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    settings = load_checked_settings()
-    report = run_check(connect(settings), settings)
-    if args.json:
-        print(json.dumps(_check_json(report), indent=2))
-    else:
-        _print_check(report)
-    if report.error:
-        return report.error_exit_code
-    return AccessDeniedError.exit_code if report.missing else 0
-
-
-def _check_json(report: CheckReport) -> dict[str, Any]:
-    return {
-        "ok": report.ok,
-        "caller": report.caller_arn,
-        "account_id": report.account_id,
-        "instance": report.instance.__dict__ if report.instance else None,
-        "error": report.error,
-        "missing": report.missing,
-        "not_verified": report.not_verified,
-        "actions": [{**r.__dict__, "verified": r.verified} for r in report.results],
-    }
-
-
-def _print_check(report: CheckReport) -> None:
-    if report.caller_arn:
-        print(f"credentials: ok ({report.caller_arn})")
-    if report.error:
-        print(f"FAILED: {report.error}")
-        return
-    if report.instance:
-        print(
-            f"instance: {report.instance.instance_arn} "
-            f"(identity store {report.instance.identity_store_id})"
-        )
-    for result in report.results:
-        print(f"  {result.action:<62} {_check_mark(result)}")
-    if report.missing:
-        print(f"FAILED: {len(report.missing)} IAM actions missing: {', '.join(report.missing)}")
-        print("  add them with the policy from `idc-connector iam-policy`")
-        return
-    summary = "every required IAM action that could be tested is allowed"
-    if report.not_verified:
-        summary += (
-            f"; {len(report.not_verified)} not verified, each for the reason above: "
-            f"{', '.join(report.not_verified)}"
-        )
-    print(summary)
-
-
-def _check_mark(result: ActionResult) -> str:
-    if result.allowed is None:
-        return result.detail  # "not verified: why"
-    if result.allowed:
-        return "ok"
-    return "optional, missing" if result.optional else "MISSING"
-
-
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     print(json.dumps(iam_policy.build_policy(read_only=args.read_only), indent=2))
     return 0
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    settings = load_checked_settings()
-    store = Store.open(settings.database_url)
+    settings = load_checked_settings(aws=False)
+    store = Store.open(settings.database_url, create=False)
     syncs = store.syncs(limit=args.limit)
     if args.json:
-        print(json.dumps([s.__dict__ for s in syncs], indent=2, default=str))
+        print(to_json([s.__dict__ for s in syncs]))
         return 0
     if not syncs:
         print("no sync has run yet: run `idc-connector sync`")
     for s in syncs:
         took = f"{(s.finished_at - s.started_at).total_seconds():.1f}s" if s.finished_at else "-"
         calls = (s.aws or {}).get("total_calls", "-")
-        line = f"sync {s.id:>5}  {s.started_at:%Y-%m-%d %H:%M:%S}  {s.outcome:<9} {took:>8}"
+        line = f"sync {s.id:>5}  {when(s.started_at)}  {s.outcome:<9} {took:>8}"
         served = (
             f"  {len(store.served_changes(s.id))} served changed"
             if s.outcome == "succeeded"
@@ -416,7 +361,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lease is not None:
         print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
-        print(f"change feed  {source:<36} read up to {position:%Y-%m-%d %H:%M:%S}")
+        print(f"change feed  {source:<36} read up to {when(position)}")
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
@@ -429,10 +374,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
         parse_since(args.since, "--since"), parse_unused_days(args.unused_days, "--unused-days")
     )
     output = parse_format(args.format, "--format", "text")
-    store = Store.open(load_checked_settings().database_url)
-    with store.reading() as connection:
+    with local_store().reading() as connection:
         report = drift_report(connection, query, utcnow())
-    print(json.dumps(report_json(report), indent=2) if output == "json" else report_text(report))
+    print(to_json(report_json(report)) if output == "json" else report_text(report))
     return 0
 
 
@@ -440,12 +384,10 @@ def _leader_line(lease: leases.Lease) -> str:
     """Which replica leads the syncs (its host and `serve`'s pid), or that none does."""
     if lease.held:
         return (
-            f"{lease.holder}  term {lease.term}  since {lease.acquired_at:%Y-%m-%d %H:%M:%S}"
+            f"{lease.holder}  term {lease.term}  since {when(lease.acquired_at)}"
             f"  lease expires in {lease.expires_in():.0f} s"
         )
-    return (
-        f"none: the lease of {lease.holder} (term {lease.term}) expired {_when(lease.expires_at)}"
-    )
+    return f"none: the lease of {lease.holder} (term {lease.term}) expired {when(lease.expires_at)}"
 
 
 def _feed_lines(lagging: FeedLag) -> list[str]:
@@ -455,22 +397,18 @@ def _feed_lines(lagging: FeedLag) -> list[str]:
     shown = "-" if lagging.seconds is None else f"{lagging.seconds:.0f} s"
     lines = [
         f"lag {shown} (bound {bound} s)"
-        f"  last good batch {_when(health.polled_at)}"
-        f"  newest event applied {_when(health.newest_event_at)}"
+        f"  last good batch {when(health.polled_at)}"
+        f"  newest event applied {when(health.newest_event_at)}"
     ]
     if lagging.behind:
         lines.append(f"behind by {shown} (bound {bound} s): a full sync is scheduled")
     if health.failing_since is not None:
-        lines.append(f"failing since {_when(health.failing_since)}: {health.failure}")
+        lines.append(f"failing since {when(health.failing_since)}: {health.failure}")
     return lines
 
 
-def _when(moment: datetime | None) -> str:
-    return "-" if moment is None else f"{moment:%Y-%m-%d %H:%M:%S}"
-
-
 def cmd_operations(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
+    store = local_store()
     with store.reading() as connection:
         total, records = ledger.list_operations(
             connection,
@@ -480,7 +418,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
             limit=args.limit,
         )
     if args.json:
-        print(json.dumps([dataclasses.asdict(r) for r in records], indent=2, default=str))
+        print(to_json([dataclasses.asdict(r) for r in records]))
         return 0
     if not records:
         print("no write operation is recorded")
@@ -488,7 +426,7 @@ def cmd_operations(args: argparse.Namespace) -> int:
         done = sum(s.status in ("succeeded", "unchanged") for s in r.steps if s.role == "do")
         steps = sum(s.role == "do" for s in r.steps)
         target = " ".join(filter(None, (r.action, r.resource_type, r.resource_id)))
-        line = f"{r.created_at:%Y-%m-%d %H:%M:%S}  {r.id}  {r.status:<11} {target}"
+        line = f"{when(r.created_at)}  {r.id}  {r.status:<11} {target}"
         print(
             f"{line}  by {r.token_name}  steps {done}/{steps}" + (f"  {r.error}" if r.error else "")
         )
@@ -499,28 +437,6 @@ def cmd_operations(args: argparse.Namespace) -> int:
 
 def cmd_change_feed_setup(args: argparse.Namespace) -> int:
     print(setup_text())
-    return 0
-
-
-def cmd_token_create(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
-    token = create_token(store, args.name, args.scope)
-    print(token)
-    print(f"token {args.name!r} ({args.scope}) created; it is shown only now", file=sys.stderr)
-    return 0
-
-
-def cmd_token_list(args: argparse.Namespace) -> int:
-    store = Store.open(load_checked_settings().database_url)
-    for info in list_tokens(store):
-        state = f"revoked {info.revoked_at:%Y-%m-%d}" if info.revoked_at else "active"
-        print(f"{info.name:<32} {info.scope:<6} created {info.created_at:%Y-%m-%d}  {state}")
-    return 0
-
-
-def cmd_token_revoke(args: argparse.Namespace) -> int:
-    revoke_token(Store.open(load_checked_settings().database_url), args.name)
-    print(f"token {args.name!r} revoked")
     return 0
 
 

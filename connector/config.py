@@ -11,6 +11,8 @@ administrator fixes the configuration in one round instead of one per run.
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import logging
 import os
 import re
 import tomllib
@@ -22,7 +24,22 @@ from urllib.parse import urlsplit
 
 from connector.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 ENV_PREFIX = "IDCC_"
+# The variables read outside `Settings`: the file it is read from, and the log's
+# format and level (connector.logs, read before settings so that their own
+# problems can be logged), and those of the test suite (tests/conftest.py).
+OTHER_VARIABLES = frozenset(
+    {
+        f"{ENV_PREFIX}CONFIG_FILE",
+        f"{ENV_PREFIX}LOG_FORMAT",
+        f"{ENV_PREFIX}LOG_LEVEL",
+        f"{ENV_PREFIX}REQUIRE_POSTGRES",
+        f"{ENV_PREFIX}REQUIRE_CHROMIUM",
+        f"{ENV_PREFIX}TEST_POSTGRES_URL",
+    }
+)
 CREDENTIALS_MODES = ("default_chain", "access_key", "assume_role")
 ASSIGNMENT_WALKS = ("auto", "permission_sets", "accounts", "principals")
 ORGANIZATIONS_MODES = ("auto", "on", "off")
@@ -164,6 +181,9 @@ class Settings:
     identitystore_rps: float = _setting(_positive_float, default=20.0)
     organizations_rps: float = _setting(_positive_float, default=10.0)
     aws_max_attempts: int = _setting(_positive_int, default=10)
+    # Seconds to wait for a connection to AWS (botocore's connect_timeout, 60 by
+    # default): an endpoint that does not answer is then an error in seconds.
+    aws_connect_timeout: float = _setting(_positive_float, default=10.0)
     # The share of each AWS quota a sync paces at while writes are open (the
     # writes take the rest while a sync runs): connector/quota_share.py.
     sync_quota_share: float = _setting(_share, default=0.75)
@@ -247,10 +267,18 @@ def redact_url(url: str) -> str:
 
 
 def load_settings(
-    environ: Mapping[str, str] | None = None, *, config_file: str | os.PathLike[str] | None = None
+    environ: Mapping[str, str] | None = None,
+    *,
+    config_file: str | os.PathLike[str] | None = None,
+    aws: bool = True,
 ) -> Settings:
-    """Read settings from the environment (and the TOML file it names)."""
+    """Read settings from the environment (and the TOML file it names).
+
+    `aws=False` is for commands that only use the store (`status`, `operations`,
+    `token ...`): they call no AWS API, so no region is demanded of them.
+    """
     env = os.environ if environ is None else environ
+    _warn_unknown_variables(env)
     raw: dict[str, str] = {}
     problems: list[str] = []
     file_name = config_file or env.get(f"{ENV_PREFIX}CONFIG_FILE")
@@ -275,7 +303,7 @@ def load_settings(
         except ValueError as exc:
             problems.append(f"{ENV_PREFIX}{spec.name.upper()}: {exc}")
     settings = Settings(**values)
-    problems.extend(_cross_checks(settings))
+    problems.extend(_cross_checks(settings, aws=aws))
     if problems:
         raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(problems))
     return settings
@@ -297,9 +325,22 @@ def _read_file(path: Path, problems: list[str]) -> dict[str, str]:
     return {key: str(value) for key, value in document.items() if key in names}
 
 
-def _cross_checks(settings: Settings) -> list[str]:
+def _warn_unknown_variables(env: Mapping[str, str]) -> None:
+    """Warn about each `IDCC_` variable that sets nothing (a typo such as IDCC_REGON
+    would otherwise be ignored silently, and the default used instead), naming the
+    closest known one. A warning, not an error: a variable of a newer or older
+    version in a shared environment must not stop this one."""
+    known = {f"{ENV_PREFIX}{spec.name.upper()}" for spec in dataclasses.fields(Settings)}
+    known |= OTHER_VARIABLES
+    for name in sorted(n for n in env if n.startswith(ENV_PREFIX) and n not in known):
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        log.warning(f"{name} is not a setting and is ignored{hint}", extra={"variable": name})
+
+
+def _cross_checks(settings: Settings, *, aws: bool) -> list[str]:
     problems = []
-    if not settings.region:
+    if aws and not settings.region:
         problems.append(f"{ENV_PREFIX}REGION: missing (the region of the Identity Center instance)")
     if settings.credentials_mode == "access_key" and not (
         settings.aws_access_key_id and settings.aws_secret_access_key

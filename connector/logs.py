@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connector.errors import ConfigError
+from connector.timestamps import rfc3339
 
 LOG_VARIABLES = ("IDCC_LOG_FORMAT", "IDCC_LOG_LEVEL")
 # Attributes every LogRecord has; anything else was passed through `extra=`.
@@ -23,7 +24,7 @@ _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"messa
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         document: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "time": rfc3339(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),

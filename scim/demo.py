@@ -2,8 +2,10 @@
 
 It starts the simulated Identity Center (moto, corrected to behave like AWS)
 as a separate process, seeds it, syncs it into a fresh SQLite store, creates a
-read token, prints how to use it, and serves the API until Ctrl-C. One demo
-at a time holds its folder (`demo.lock`) and its port.
+read token, prints how to use it (each example quoted for any shell: zsh
+rejects an unquoted `?`) and where its store and simulated AWS are, and serves
+the API until Ctrl-C. One demo at a time holds its folder (`demo.lock`) and
+its port.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from shlex import quote
 
 from connector.config import Settings
 from connector.connection import connect
@@ -122,9 +125,10 @@ def _sync_and_serve(directory: Path, endpoint: str, listener: socket.socket) -> 
         f"\nserving on {url}\n"
         f"read token: {token}\n"
         f"write token: {writer}\n"
-        f"try:\n  curl -s {url}/ready\n"
-        f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Users?count=2\n'
+        f"try:\n  curl -s {quote(url + '/ready')}\n"
+        f'  curl -s -H "Authorization: Bearer {token}" {quote(url + "/scim/v2/Users?count=2")}\n'
         + _grant_example(store, url, writer)
+        + _inspect_lines(settings, endpoint)
         + "Ctrl-C stops the demo.\n",
         flush=True,
     )
@@ -160,6 +164,26 @@ def _grant_example(store: Store, url: str, token: str) -> str:
     )
     return (
         f'  curl -s -X PATCH -H "Authorization: Bearer {token}" '
-        f"-H 'Content-Type: application/scim+json' -d '{body}' {url}/scim/v2/Users/{user}\n"
-        f'  curl -s -H "Authorization: Bearer {token}" {url}/scim/v2/Operations?count=1\n'
+        f"-H 'Content-Type: application/scim+json' -d {quote(body)} "
+        f"{quote(f'{url}/scim/v2/Users/{user}')}\n"
+        f'  curl -s -H "Authorization: Bearer {token}" '
+        f"{quote(url + '/scim/v2/Operations?count=1')}\n"
+    )
+
+
+def _inspect_lines(settings: Settings, endpoint: str) -> str:
+    """How to look behind the API: the demo's store (its sync log and write ledger,
+    through the store-only commands) and the simulated AWS (any access key is
+    accepted), with the AWS CLI or boto3."""
+    store = quote(settings.database_url)
+    aws = f"AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo aws --region {DEMO_REGION}"
+    return (
+        f"the demo's store: {settings.database_url}\n"
+        f"  IDCC_DATABASE_URL={store} idc-connector status\n"
+        f"  IDCC_DATABASE_URL={store} idc-connector operations\n"
+        f"the simulated AWS: {endpoint} (region {DEMO_REGION}, any access key)\n"
+        f"  {aws} --endpoint-url {quote(endpoint)} sso-admin list-instances\n"
+        f"  boto3.client('identitystore', endpoint_url={endpoint!r}, "
+        f"region_name={DEMO_REGION!r}, aws_access_key_id='demo', "
+        "aws_secret_access_key='demo')\n"
     )

@@ -30,6 +30,7 @@ from connector.store import tables as t
 from connector.store.leases import Lease
 from connector.store.store import Store
 from connector.store.sync_log import SyncRecord
+from connector.timestamps import rfc3339
 from scim.errors import store_unavailable
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def readiness(
         age = _seconds(now, served.finished_at)
         body["snapshot"] = {
             "sync_id": served.id,
-            "finished_at": _aware(served.finished_at).isoformat(),
+            "finished_at": rfc3339(served.finished_at),
             "age_seconds": round(age, 1),
         }
         bound = settings.max_snapshot_age()
@@ -116,10 +117,10 @@ def _feed_body(lagging: FeedLag) -> dict[str, Any]:
         "lag_seconds": None if lagging.seconds is None else round(lagging.seconds, 1),
         "max_lag_seconds": lagging.bound,
         "behind": lagging.behind,
-        "read_up_to": _iso(health.read_up_to),
-        "last_batch_at": _iso(health.polled_at),
-        "newest_event_at": _iso(health.newest_event_at),
-        "failing_since": _iso(health.failing_since),
+        "read_up_to": rfc3339(health.read_up_to),
+        "last_batch_at": rfc3339(health.polled_at),
+        "newest_event_at": rfc3339(health.newest_event_at),
+        "failing_since": rfc3339(health.failing_since),
         "failure": health.failure,
     }
 
@@ -133,10 +134,6 @@ def _feed_problems(lagging: FeedLag, served_since: datetime | None) -> list[str]
         f"the change feed has not read its source for {round(silent)} s "
         f"(IDCC_CHANGE_MAX_LAG {lagging.bound} s){why}"
     ]
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else _aware(moment).isoformat()
 
 
 def _read(connection: sa.Connection, settings: Settings) -> _Facts:

@@ -142,6 +142,11 @@ def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bo
             "logger_class": RedactingLogger,
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             "graceful_timeout": 20,
+            # gunicorn's control socket (for `gunicornc`) is one path per user
+            # (~/.gunicorn/gunicorn.ctl): every serve and demo on a machine took
+            # the same one, and the first to stop removed it under the others.
+            # The service is run by its own commands and signals: none is opened.
+            "control_socket_disable": True,
         },
         supervisor,
         replica,

@@ -6,6 +6,7 @@ simulator, as an operator starts it twice by mistake.
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 
@@ -135,3 +137,73 @@ def test_a_demo_on_a_port_in_use_refuses_before_touching_its_folder(tmp_path: Pa
     assert "starting a simulated" not in printed
     assert "Traceback" not in printed
     assert earlier.read_text() == "an earlier demo's store"
+
+
+def printed_after(demo: ServeProcess, label: str) -> str:
+    """The value the demo printed after `label` on a line of its own."""
+    return next(
+        line.removeprefix(label).split()[0]
+        for line in demo.log_text().splitlines()
+        if line.startswith(label)
+    )
+
+
+def test_the_demo_says_where_its_store_and_simulated_aws_are(running: ServeProcess) -> None:
+    store_url = printed_after(running, "the demo's store: ")
+    status = subprocess.run(
+        [sys.executable, "-m", "connector.cli", "status"],
+        env=clean_environment({"IDCC_DATABASE_URL": store_url}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stderr
+    assert " succeeded " in status.stdout  # the demo's first sync, read from its ledger
+
+    endpoint = printed_after(running, "the simulated AWS: ")
+    aws = boto3.client(
+        "sso-admin",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="demo",
+        aws_secret_access_key="demo",
+    )
+    instances = aws.list_instances()["Instances"]
+    shown = requests.get(
+        f"{running.url}/scim/v2/Users?count=1",
+        headers={"Authorization": f"Bearer {read_token(running)}"},
+        timeout=30,
+    ).json()
+    assert len(instances) == 1 and shown["totalResults"] > 0
+
+
+def test_the_demos_examples_run_as_printed_in_a_shell(running: ServeProcess) -> None:
+    examples = [line.strip() for line in running.log_text().splitlines() if "curl -s" in line]
+    assert len(examples) == 4, running.log_text()
+    for example in examples:
+        # Outside quotes no character a shell expands: zsh refuses an unmatched `?`.
+        unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", "", example)
+        assert not set(unquoted) & set("?&*[]"), example
+        ran = subprocess.run(
+            ["sh", "-c", example + " -o /dev/null -w '%{http_code}'"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert ran.stdout in ("200", "202"), (example, ran.stdout, ran.stderr)
+
+
+def test_make_demo_passes_a_port() -> None:
+    def command(*args: str) -> str:
+        planned = subprocess.run(
+            ["make", "--dry-run", "--always-make", "demo", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+            cwd=Path(__file__).parent.parent,
+        )
+        return planned.stdout.strip().splitlines()[-1]
+
+    assert command("PORT=9000").endswith("idc-connector demo --port 9000")
+    assert command().endswith("idc-connector demo")

@@ -15,6 +15,7 @@ from pathlib import Path
 import requests
 
 from connector.config import settings_to_env
+from connector.store.engine import create_engine, migrate
 from connector.store.store import Store
 from connector.tokens import create_token
 from tests.serving import answers_ok, clean_environment, raw_exchange, serve_process, wait_for
@@ -72,6 +73,10 @@ def test_serve_and_its_sync_write_one_json_object_a_line_without_a_token(
 
 
 def test_commands_print_no_migration_chatter(tmp_path: Path) -> None:
+    # A store of the first release: the command migrates it to the newest schema.
+    engine = create_engine(f"sqlite:///{tmp_path}/new.sqlite3")
+    migrate(engine, "0001")
+    engine.dispose()
     env = clean_environment(
         {"IDCC_REGION": "us-east-1", "IDCC_DATABASE_URL": f"sqlite:///{tmp_path}/new.sqlite3"}
     )

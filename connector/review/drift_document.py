@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from connector.review.drift import DriftReport, DriftRow, Named
-from connector.served.provenance import utc
+from connector.timestamps import rfc3339
 
 
 def report_json(report: DriftReport) -> dict[str, Any]:
     return {
-        "generatedAt": utc(report.generated_at),
-        "snapshot": {"syncId": report.snapshot_sync_id, "syncedAt": utc(report.synced_at)},
-        "since": utc(report.query.since),
+        "generatedAt": rfc3339(report.generated_at),
+        "snapshot": {"syncId": report.snapshot_sync_id, "syncedAt": rfc3339(report.synced_at)},
+        "since": rfc3339(report.query.since),
         "unusedDays": report.query.unused_days,
         "kinds": [
             {
@@ -30,11 +30,11 @@ def report_json(report: DriftReport) -> dict[str, Any]:
 
 
 def report_text(report: DriftReport) -> str:
-    since = utc(report.query.since) or "any time"
+    since = rfc3339(report.query.since) or "any time"
     lines = [
-        f"drift report, generated {utc(report.generated_at)}",
+        f"drift report, generated {rfc3339(report.generated_at)}",
         (
-            f"snapshot of sync {report.snapshot_sync_id}, synced {utc(report.synced_at)}"
+            f"snapshot of sync {report.snapshot_sync_id}, synced {rfc3339(report.synced_at)}"
             if report.snapshot_sync_id is not None
             else "no snapshot"
         ),
@@ -56,7 +56,7 @@ def _row_json(row: DriftRow) -> dict[str, Any]:
         "account": _named_json(row.account),
         "permissionSet": _named_json(row.permission_set),
         "group": _named_json(row.group),
-        "grantedAt": utc(row.granted_at),
+        "grantedAt": rfc3339(row.granted_at),
         "grantedBy": row.granted_by,
         "why": row.why,
     }
@@ -81,7 +81,7 @@ def _row_text(row: DriftRow) -> str:
     if row.group is not None:
         parts.append(f"group {_named_text(row.group)}")
     if row.granted_at is not None or row.granted_by is not None:
-        parts.append(f"granted {utc(row.granted_at) or 'at an unknown time'}")
+        parts.append(f"granted {rfc3339(row.granted_at) or 'at an unknown time'}")
         parts.append(f"by {row.granted_by or 'someone unknown'}")
     return f"{' '.join(parts)}: {row.why}"
 

@@ -12,10 +12,10 @@ served, so the two can never disagree.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from connector.records import Group, Membership, Provenance, User
+from connector.timestamps import rfc3339
 
 THROUGH_CONNECTOR = "connector"
 OUT_OF_BAND = "outOfBand"
@@ -24,7 +24,7 @@ OUT_OF_BAND = "outOfBand"
 def granted(provenance: Provenance | None) -> dict[str, Any]:
     """grantedAt, grantedBy, grantedThrough and operation of an assignment."""
     return {
-        "grantedAt": utc(provenance.granted_at) if provenance else None,
+        "grantedAt": rfc3339(provenance.granted_at) if provenance else None,
         "grantedBy": provenance.granted_by if provenance else None,
         "grantedThrough": _through(provenance),
         "operation": provenance.operation_id if provenance else None,
@@ -39,7 +39,7 @@ def member_since(provenance: Provenance | None, membership: Membership | None) -
     if provenance is None and membership is not None:
         at, by = membership.created_at, membership.created_by
     return {
-        "memberSince": utc(at),
+        "memberSince": rfc3339(at),
         "memberAddedBy": by,
         "memberAddedThrough": _through(provenance),
         "memberOperation": provenance.operation_id if provenance else None,
@@ -51,19 +51,10 @@ def stamps(record: User | Group) -> dict[str, Any]:
     who changed it last, and when (its CreatedAt is served as meta.created)."""
     return {
         "createdBy": record.created_by,
-        "updatedAt": utc(record.updated_at),
+        "updatedAt": rfc3339(record.updated_at),
         "updatedBy": record.updated_by,
     }
 
 
 def _through(provenance: Provenance | None) -> str:
     return THROUGH_CONNECTOR if provenance and provenance.operation_id else OUT_OF_BAND
-
-
-def utc(value: datetime | None) -> str | None:
-    """RFC 7643 §2.3.5 dateTime in UTC; the store keeps UTC (SQLite drops the offset)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

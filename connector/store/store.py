@@ -28,13 +28,48 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _unreachable(url: str, exc: BaseException) -> StoreError:
+    return StoreError(
+        f"the store {redact_url(url)} cannot be opened: {type(exc).__name__}: {_first_line(exc)}"
+    )
+
+
+def _require_existing(url: str) -> None:
+    """StoreError unless the store at `url` exists and holds the connector's schema."""
+    missing = StoreError(
+        f"there is no store at {redact_url(url)}: create it with `idc-connector sync` "
+        "(or serve), or set IDCC_DATABASE_URL to the store they use"
+    )
+    database = store_engine.sqlite_file(url)
+    if database is not None and not database.is_file():
+        raise missing  # connecting would create the file
+    try:
+        engine = store_engine.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                created = sa.inspect(connection).has_table("alembic_version")
+        finally:
+            engine.dispose()
+    except (sa.exc.SQLAlchemyError, OSError) as exc:
+        raise _unreachable(url, exc) from None
+    if not created:
+        raise missing
+
+
 class Store:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """Open (and migrate) the store; a store that cannot be reached is a StoreError."""
+    def open(cls, url: str, *, migrate: bool = True, create: bool = True) -> Store:
+        """Open (and migrate) the store; a store that cannot be reached is a StoreError.
+
+        `create=False` (commands that only read what syncs and writes left, such as
+        `status`) refuses a store that was never created, rather than create an
+        empty one and report that nothing happened.
+        """
+        if not create:
+            _require_existing(url)
         try:
             engine = store_engine.create_engine(url)
             if migrate:
@@ -43,10 +78,7 @@ class Store:
                 with engine.connect():
                     pass
         except (sa.exc.SQLAlchemyError, OSError) as exc:
-            raise StoreError(
-                f"the store {redact_url(url)} cannot be opened: {type(exc).__name__}: "
-                f"{_first_line(exc)}"
-            ) from None
+            raise _unreachable(url, exc) from None
         return cls(engine)
 
     def close(self) -> None:

@@ -124,10 +124,11 @@ api_tokens = sa.Table(
     "api_tokens",
     metadata,
     sa.Column("name", sa.String(128), primary_key=True),
-    sa.Column("scope", sa.String(16), nullable=False),  # read | write
+    sa.Column("scope", sa.String(16), nullable=False),  # read | write | metrics
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", TZ, nullable=False),
     sa.Column("revoked_at", TZ),
+    sa.Column("expires_at", TZ),  # NULL: never (connector.tokens)
 )
 
 # -- the write ledger --------------------------------------------------------

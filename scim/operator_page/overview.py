@@ -19,6 +19,7 @@ from connector.store import ledger, sync_log
 from connector.store import tables as t
 from connector.store.store import Store
 from connector.store.sync_log import SyncRecord
+from connector.timestamps import rfc3339
 from scim.operator_page.quota_use import quota_use
 from scim.readiness import readiness
 from scim.store_metrics import WRITE_STATUSES
@@ -39,7 +40,7 @@ def overview(store: Store, settings: Settings) -> dict[str, Any]:
     finished = [s for s in syncs if s.finished_at is not None and s.aws]
     latest = finished[-1] if finished else None
     return {
-        "generated_at": now.isoformat(),
+        "generated_at": rfc3339(now),
         "readiness": ready,
         "syncs": [_sync(s, now) for s in syncs],
         "writes": writes,
@@ -52,8 +53,8 @@ def _sync(record: SyncRecord, now: datetime) -> dict[str, Any]:
     aws = record.aws or {}
     return {
         "id": record.id,
-        "started_at": _iso(record.started_at),
-        "finished_at": _iso(record.finished_at),
+        "started_at": rfc3339(record.started_at),
+        "finished_at": rfc3339(record.finished_at),
         "outcome": record.outcome,
         "duration_seconds": round(_duration(record, now), 1),
         "calls": aws.get("total_calls"),
@@ -107,7 +108,7 @@ def _operations(connection: sa.Connection, where: sa.ColumnElement[bool]) -> lis
     return [
         {
             "id": row.id,
-            "created_at": _iso(row.created_at),
+            "created_at": rfc3339(row.created_at),
             "action": row.action,
             "resource_type": row.resource_type,
             "resource_id": row.resource_id,
@@ -123,10 +124,6 @@ def _duration(record: SyncRecord, now: datetime) -> float:
     """Seconds the sync took, or has taken so far while it runs."""
     end = _aware(record.finished_at) if record.finished_at is not None else now
     return max(0.0, (end - _aware(record.started_at)).total_seconds())
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else _aware(moment).isoformat()
 
 
 def _aware(moment: datetime) -> datetime:

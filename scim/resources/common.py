@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from connector.served.provenance import utc
 from connector.store.reads import Version
+from connector.timestamps import rfc3339
 from schemas.definitions import RESOURCE_TYPES
 
 
@@ -19,8 +19,8 @@ def meta(
 ) -> dict[str, Any]:
     return {
         "resourceType": resource_type,
-        "created": utc(version.created_at) if version else None,
-        "lastModified": utc(version.last_modified_at) if version else None,
+        "created": rfc3339(version.created_at) if version else None,
+        "lastModified": rfc3339(version.last_modified_at) if version else None,
         "location": ref(base_url, resource_type, resource_id),
         "version": etag(version),
     }

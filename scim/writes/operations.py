@@ -9,20 +9,16 @@ the document stays after the operation ends.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from connector.intents import AwsCall, Intent
 from connector.store.ledger import OperationRecord
+from connector.timestamps import rfc3339
 from scim.errors import FAILURE_ANSWERS
 from scim.resources.registry import BY_NAME
 
 OPERATION_SCHEMA = "urn:identity-center-connector:scim:schemas:2.0:Operation"
 DRY_RUN_SCHEMA = "urn:identity-center-connector:scim:api:messages:2.0:DryRun"
-
-
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 # Each action a write does: its method, and its answer on success (RFC 7644:
@@ -84,14 +80,14 @@ def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]
                 "createdId": step.created_id,
                 "errorCode": step.error_code,
                 "failureReason": step.failure_reason,
-                "started": _time(step.started_at),
-                "finished": _time(step.finished_at),
+                "started": rfc3339(step.started_at),
+                "finished": rfc3339(step.finished_at),
             }
             for step in record.steps
         ],
         "events": [
             {
-                "at": _time(event.at),
+                "at": rfc3339(event.at),
                 "step": event.position + 1 if event.position is not None else None,
                 "status": event.status,
                 "detail": event.detail,
@@ -100,9 +96,9 @@ def operation_document(record: OperationRecord, base_url: str) -> dict[str, Any]
         ],
         "meta": {
             "resourceType": "Operation",
-            "created": _time(record.created_at),
-            "lastModified": _time(record.updated_at),
-            "finished": _time(record.finished_at),
+            "created": rfc3339(record.created_at),
+            "lastModified": rfc3339(record.updated_at),
+            "finished": rfc3339(record.finished_at),
             "location": f"{base_url}/Operations/{record.id}",
         },
     }
