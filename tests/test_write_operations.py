@@ -35,7 +35,10 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_short_w
     )
     assert accepted.status_code == 202, accepted.get_json()
     location = accepted.headers["Location"]
-    assert "/scim/v2/Operations/" in location
+    assert location.startswith("http://localhost/scim/v2/Operations/")
+    # One absolute URL names the operation in the headers and in its document.
+    assert accepted.headers["X-Operation"] == location
+    assert accepted.get_json()["meta"]["location"] == location
     assert accepted.get_json()["status"] in ("accepted", "in_progress")
     assert not live.holds(account, arn, "GROUP", group)
 
