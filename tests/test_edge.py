@@ -121,6 +121,8 @@ def test_a_body_that_is_not_json_is_415(edge: Edge, method: str, path: str) -> N
         timeout=30,
     )
     assert_scim_error(response, 415)
+    detail = response.json()["detail"]
+    assert "text/plain" in detail and "application/scim+json" in detail
 
 
 @pytest.mark.parametrize(
