@@ -271,13 +271,14 @@ def test_without_a_public_url_links_name_the_listening_address(tmp_path: Path) -
         with served_app(app) as base:
             response = requests.get(
                 f"{base}/scim/v2/Users?count=3",
-                headers=found.headers(Host="evil.example"),
+                headers=found.headers(Host="evil.example", **FORWARDED),
                 timeout=30,
             )
     finally:
         app.extensions["idcc_provisioner"].close()
         found.store.close()
     assert response.status_code == 200
+    # No proxy is trusted by default: forwarded headers a client sends are ignored.
     assert all(link.startswith(f"{base}/scim/v2/") for link in links(response.json()))
 
 
@@ -290,3 +291,66 @@ def test_a_doubled_slash_is_not_redirected_to_the_host_header(edge: Edge) -> Non
     )
     assert "evil.example" not in response.headers.get("Location", "")
     assert_scim_error(response, 404)
+
+
+# What a proxy in front of the service sends, after a client's own attempt at
+# X-Forwarded-Host (the proxy appends its value to the client's).
+FORWARDED = {
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "evil.example, idcc.example.com",
+    "X-Forwarded-Prefix": "/connector",
+}
+
+
+def test_behind_a_trusted_proxy_links_name_what_it_forwarded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    with simulated_aws():
+        load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url, trusted_proxies=1)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        token = create_token(store, "iga", "write")
+        app = create_app(settings, store=store)
+        headers = {"Authorization": f"Bearer {token}", "Host": "10.0.0.7:8080", **FORWARDED}
+        try:
+            with served_app(app) as base:
+                listed = requests.get(f"{base}/scim/v2/Users?count=3", headers=headers, timeout=30)
+                created = requests.post(
+                    f"{base}/scim/v2/Groups",
+                    json={"schemas": [GROUP], "displayName": "proxied"},
+                    headers=headers,
+                    timeout=60,
+                )
+        finally:
+            app.extensions["idcc_provisioner"].close()
+            store.close()
+    assert listed.status_code == 200, listed.text
+    found = links(listed.json())
+    assert found
+    assert all(link.startswith(f"{PUBLIC_URL}/scim/v2/") for link in found), found
+    assert created.status_code == 201, created.text
+    group_id = created.json()["id"]
+    assert created.headers["Location"] == f"{PUBLIC_URL}/scim/v2/Groups/{group_id}"
+    assert created.json()["meta"]["location"] == created.headers["Location"]
+    assert created.headers["X-Operation"].startswith(f"{PUBLIC_URL}/scim/v2/Operations/")
+    assert "evil.example" not in listed.text + created.text + str(created.headers)
+
+
+def test_the_public_url_wins_over_what_a_trusted_proxy_forwarded(tmp_path: Path) -> None:
+    found = synced(f"sqlite:///{tmp_path}/store.sqlite3")
+    settings = simulator_settings(
+        found.url, public_url="https://scim.example.org", trusted_proxies=1
+    )
+    app = create_app(settings, store=found.store)
+    try:
+        with served_app(app) as base:
+            response = requests.get(
+                f"{base}/scim/v2/Groups?count=3", headers=found.headers(**FORWARDED), timeout=30
+            )
+    finally:
+        app.extensions["idcc_provisioner"].close()
+        found.store.close()
+    assert response.status_code == 200, response.text
+    found_links = links(response.json())
+    assert found_links
+    assert all(link.startswith("https://scim.example.org/scim/v2/") for link in found_links)
