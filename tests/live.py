@@ -106,6 +106,23 @@ class Live:
         return found
 
 
+def operation_id(answer: Any) -> str:
+    """The id of the operation a write's answer names (`X-Operation`)."""
+    return str(answer.headers["X-Operation"].rsplit("/", 1)[-1])
+
+
+def ended(live: Live, answer: Any, seconds: float = 120) -> ledger.OperationRecord:
+    """The operation behind a write's answer, once it has ended (polling the ledger).
+
+    A test asserts what a write did once this returns, not on the status it was
+    answered: on a busy machine a write that an idle one finishes within the
+    service's wait is answered 202, and finishes later.
+    """
+    record = live.provisioner.wait(operation_id(answer), seconds)
+    assert record.finished, f"operation {record.id} still {record.status} after {seconds:g} s"
+    return record
+
+
 def open_live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
     with simulated_aws() as aws:
         manifest = load_plan(plan_organisation(PRESETS["tiny"]))
