@@ -354,3 +354,27 @@ def test_the_public_url_wins_over_what_a_trusted_proxy_forwarded(tmp_path: Path)
     found_links = links(response.json())
     assert found_links
     assert all(link.startswith("https://scim.example.org/scim/v2/") for link in found_links)
+
+
+def test_serve_behind_a_trusted_proxy_logs_the_forwarded_client_and_links_to_it(
+    tmp_path: Path,
+) -> None:
+    found = synced(f"sqlite:///{tmp_path}/store.sqlite3")
+    settings = simulator_settings(found.url, trusted_proxies=1)
+    env = clean_environment(settings_to_env(settings))
+    with serve_process(env, tmp_path / "serve.log", "--no-sync", "--workers", "1") as served:
+        headers = found.headers(**FORWARDED, **{"X-Forwarded-For": "203.0.113.9"})
+        response = requests.get(f"{served.url}/scim/v2/Groups?count=2", headers=headers, timeout=30)
+
+        def logged() -> list[dict[str, Any]]:
+            return [
+                r
+                for r in served.log_records()
+                if r.get("logger") == "gunicorn.access" and r.get("path", "").startswith("/scim")
+            ]
+
+        (access,) = wait_for(logged, timeout=30, what="the request in the access log")
+    found.store.close()
+    assert response.status_code == 200, response.text
+    assert all(link.startswith(f"{PUBLIC_URL}/scim/v2/") for link in links(response.json()))
+    assert access["client"] == "203.0.113.9"
