@@ -106,6 +106,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError(f"{text!r} must be a whole number, zero or more")
+    return value
+
+
 def _flag(text: str) -> bool:
     value = text.strip().lower()
     if value not in ("true", "false", "1", "0", "yes", "no"):
@@ -209,6 +216,10 @@ class Settings:
     # serves it under one): the base of every link it answers. Unset: the
     # address it listens on. Never the request's Host header, which any client sets.
     public_url: str | None = _setting(_public_url, default=None)
+    # How many reverse proxies in front of the service set X-Forwarded-*
+    # headers that it may believe (scim.app): 0, the default, believes none,
+    # since any client can send them.
+    trusted_proxies: int = _setting(_count, default=0)
     # /ready answers 503 when the snapshot served is older than this (by
     # default `READY_SYNC_INTERVALS` sync intervals; see `max_snapshot_age`).
     ready_max_snapshot_age: int | None = _setting(_positive_duration, default=None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from connector import quota_share
 from connector.config import Settings, load_settings
@@ -52,6 +53,8 @@ def create_app(
     # and a Location built from the Host header, past every error handler: a
     # path the service does not serve is a 404 like any other.
     app.url_map.merge_slashes = False
+    if settings.trusted_proxies:
+        _trust_forwarded_headers(app, settings.trusted_proxies)
 
     install_request_metrics(app)  # first: it times and counts every answer
     register_error_handlers(app)
@@ -75,3 +78,22 @@ def create_app(
         return jsonify(body), status
 
     return app
+
+
+def _trust_forwarded_headers(app: Flask, proxies: int) -> None:
+    """Believe the last `proxies` values of each X-Forwarded-* header: the client's
+    address (For), and the scheme, host, port and path prefix clients reach the
+    service at (Proto, Host, Port, Prefix), which links are then built on
+    (`scim.served.base_url`). Only when the operator says how many proxies set
+    them (IDCC_TRUSTED_PROXIES): without one in front, any client could send
+    them and have links name a host of its choosing. Werkzeug's ProxyFix:
+    https://werkzeug.palletsprojects.com/en/stable/middleware/proxy_fix/
+    """
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app,
+        x_for=proxies,
+        x_proto=proxies,
+        x_host=proxies,
+        x_port=proxies,
+        x_prefix=proxies,
+    )

@@ -8,7 +8,9 @@ it is framed (Content-Length or chunked).
 from __future__ import annotations
 
 from flask import Flask, request
-from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from scim.errors import ScimError
 
 # Large enough for any SCIM request this service takes (a PATCH of a few
 # thousand members), small enough that a client cannot exhaust memory.
@@ -30,9 +32,23 @@ def install_request_body(app: Flask) -> None:
         if request.mimetype not in JSON_MEDIA_TYPES and (
             request.mimetype or streamed or request.content_length
         ):
-            raise UnsupportedMediaType()
+            raise _unsupported_media_type()
         if streamed:
             _read_streamed_body()
+
+
+def _unsupported_media_type() -> ScimError:
+    """415 naming what was sent and what is taken (RFC 7644 §3.1 and §8.1: SCIM
+    messages are application/scim+json; application/json is taken too), so a
+    client's administrator sees which header to fix rather than a JSON error
+    about a body that may well be JSON. A refused PATCH also names the types in
+    `Accept-Patch` (RFC 5789 §2.2)."""
+    accepted = sorted(JSON_MEDIA_TYPES, reverse=True)  # application/scim+json first
+    sent = request.mimetype or "no media type"
+    headers = {"Accept-Patch": ", ".join(accepted)} if request.method == "PATCH" else None
+    return ScimError(
+        415, f"the body is sent as {sent}: send it as {' or '.join(accepted)}", headers=headers
+    )
 
 
 def _read_streamed_body() -> None:

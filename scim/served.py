@@ -31,12 +31,19 @@ BASE_PATH = "/scim/v2"
 def base_url() -> str:
     """The base of every link the service answers (`$ref`, `meta.location`, `Location`).
 
-    IDCC_PUBLIC_URL, or else the address the server listens on, never the
-    request's Host header: any client sets that, and links built from it
-    would send other clients (and caches) to a host of the sender's choosing.
+    IDCC_PUBLIC_URL; or else, behind proxies the operator trusts
+    (IDCC_TRUSTED_PROXIES), the scheme, host and path prefix they forwarded
+    (`scim.app`); or else the address the server listens on. Never the
+    Host header of a request that came past no trusted proxy: any client
+    sets that, and links built from it would send other clients (and caches)
+    to a host of the sender's choosing.
     """
-    public_url: str | None = current_app.config["IDCC_SETTINGS"].public_url
-    return (public_url or _listening_url(request.environ)) + BASE_PATH
+    settings = current_app.config["IDCC_SETTINGS"]
+    if settings.public_url:
+        return f"{settings.public_url}{BASE_PATH}"
+    if settings.trusted_proxies:
+        return f"{request.root_url.rstrip('/')}{BASE_PATH}"
+    return f"{_listening_url(request.environ)}{BASE_PATH}"
 
 
 def _listening_url(environ: dict[str, Any]) -> str:

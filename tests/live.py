@@ -107,13 +107,38 @@ class Live:
         return found
 
 
+def operation_id(answer: Any) -> str:
+    """The id of the operation a write's answer names (`X-Operation`)."""
+    return str(answer.headers["X-Operation"].rsplit("/", 1)[-1])
+
+
+def ended(live: Live, answer: Any, seconds: float = 120) -> ledger.OperationRecord:
+    """The operation behind a write's answer, once it has ended (polling the ledger).
+
+    A test asserts what a write did once this returns, not on the status it was
+    answered: on a busy machine a write that an idle one finishes within the
+    service's wait is answered 202, and finishes later.
+    """
+    record = live.provisioner.wait(operation_id(answer), seconds)
+    assert record.finished, f"operation {record.id} still {record.status} after {seconds:g} s"
+    return record
+
+
+# How long a write waits for AWS before answering 202, unless a test sets it: a
+# bound, not a delay (the answer comes as soon as the operation ends), long
+# enough that a test of the synchronous answer (RFC 7644's 200, 201, 204)
+# gets it on a busy machine, where quick writes can take longer than the
+# service's default 10 s. Tests of the 202 set a short one.
+WRITE_WAIT_BOUND = "120"
+
+
 def open_live(
     url: str, tmp_path: Path, *, plan: OrganisationPlan | None = None, **overrides: Any
 ) -> Iterator[Live]:
     """The app on a synced store of `plan` (the tiny preset unless given)."""
     with simulated_aws() as aws:
         manifest = load_plan(plan or plan_organisation(PRESETS["tiny"]))
-        settings = simulator_settings(url, **overrides)
+        settings = simulator_settings(url, **{"write_wait": WRITE_WAIT_BOUND, **overrides})
         store = Store.open(url)
         run_sync(settings, store, connect(settings))
         provisioner = Provisioner(store, settings, lambda: connect(settings))

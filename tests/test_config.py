@@ -118,6 +118,15 @@ def test_the_public_url_is_an_absolute_http_url(text: str, url: str) -> None:
     assert settings.public_url == url
 
 
+def test_no_proxy_is_trusted_unless_the_operator_says_how_many() -> None:
+    assert load_settings({"IDCC_REGION": "us-east-1"}).trusted_proxies == 0
+    settings = load_settings({"IDCC_REGION": "us-east-1", "IDCC_TRUSTED_PROXIES": "2"})
+    assert settings.trusted_proxies == 2
+    for text in ("-1", "one"):
+        with pytest.raises(ConfigError, match="IDCC_TRUSTED_PROXIES"):
+            load_settings({"IDCC_REGION": "us-east-1", "IDCC_TRUSTED_PROXIES": text})
+
+
 @pytest.mark.parametrize(
     "text",
     [

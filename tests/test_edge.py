@@ -121,6 +121,8 @@ def test_a_body_that_is_not_json_is_415(edge: Edge, method: str, path: str) -> N
         timeout=30,
     )
     assert_scim_error(response, 415)
+    detail = response.json()["detail"]
+    assert "text/plain" in detail and "application/scim+json" in detail
 
 
 @pytest.mark.parametrize(
@@ -269,13 +271,14 @@ def test_without_a_public_url_links_name_the_listening_address(tmp_path: Path) -
         with served_app(app) as base:
             response = requests.get(
                 f"{base}/scim/v2/Users?count=3",
-                headers=found.headers(Host="evil.example"),
+                headers=found.headers(Host="evil.example", **FORWARDED),
                 timeout=30,
             )
     finally:
         app.extensions["idcc_provisioner"].close()
         found.store.close()
     assert response.status_code == 200
+    # No proxy is trusted by default: forwarded headers a client sends are ignored.
     assert all(link.startswith(f"{base}/scim/v2/") for link in links(response.json()))
 
 
@@ -288,3 +291,90 @@ def test_a_doubled_slash_is_not_redirected_to_the_host_header(edge: Edge) -> Non
     )
     assert "evil.example" not in response.headers.get("Location", "")
     assert_scim_error(response, 404)
+
+
+# What a proxy in front of the service sends, after a client's own attempt at
+# X-Forwarded-Host (the proxy appends its value to the client's).
+FORWARDED = {
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "evil.example, idcc.example.com",
+    "X-Forwarded-Prefix": "/connector",
+}
+
+
+def test_behind_a_trusted_proxy_links_name_what_it_forwarded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/store.sqlite3"
+    with simulated_aws():
+        load_plan(plan_organisation(PRESETS["tiny"]))
+        settings = simulator_settings(url, trusted_proxies=1)
+        store = Store.open(url)
+        run_sync(settings, store, connect(settings))
+        token = create_token(store, "iga", "write")
+        app = create_app(settings, store=store)
+        headers = {"Authorization": f"Bearer {token}", "Host": "10.0.0.7:8080", **FORWARDED}
+        try:
+            with served_app(app) as base:
+                listed = requests.get(f"{base}/scim/v2/Users?count=3", headers=headers, timeout=30)
+                created = requests.post(
+                    f"{base}/scim/v2/Groups",
+                    json={"schemas": [GROUP], "displayName": "proxied"},
+                    headers=headers,
+                    timeout=60,
+                )
+        finally:
+            app.extensions["idcc_provisioner"].close()
+            store.close()
+    assert listed.status_code == 200, listed.text
+    found = links(listed.json())
+    assert found
+    assert all(link.startswith(f"{PUBLIC_URL}/scim/v2/") for link in found), found
+    assert created.status_code == 201, created.text
+    group_id = created.json()["id"]
+    assert created.headers["Location"] == f"{PUBLIC_URL}/scim/v2/Groups/{group_id}"
+    assert created.json()["meta"]["location"] == created.headers["Location"]
+    assert created.headers["X-Operation"].startswith(f"{PUBLIC_URL}/scim/v2/Operations/")
+    assert "evil.example" not in listed.text + created.text + str(created.headers)
+
+
+def test_the_public_url_wins_over_what_a_trusted_proxy_forwarded(tmp_path: Path) -> None:
+    found = synced(f"sqlite:///{tmp_path}/store.sqlite3")
+    settings = simulator_settings(
+        found.url, public_url="https://scim.example.org", trusted_proxies=1
+    )
+    app = create_app(settings, store=found.store)
+    try:
+        with served_app(app) as base:
+            response = requests.get(
+                f"{base}/scim/v2/Groups?count=3", headers=found.headers(**FORWARDED), timeout=30
+            )
+    finally:
+        app.extensions["idcc_provisioner"].close()
+        found.store.close()
+    assert response.status_code == 200, response.text
+    found_links = links(response.json())
+    assert found_links
+    assert all(link.startswith("https://scim.example.org/scim/v2/") for link in found_links)
+
+
+def test_serve_behind_a_trusted_proxy_logs_the_forwarded_client_and_links_to_it(
+    tmp_path: Path,
+) -> None:
+    found = synced(f"sqlite:///{tmp_path}/store.sqlite3")
+    settings = simulator_settings(found.url, trusted_proxies=1)
+    env = clean_environment(settings_to_env(settings))
+    with serve_process(env, tmp_path / "serve.log", "--no-sync", "--workers", "1") as served:
+        headers = found.headers(**FORWARDED, **{"X-Forwarded-For": "203.0.113.9"})
+        response = requests.get(f"{served.url}/scim/v2/Groups?count=2", headers=headers, timeout=30)
+
+        def logged() -> list[dict[str, Any]]:
+            return [
+                r
+                for r in served.log_records()
+                if r.get("logger") == "gunicorn.access" and r.get("path", "").startswith("/scim")
+            ]
+
+        (access,) = wait_for(logged, timeout=30, what="the request in the access log")
+    found.store.close()
+    assert response.status_code == 200, response.text
+    assert all(link.startswith(f"{PUBLIC_URL}/scim/v2/") for link in links(response.json()))
+    assert access["client"] == "203.0.113.9"

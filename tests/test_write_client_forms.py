@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.live import Live, first_user, open_live
+from tests.live import Live, ended, first_user, open_live
 
 
 def test_group_membership_in_the_forms_real_clients_send(live: Live) -> None:
@@ -29,11 +29,11 @@ def test_group_membership_in_the_forms_real_clients_send(live: Live) -> None:
             "value": [{"value": outsiders[0]}, {"value": outsiders[1]}],
         },
     )
-    assert added.status_code == 200, added.get_json()
+    assert ended(live, added).status == "succeeded"
     removed = live.patch(
         f"Groups/{group}", {"op": "Remove", "path": f'members[value eq "{outsiders[0]}"]'}
     )
-    assert removed.status_code == 200
+    assert ended(live, removed).status == "succeeded"
     replaced = live.patch(
         f"Groups/{group}",
         {
@@ -41,8 +41,9 @@ def test_group_membership_in_the_forms_real_clients_send(live: Live) -> None:
             "value": {"members": [{"value": outsiders[2]}], "displayName": "Renamed"},
         },
     )
-    assert replaced.status_code == 200, replaced.get_json()
-    assert replaced.get_json()["displayName"] == "Renamed"
+    assert ended(live, replaced).status == "succeeded"
+    served = live.client.get(f"/scim/v2/Groups/{group}", headers=live.headers()).get_json()
+    assert served["displayName"] == "Renamed"
 
     ids = live.aws.identity_store
     memberships = ids.list_group_memberships(
@@ -50,7 +51,7 @@ def test_group_membership_in_the_forms_real_clients_send(live: Live) -> None:
     )
     in_aws = {m["MemberId"]["UserId"] for m in memberships["GroupMemberships"]}
     assert in_aws == {outsiders[2]}
-    assert {m["value"] for m in replaced.get_json()["members"]} == {outsiders[2]}
+    assert {m["value"] for m in served["members"]} == {outsiders[2]}
     described = ids.describe_group(IdentityStoreId=live.aws.identity_store_id, GroupId=group)
     assert described["DisplayName"] == "Renamed"
 
@@ -83,8 +84,9 @@ def test_with_ignore_they_are_left_out_and_the_rest_is_written(tmp_path: Path) -
     url = f"sqlite:///{tmp_path}/store.sqlite3"
     for live in open_live(url, tmp_path, unsupported_attributes="ignore"):
         created = live.client.post("/scim/v2/Users", json=OKTA_STYLE_USER, headers=live.headers())
-        assert created.status_code == 201, created.get_json()
-        user = created.get_json()["id"]
+        made = ended(live, created)
+        assert made.status == "succeeded", made.error
+        user = made.resource_id
         store_id = live.aws.identity_store_id
         described = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)
         assert described["UserName"] == "okta.style@example.com"
@@ -92,8 +94,9 @@ def test_with_ignore_they_are_left_out_and_the_rest_is_written(tmp_path: Path) -
             f"Users/{user}",
             {"op": "replace", "value": {"externalId": "00u1abcd", "displayName": "Renamed"}},
         )
-        assert renamed.status_code == 200, renamed.get_json()
-        assert renamed.get_json()["displayName"] == "Renamed"
+        assert ended(live, renamed).status == "succeeded"
+        served = live.client.get(f"/scim/v2/Users/{user}", headers=live.headers()).get_json()
+        assert served["displayName"] == "Renamed"
 
 
 def test_entra_adds_a_first_work_phone_through_a_value_path(live_sqlite: Live) -> None:
@@ -101,12 +104,13 @@ def test_entra_adds_a_first_work_phone_through_a_value_path(live_sqlite: Live) -
     user = first_user(live)
     store_id = live.aws.identity_store_id
     cleared = live.patch(f"Users/{user}", {"op": "remove", "path": "phoneNumbers"})
-    assert cleared.status_code == 200
+    assert ended(live, cleared).status == "succeeded"
     answer = live.patch(
         f"Users/{user}",
         {"op": "Add", "path": 'phoneNumbers[type eq "work"].value', "value": "+44 20 7946 0000"},
     )
-    assert answer.status_code == 200, answer.get_json()
+    assert answer.status_code in (200, 202), answer.get_json()  # 202: a busy machine
+    assert ended(live, answer).status == "succeeded"
     phones = live.aws.identity_store.describe_user(IdentityStoreId=store_id, UserId=user)[
         "PhoneNumbers"
     ]
@@ -119,7 +123,7 @@ def test_okta_renames_a_group_with_its_id_in_the_value(live_sqlite: Live) -> Non
     answer = live.patch(
         f"Groups/{group}", {"op": "replace", "value": {"id": group, "displayName": "SRE"}}
     )
-    assert answer.status_code == 200, answer.get_json()
+    assert ended(live, answer).status == "succeeded"
     described = live.aws.identity_store.describe_group(
         IdentityStoreId=live.aws.identity_store_id, GroupId=group
     )

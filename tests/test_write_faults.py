@@ -18,7 +18,16 @@ import pytest
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
 from connector.simulator.behaviour import OperationRequest
-from tests.live import Live, first_user, free_pairs, grant_op, new_user, open_live
+from tests.live import (
+    Live,
+    ended,
+    first_user,
+    free_pairs,
+    grant_op,
+    new_user,
+    open_live,
+    operation_id,
+)
 
 # Throttles surface after one retry; a step keeps asking for as long as it takes.
 FAULTY = {"write_wait": "1", "aws_max_attempts": "2"}
@@ -32,18 +41,6 @@ def live(store_url: str, tmp_path: Path) -> Iterator[Live]:
 @pytest.fixture
 def live_sqlite(tmp_path: Path) -> Iterator[Live]:
     yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, **FAULTY)
-
-
-def operation_id(answer: Any) -> str:
-    location = answer.headers.get("X-Operation") or answer.headers["Location"]
-    return str(location.rsplit("/", 1)[-1])
-
-
-def ended(live: Live, answer: Any, seconds: float = 120) -> Any:
-    """The operation behind an answer, once it has ended (waits on the ledger)."""
-    record = live.provisioner.wait(operation_id(answer), seconds)
-    assert record.finished, f"operation still {record.status} after {seconds} s"
-    return record
 
 
 def wait_until(condition: Any, seconds: float = 60) -> None:

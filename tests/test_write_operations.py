@@ -17,7 +17,7 @@ import pytest
 
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from tests.live import Live, first_user, free_pair, grant_op, new_user, open_live
+from tests.live import Live, ended, first_user, free_pair, grant_op, new_user, open_live
 
 AWS_GROUP = "urn:identity-center-connector:scim:schemas:extension:aws:2.0:Group"
 
@@ -35,13 +35,16 @@ def test_a_slow_assignment_answers_202_and_its_operation_ends_later(live_short_w
     )
     assert accepted.status_code == 202, accepted.get_json()
     location = accepted.headers["Location"]
-    assert "/scim/v2/Operations/" in location
+    assert location.startswith("http://localhost/scim/v2/Operations/")
+    # One absolute URL names the operation in the headers and in its document.
+    assert accepted.headers["X-Operation"] == location
+    assert accepted.get_json()["meta"]["location"] == location
     assert accepted.get_json()["status"] in ("accepted", "in_progress")
     assert not live.holds(account, arn, "GROUP", group)
 
-    operation_id = location.rsplit("/", 1)[-1]
-    record = live.provisioner.wait(operation_id, 15)
+    record = ended(live, accepted)
     assert record.status == "succeeded"
+    operation_id = record.id
     assert live.holds(account, arn, "GROUP", group)
     shown = live.client.get(f"/scim/v2/Operations/{operation_id}", headers=live.headers())
     assert shown.status_code == 200
@@ -82,7 +85,7 @@ def test_a_post_answered_202_already_names_the_user_it_created(live_patient: Liv
         IdentityStoreId=live.aws.identity_store_id, UserId=user
     )
     assert described["UserName"] == "slow.grant@example.com"
-    record = live.provisioner.wait(accepted.headers["Location"].rsplit("/", 1)[-1], 60)
+    record = ended(live, accepted)
     assert record.status == "succeeded" and live.holds(account, arn, "USER", user)
 
 

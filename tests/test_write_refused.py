@@ -6,6 +6,7 @@ holds what it held, and the ledger records no operation.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from connector.record_keys import entitlement_id
 from connector.store import ledger
 from connector.writers.registry import intent_from_json
-from tests.live import PATCH_OP, Live, first_user, free_pair, open_live
+from tests.live import PATCH_OP, Live, first_user, free_pair, new_user, open_live
 
 
 @pytest.mark.parametrize(
@@ -118,3 +119,42 @@ def test_a_guardrail_refuses_a_grant_with_403_and_aws_is_not_called(
         assert "no-grants-anywhere" in answer.get_json()["detail"]
         assert live.create_calls() == 0
         assert not live.holds(account, arn, "USER", user)
+
+
+@pytest.mark.parametrize(
+    ("media_type", "named"),
+    [
+        ("text/plain", "text/plain"),
+        ("application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
+        (None, "no media type"),
+    ],
+)
+def test_a_write_body_that_is_not_sent_as_json_is_415_and_changes_nothing(
+    live_sqlite: Live, media_type: str | None, named: str
+) -> None:
+    live = live_sqlite
+    user = first_user(live)
+    body = json.dumps(new_user("plain.text@example.com", "Plain", "Text"))
+    headers = live.headers(**({"Content-Type": media_type} if media_type else {}))
+    created = live.client.post("/scim/v2/Users", data=body, headers=headers)
+    patch = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "replace", "path": "title", "value": "x"}],
+    }
+    patched = live.client.patch(f"/scim/v2/Users/{user}", data=json.dumps(patch), headers=headers)
+    for answer in (created, patched):
+        assert answer.status_code == 415, answer.get_json()
+        assert answer.mimetype == "application/scim+json"
+        detail = answer.get_json()["detail"]
+        assert named in detail
+        assert "application/scim+json" in detail and "application/json" in detail
+    # RFC 5789 §2.2: a refused PATCH says which media types it takes.
+    assert patched.headers["Accept-Patch"] == "application/scim+json, application/json"
+    users = live.aws.identity_store.list_users(IdentityStoreId=live.aws.identity_store_id)["Users"]
+    assert "plain.text@example.com" not in {u["UserName"] for u in users}
+    described = live.aws.identity_store.describe_user(
+        IdentityStoreId=live.aws.identity_store_id, UserId=user
+    )
+    assert described.get("Title") != "x"
+    with live.store.reading() as connection:
+        assert ledger.list_operations(connection, intent_from_json)[0] == 0

@@ -45,7 +45,8 @@ from connector.writers.registry import intent_from_json
 from connector.writers.users import CreateUser
 from scim.demo import start_simulator
 from scim.writes.operations import answer_status
-from tests.live import Live, first_user, free_pair, grant_op, open_operation
+from tests.live import Live, first_user, free_pair, grant_op, open_operation, operation_id
+from tests.serving import wait_for
 from tests.simulation import simulator_settings
 
 # Long enough to kill the first runner while AWS still works on the request,
@@ -239,9 +240,10 @@ def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
     resuming = simulator_settings(url, aws_endpoint_url=simulator.endpoint, write_resume_after=1)
     provisioner = Provisioner(store, resuming, lambda: connect(resuming))
     try:
-        time.sleep(1.5)  # the dead runner's last heartbeat is now older than 1 s
-        assert provisioner.resume_stale() == [operation_id]
-        finished = provisioner.wait(operation_id, 15)
+        # Resumed once the dead runner's last heartbeat is older than 1 s.
+        resumed = wait_for(provisioner.resume_stale, timeout=60, what="the operation resumed")
+        assert resumed == [operation_id]
+        finished = provisioner.wait(operation_id, 120)
         calls = provisioner.aws().stats.calls
     finally:
         provisioner.close()
@@ -261,34 +263,50 @@ def test_grant_in_progress_when_runner_is_killed_is_finished_by_the_next_runner(
 
 
 def test_a_stalled_runner_whose_operation_was_taken_over_stops_recording(
-    live_short_wait: Live,
+    live_short_wait: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
     live = live_short_wait
-    behaviour().update(assignment_delay_seconds=2.0)
+    behaviour().update(assignment_delay_seconds=ASSIGNMENT_DELAY)
     user = first_user(live)
     account, arn = free_pair(live, "USER", user)
     accepted = live.patch(f"Users/{user}", grant_op(account, arn))
     assert accepted.status_code == 202
-    operation_id = accepted.headers["Location"].rsplit("/", 1)[-1]
-    # The first runner looks dead (a stall longer than IDCC_WRITE_RESUME_AFTER)...
+    stalled = operation_id(accepted)
+    # The first runner has asked AWS (its request id is in the ledger) and then
+    # looks dead: a stall longer than IDCC_WRITE_RESUME_AFTER...
+    wait_for(
+        lambda: live.operation(stalled).steps[0].aws_request_id,
+        timeout=60,
+        what="the first runner records its AWS request",
+    )
     with live.store.writing() as connection:
         connection.execute(
             tables.write_operations.update()
-            .where(tables.write_operations.c.id == operation_id)
+            .where(tables.write_operations.c.id == stalled)
             .values(heartbeat_at=datetime.now(UTC) - timedelta(minutes=5))
         )
     settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
     second = Provisioner(live.store, settings, lambda: connect(settings))
     try:
-        assert second.resume_stale() == [operation_id]
-        record = second.wait(operation_id, 15)
-        live.provisioner.wait(operation_id, 5)
+        assert second.resume_stale() == [stalled]
+        assert second.wait(stalled, 120).status == "succeeded"
+        # ... so when it wakes it finds the operation taken, and stops.
+        wait_for(
+            lambda: any(
+                r.getMessage() == "write operation taken over by another runner"
+                and getattr(r, "operation", None) == stalled
+                for r in caplog.records
+            ),
+            timeout=120,
+            what="the stalled runner stops",
+        )
+        second_creates = second.aws().stats.calls["sso-admin:CreateAccountAssignment"]
     finally:
         second.close()
-    assert record.status == "succeeded"
-    # ... so it stops: one request to AWS in all, one end recorded per step.
+    # One request to AWS in all, one end recorded per step, nothing by the stalled one.
+    record = live.operation(stalled)
     assert live.create_calls() == 1
-    assert second.aws().stats.calls["sso-admin:CreateAccountAssignment"] == 0
+    assert second_creates == 0
     assert [e.status for e in record.events].count("succeeded") == 2  # the step, the operation
     assert "resumed" in [e.status for e in record.events]
     assert live.holds(account, arn, "USER", user)

@@ -17,7 +17,7 @@ import pytest
 
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from tests.live import Live, free_pairs, new_user, open_live
+from tests.live import Live, ended, free_pairs, new_user, open_live
 
 WRITE_PATH_OPERATIONS = [
     "CreateUser",
@@ -54,10 +54,7 @@ def live_postgres(postgres_url: str, tmp_path: Path) -> Iterator[Live]:
 
 def finished(live: Live, answer: Any) -> tuple[int, Any]:
     """(status answered, the operation once ended): a 202 is followed to its end."""
-    location = answer.headers.get("X-Operation") or answer.headers.get("Location", "")
-    operation_id = location.rsplit("/", 1)[-1]
-    record = live.provisioner.wait(operation_id, 180)
-    assert record.finished, f"{answer.request.method} {answer.request.path} still {record.status}"
+    record = ended(live, answer, seconds=180)
     assert record.status == "succeeded", record.error
     return answer.status_code, record
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from connector.record_keys import entitlement_id
 from connector.simulator import behaviour
-from tests.live import Live, first_user, free_pair, free_pairs, grant_op
+from tests.live import Live, ended, first_user, free_pair, free_pairs, grant_op
 
 
 def test_a_failed_assignment_answers_aws_reason_and_changes_nothing(live: Live) -> None:
@@ -74,8 +74,7 @@ def test_undoing_a_failed_request_never_overwrites_a_later_ones_change(
     second = live.patch(f"Users/{user}", {"op": "replace", "path": "title", "value": "B"})
     assert second.status_code in (200, 202)
     for answer in (first, second):
-        location = answer.headers.get("Location") or answer.headers["X-Operation"]
-        live.provisioner.wait(location.rsplit("/", 1)[-1], 20)
+        ended(live, answer)
     described = live.aws.identity_store.describe_user(
         IdentityStoreId=live.aws.identity_store_id, UserId=user
     )

@@ -133,24 +133,31 @@ def _write(resource_type: str, resource_id: str | None) -> Response:
 
 
 def _answer(record: OperationRecord, resource_type: str) -> Response:
-    """RFC 7644 §3.3, §3.5, §3.6 once the write ended; 202 with `Location` before."""
+    """RFC 7644 §3.3, §3.5, §3.6 once the write ended; 202 with `Location` before.
+
+    Every answer to a recorded write names its operation in `X-Operation`, the
+    same absolute URL as the operation's `meta.location` (and a 202's
+    `Location`): one form for every link the service answers, which a client
+    can follow as it is, whatever path a proxy serves the service under.
+    A refusal before the write is recorded (bad input, an unknown resource, a
+    stale If-Match, a guardrail) has no operation to name.
+    """
     base = base_url()
     location = f"{base}/Operations/{record.id}"
+    named = {"X-Operation": location}
     if not record.finished:
-        response = scim_response(operation_document(record, base), 202)
-        response.headers["Location"] = location
-        return response
+        return scim_response(operation_document(record, base), 202, {**named, "Location": location})
     if record.status == "failed":
         raise failure_error(
             record.failure or Failure.AWS_FAILED,
             f"{record.error} (operation {location})",
-            headers={"X-Operation": location},
+            headers=named,
         )
     status = answer_status(record) or 200
     if status == 204:
-        return Response(status=204, headers={"X-Operation": location})
+        return Response(status=204, headers=named)
     assert record.resource_id is not None
-    return respond_with(resource_type, record.resource_id, status, {"X-Operation": location})
+    return respond_with(resource_type, record.resource_id, status, named)
 
 
 def _plan(
