@@ -103,10 +103,11 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
 def serve(settings: Settings, *, listener: socket.socket, workers: int, sync: bool) -> int:
     """Serve on `listener` (bound by `scim.listener.bind_listener`, and now gunicorn's)."""
     host, port = listener.getsockname()[:2]
-    if settings.public_url is None and host in _WILDCARDS:
+    if settings.public_url is None and not settings.trusted_proxies and host in _WILDCARDS:
         log.warning(
-            "IDCC_PUBLIC_URL is not set: links in answers name the address the service "
-            "listens on, which clients cannot reach; set it to the URL clients use",
+            "neither IDCC_PUBLIC_URL nor IDCC_TRUSTED_PROXIES is set: links in answers name "
+            "the address the service listens on, which clients cannot reach; set the URL "
+            "clients use, or trust the proxy that forwards it",
             extra={"listening": f"{host}:{port}"},
         )
     # This replica, as its sync process names itself in the sync lease: /ready and
