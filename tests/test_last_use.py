@@ -4,7 +4,9 @@ feed, kept per (user, account, permission set) as the simulator's seeded activit
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from connector.aws import AwsClients
+from connector.cli import main
+from connector.config import settings_to_env
 from connector.connection import connect
 from connector.feed.sign_in_backfill import backfill
 from connector.records import SignIn
@@ -19,16 +23,19 @@ from connector.simulator import Manifest, dispatch, load_plan, simulated_aws
 from connector.simulator.call_log import install as log_calls
 from connector.simulator.cloudtrail.sign_ins import sign_in_now
 from connector.simulator.seed import SeedSpec, plan_organisation
-from connector.store import last_use, sign_in_backfill
+from connector.store import feed_state, last_use, sign_in_backfill
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store
 from connector.sync import run_sync
-from tests.feed_support import feed_of
+from tests.feed_support import feed_of, sync_loop
 from tests.live import Live
+from tests.serving import wait_for
 from tests.simulation import simulator_settings
 
 # About 770 accesses, 380 sign-ins within 90 days: eight pages of LookupEvents.
 ACTIVE = SeedSpec(60, 8, 120, 6, 6, 60, active_accesses=400)
+# About 2,400 accesses, 980 sign-ins within 90 days: twenty pages, longer than a feed's poll.
+BUSY = SeedSpec(120, 10, 300, 8, 8, 120, active_accesses=1_000)
 HISTORY = timedelta(days=90).total_seconds()
 
 
@@ -45,8 +52,14 @@ class Seeded:
 @pytest.fixture
 def seeded(store_url: str) -> Iterator[Seeded]:
     """The ACTIVE organisation with its sign-ins, synced into the store."""
+    with seeded_store(store_url, ACTIVE) as found:
+        yield found
+
+
+@contextmanager
+def seeded_store(store_url: str, spec: SeedSpec) -> Iterator[Seeded]:
     with simulated_aws():
-        manifest = load_plan(plan_organisation(ACTIVE))
+        manifest = load_plan(plan_organisation(spec))
         store = Store.open(store_url)
         settings = simulator_settings(store_url)
         run_sync(settings, store, connect(settings))
@@ -80,7 +93,9 @@ def test_after_the_backfill_last_use_is_the_latest_seeded_sign_in_or_never(
     assert {value is None for value in expected.values()} == {True, False}
 
 
-def test_the_backfill_resumes_after_a_stop_and_reads_no_page_twice(seeded: Seeded) -> None:
+def test_the_backfill_resumes_after_a_stop_and_reads_no_page_twice(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     pages = math.ceil(sign_ins_within_history(seeded.manifest) / 50)
     assert pages >= 4
     first = seeded.aws()
@@ -88,6 +103,8 @@ def test_the_backfill_resumes_after_a_stop_and_reads_no_page_twice(seeded: Seede
         seeded.store, first, stop=lambda: first.stats.calls["cloudtrail:LookupEvents"] >= 3
     )
     assert stopped.finished_at is None and stopped.pages == 3
+    reached = f"read back to {stopped.reached:%Y-%m-%d %H:%M:%S}"
+    assert f"last use     back-fill running  {reached}" in status(seeded, monkeypatch, capsys)
     again = seeded.aws()
     done = backfill(seeded.store, again)
     assert done.finished_at is not None and done.pages == pages
@@ -171,6 +188,60 @@ def test_a_new_sign_in_reaches_the_store_through_the_cloudtrail_feed(live: Live)
     with live.store.reading() as connection:
         found = last_use.last_used(connection, [key])
     assert found == {key: datetime.fromtimestamp(event.event_time, UTC)}
+
+
+def test_the_sync_leader_backfills_beside_the_feed_and_status_shows_it(
+    store_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with seeded_store(store_url, BUSY) as seeded:
+        _backfill_beside_the_feed(seeded, monkeypatch, capsys)
+
+
+def _backfill_beside_the_feed(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = simulator_settings(
+        seeded.url,
+        change_source="cloudtrail",
+        change_poll_interval="1s",
+        change_overlap="5m",
+        lookup_events_rps="4",
+    )
+    overlapped: list[bool] = []
+
+    def finished() -> sign_in_backfill.Progress | None:
+        """The finished back-fill; meanwhile, whether the feed polled while it ran."""
+        with seeded.store.reading() as connection:
+            progress = sign_in_backfill.progress(connection)
+            health = feed_state.health(connection, "cloudtrail")
+        if progress is None or progress.finished_at is not None:
+            return progress
+        polled = health.polled_at if health is not None else None
+        overlapped.append(polled is not None and polled > progress.started_at)
+        return None
+
+    stop = threading.Event()
+    loop = sync_loop(settings, seeded.store, stop)
+    try:
+        done = wait_for(finished, timeout=180, what="the sign-in back-fill finishes")
+    finally:
+        stop.set()
+        loop.join(timeout=120)
+    assert done.finished_at is not None
+    assert any(overlapped)  # the feed polled while the back-fill ran: neither waited
+    assert stored(seeded.store, seeded.manifest) == seeded.manifest.expected_last_use()
+    finished_line = f"last use     back-fill finished {done.finished_at:%Y-%m-%d %H:%M:%S}"
+    assert finished_line in status(seeded, monkeypatch, capsys)
+
+
+def status(
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> str:
+    """What `idc-connector status` prints for the seeded store."""
+    for key, value in settings_to_env(simulator_settings(seeded.url)).items():
+        monkeypatch.setenv(key, value)
+    assert main(["status"]) == 0
+    return capsys.readouterr().out
 
 
 def test_progress_is_none_before_the_backfill_starts(store: Store) -> None:
