@@ -3,6 +3,7 @@ feed, kept per (user, account, permission set) as the simulator's seeded activit
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from collections.abc import Iterator
@@ -11,16 +12,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pytest
 
 from connector.aws import AwsClients
 from connector.cli import main
 from connector.config import settings_to_env
 from connector.connection import connect
+from connector.feed.mapping import REGIONAL_SOURCES
 from connector.feed.sign_in_backfill import backfill
 from connector.records import SignIn
 from connector.simulator import Manifest, dispatch, load_plan, simulated_aws
+from connector.simulator.behaviour import CloudTrailShape, behaviour
 from connector.simulator.call_log import install as log_calls
+from connector.simulator.cloudtrail import change_event_pattern, create_change_queue
 from connector.simulator.cloudtrail.sign_ins import sign_in_now
 from connector.simulator.seed import SeedSpec, plan_organisation
 from connector.store import feed_state, last_use, sign_in_backfill
@@ -167,14 +172,14 @@ def test_a_provisioned_role_name_resolves_to_its_permission_set(seeded: Seeded) 
     assert raw.permission_set_arn is None  # kept with its raw name
 
 
-def test_a_new_sign_in_reaches_the_store_through_the_cloudtrail_feed(live: Live) -> None:
+def sign_in(live: Live) -> tuple[tuple[str, str, str], datetime]:
+    """A user signs in now; the access it used, and when CloudTrail says it did."""
     manifest = live.manifest
     user = manifest.plan.users[0]
-    user_id = manifest.users[user.key]
     ps = manifest.plan.permission_sets[0]
     account = next(iter(manifest.accounts.values()))
     event = sign_in_now(
-        user_id,
+        manifest.users[user.key],
         user.user_name,
         manifest.identity_store_arn(),
         account,
@@ -182,12 +187,41 @@ def test_a_new_sign_in_reaches_the_store_through_the_cloudtrail_feed(live: Live)
         region=live.aws.region,
         instance_account_id=manifest.management_account_id,
     )
+    access = (manifest.users[user.key], account, manifest.permission_sets[ps.key])
+    return access, datetime.fromtimestamp(event.event_time, UTC)
+
+
+def last_used(live: Live, access: tuple[str, str, str]) -> dict[tuple[str, str, str], datetime]:
+    with live.store.reading() as connection:
+        return last_use.last_used(connection, [access])
+
+
+@pytest.mark.parametrize("shape", ["before-2025-07-14", "since-2025-07-14"])
+def test_a_new_sign_in_reaches_the_store_through_the_cloudtrail_feed(
+    live: Live, shape: CloudTrailShape
+) -> None:
+    behaviour().update(cloudtrail_shape=shape)
+    access, when = sign_in(live)
     feed, _ = feed_of(live)
     feed.step()
-    key = (user_id, account, manifest.permission_sets[ps.key])
-    with live.store.reading() as connection:
-        found = last_use.last_used(connection, [key])
-    assert found == {key: datetime.fromtimestamp(event.event_time, UTC)}
+    assert last_used(live, access) == {access: when}
+
+
+def test_a_sign_in_reaches_the_store_through_sqs_when_the_rule_takes_read_only_events(
+    live: Live,
+) -> None:
+    sqs = boto3.client("sqs", region_name=live.aws.region)
+    events = boto3.client("events", region_name=live.aws.region)
+    queue = create_change_queue(events, sqs, event_sources=REGIONAL_SOURCES)
+    events.put_rule(
+        Name="idc-change-feed",
+        EventPattern=json.dumps(change_event_pattern(REGIONAL_SOURCES)),
+        State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+    )
+    access, when = sign_in(live)
+    feed, _ = feed_of(live, change_source="sqs", change_queue_url=queue.queue_url)
+    feed.step()
+    assert last_used(live, access) == {access: when}
 
 
 def test_the_sync_leader_backfills_beside_the_feed_and_status_shows_it(
