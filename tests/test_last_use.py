@@ -172,6 +172,21 @@ def test_a_provisioned_role_name_resolves_to_its_permission_set(seeded: Seeded) 
     assert raw.permission_set_arn is None  # kept with its raw name
 
 
+def test_a_name_recorded_before_its_permission_set_was_synced_is_found_later(
+    seeded: Seeded,
+) -> None:
+    ps = seeded.manifest.plan.permission_sets[1]
+    access = (
+        next(iter(seeded.manifest.users.values())),
+        next(iter(seeded.manifest.accounts.values())),
+        seeded.manifest.permission_sets[ps.key],
+    )
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(minutes=1)
+    with seeded.store.writing() as connection:  # as the feed records it with no snapshot yet
+        last_use.record(connection, [SignIn(access[0], access[1], ps.name, when, "e-11")], None)
+        assert last_use.last_used(connection, [access]) == {access: when}
+
+
 def sign_in(live: Live) -> tuple[tuple[str, str, str], datetime]:
     """A user signs in now; the access it used, and when CloudTrail says it did."""
     manifest = live.manifest

@@ -16,9 +16,10 @@ the snapshot (a permission set's name cannot change: UpdatePermissionSet takes
 none); a name the snapshot does not hold is kept raw, its ARN unknown.
 
 For the serving side: `last_used` answers for a set of (user, account,
-permission set ARN) keys; in SQL, `tables.last_use` joins on `user_id`,
-`account_id` and `permission_set_arn` (take the greatest `used_at`: a role
-named in both forms has two rows).
+permission set ARN) keys (resolving late names too); in SQL, `tables.last_use`
+joins on `user_id`, `account_id` and `permission_set_arn` (take the greatest
+`used_at`: a role named in both forms has two rows; a row recorded before its
+permission set was in a snapshot has no ARN and is found only by `last_used`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 
 from connector.records import SignIn
 from connector.store import tables as t
+from connector.store.snapshots import current_snapshot_id
 
 Access = tuple[str, str, str]  # (user id, account id, PermissionSetArn)
 
@@ -80,18 +82,21 @@ def record(connection: sa.Connection, sign_ins: Iterable[SignIn], snapshot_id: i
 
 def last_used(connection: sa.Connection, accesses: Collection[Access]) -> dict[Access, datetime]:
     """The latest known use of each access that has one; an access absent was never used
-    as far as CloudTrail's 90 days (and the connector since) can tell."""
+    as far as CloudTrail's 90 days (and the connector since) can tell. A role name not
+    resolved when it was recorded is resolved against the current snapshot now."""
     wanted = set(accesses)
     found: dict[Access, datetime] = {}
+    arns = _arns_by_name(connection, current_snapshot_id(connection))
     u = t.last_use
     for user_ids in _chunks({user_id for user_id, _, _ in wanted}):
         rows = connection.execute(
-            sa.select(u.c.user_id, u.c.account_id, u.c.permission_set_arn, u.c.used_at).where(
-                u.c.user_id.in_(user_ids), u.c.permission_set_arn.is_not(None)
-            )
+            sa.select(
+                u.c.user_id, u.c.account_id, u.c.role_name, u.c.permission_set_arn, u.c.used_at
+            ).where(u.c.user_id.in_(user_ids))
         )
         for row in rows:
-            key = (row.user_id, row.account_id, row.permission_set_arn)
+            arn = row.permission_set_arn or arns.get(permission_set_name(row.role_name))
+            key = (row.user_id, row.account_id, arn or "")
             if key in wanted and (key not in found or row.used_at > found[key]):
                 found[key] = row.used_at
     return found
