@@ -28,6 +28,7 @@ from connector.simulator.call_log import install as log_calls
 from connector.simulator.cloudtrail import change_event_pattern, create_change_queue
 from connector.simulator.cloudtrail.sign_ins import sign_in_now
 from connector.simulator.seed import SeedSpec, plan_organisation
+from connector.simulator.throttling import aws_quotas
 from connector.store import feed_state, last_use, sign_in_backfill
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store
@@ -136,6 +137,16 @@ def test_the_backfill_stays_under_its_lookup_events_pace(seeded: Seeded, tmp_pat
     # At most 2 a second: any three calls in a row span at least a second (50 ms for
     # the time between the pace's slot and the simulator's log line).
     assert min(b - a for a, b in zip(times, times[2:], strict=False)) >= 0.95
+
+
+def test_at_its_default_pace_the_backfill_is_never_throttled_by_aws_quota(
+    seeded: Seeded,
+) -> None:
+    behaviour().update(quotas=aws_quotas())  # LookupEvents: 2 a second per account and region
+    aws = seeded.aws()
+    assert backfill(seeded.store, aws).finished_at is not None
+    assert aws.stats.calls["cloudtrail:LookupEvents"] >= 8
+    assert aws.stats.throttles["cloudtrail:LookupEvents"] == 0
 
 
 def test_the_latest_sign_in_wins_whatever_the_order_and_duplicates_change_nothing(
