@@ -83,6 +83,18 @@ BAD_CREDENTIALS_CODES = frozenset(
 )
 
 
+# LookupEvents' quota is the account and region's, whoever asks (2 requests/s): the
+# change feed's polls and the sign-in back-fill of one process share one pace.
+_LOOKUP_EVENTS_PACES: dict[tuple[str, float], RateLimiter] = {}
+_LOOKUP_EVENTS_LOCK = threading.Lock()
+
+
+def lookup_events_pace(region: str, rate: float) -> RateLimiter:
+    """The process's one pacing of LookupEvents in `region` at `rate`."""
+    with _LOOKUP_EVENTS_LOCK:
+        return _LOOKUP_EVENTS_PACES.setdefault((region, rate), RateLimiter(rate))
+
+
 class AwsClients:
     """boto3 clients for the services the connector uses, behind one narrow API."""
 
@@ -111,7 +123,7 @@ class AwsClients:
         self._shared_limiters = {
             "sso-admin": RateLimiter(settings.sso_admin_rps, share=share),
             "organizations": RateLimiter(settings.organizations_rps, share=share),
-            "cloudtrail": RateLimiter(settings.lookup_events_rps),
+            "cloudtrail": lookup_events_pace(settings.region or "", settings.lookup_events_rps),
         }
         self._identitystore_rps = settings.identitystore_rps
         self._per_operation_limiters: dict[str, RateLimiter] = {}

@@ -35,7 +35,7 @@ from connector.printed import to_json, when
 from connector.review.drift import drift_report
 from connector.review.drift_document import report_json, report_text
 from connector.review.parameters import DriftQuery, parse_format, parse_since, parse_unused_days
-from connector.store import feed_state, leases, ledger
+from connector.store import feed_state, leases, ledger, sign_in_backfill
 from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store, utcnow
 from connector.sync import SyncResult
@@ -358,6 +358,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         read_up_to = feed_state.cursors(connection)
         lagging = feed_lag(connection, settings)
         lease = leases.current(connection, leases.SYNC)
+        backfill = sign_in_backfill.progress(connection)
     if lease is not None:
         print(f"sync leader  {_leader_line(lease)}")
     for source, position in read_up_to.items():
@@ -365,6 +366,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
+    if backfill is not None:
+        print(f"last use     {_backfill_line(backfill)}")
     return 0
 
 
@@ -378,6 +381,22 @@ def cmd_drift(args: argparse.Namespace) -> int:
         report = drift_report(connection, query, utcnow())
     print(to_json(report_json(report)) if output == "json" else report_text(report))
     return 0
+
+
+def _backfill_line(progress: sign_in_backfill.Progress) -> str:
+    """How far the 90-day sign-in back-fill has read (docs/access-review.md#last-use)."""
+    read = f"{progress.pages} pages, {progress.events} sign-ins"
+    if progress.finished_at is not None:
+        return (
+            f"back-fill finished {when(progress.finished_at)}  {read}"
+            f"  from {progress.window_start:%Y-%m-%d} to {progress.window_end:%Y-%m-%d %H:%M}"
+        )
+    reached = progress.reached or progress.window_end
+    covered = (progress.window_end - reached) / (progress.window_end - progress.window_start)
+    return (
+        f"back-fill running  read back to {when(reached)} ({covered:.0%} of 90 days)"
+        f"  {read}  last page {when(progress.updated_at)}"
+    )
 
 
 def _leader_line(lease: leases.Lease) -> str:

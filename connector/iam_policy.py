@@ -16,7 +16,8 @@ _SERVICE_SIDS = {
     "identitystore": "IdentityStore",
     "organizations": "Organizations",
     # The change feed's: needed only by the source IDCC_CHANGE_SOURCE names
-    # (docs/change-feed.md); drop the statement of a source not used.
+    # (docs/change-feed.md); drop the statement of a source not used (keep
+    # ChangeFeedCloudTrail with `sqs`: the last-use back-fill reads sign-ins).
     "cloudtrail": "ChangeFeedCloudTrail",
     "sqs": "ChangeFeedQueue",
 }

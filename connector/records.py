@@ -213,6 +213,22 @@ class ApplicationAssignment:
 
 
 @dataclass(frozen=True)
+class SignIn:
+    """A user got credentials for an account's role: a use of that access.
+
+    From CloudTrail's GetRoleCredentials event (connector.feed.sign_ins):
+    `role_name` as the event names it, the permission set's name in the portal
+    or its provisioned role's (`AWSReservedSSO_<name>_<suffix>`).
+    """
+
+    user_id: str
+    account_id: str
+    role_name: str
+    used_at: datetime
+    event_id: str
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Who made an access and when, beyond what AWS records of it.
 

@@ -22,6 +22,10 @@ things bring it forward or put it off:
   gone: its cursor and the events it applied are durable): the feed resumes
   from its cursor and the full sync runs when due, rather than costing a
   whole sync of AWS's quota at every restart.
+
+Beside both, in a thread of its own, the sign-in back-fill reads each access's
+last use 90 days back once (connector.feed.sign_in_backfill), from the first
+snapshot on; a new leader resumes it where the last one stopped.
 """
 
 from __future__ import annotations
@@ -39,9 +43,11 @@ from connector.connection import connect
 from connector.errors import ConnectorError
 from connector.feed.build import build_feed
 from connector.feed.lag import feed_lag, lag_of
+from connector.feed.sign_in_backfill import backfill
 from connector.leadership import Term, lead
 from connector.progress import progress_for
-from connector.store import sync_log
+from connector.store import sign_in_backfill, sync_log
+from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
 from connector.sync import SyncResult, run_sync
 
@@ -86,7 +92,9 @@ def _lead(
         if due_in is None:
             due_in = 0.0
     followed = due_in is not None and due_in > 0  # whether the feed ran since the last sync
+    backfilling: threading.Thread | None = None
     while not term.ended.is_set():
+        backfilling = _backfilling(settings, store, term.ended, backfilling)
         if due_in is None:
             due_in = _due_in(settings, store)
         if due_in <= 0:
@@ -100,12 +108,51 @@ def _lead(
                 ended=ended,
             )
             followed = False
+            backfilling = _backfilling(settings, store, term.ended, backfilling)
             # A sync refused before it was recorded leaves one still due: try again
             # a heartbeat later, not at once.
             due_in = max(_due_in(settings, store), float(settings.leader_heartbeat))
         following = _follow_changes(settings, store, time.monotonic() + due_in, term.ended)
         followed = followed or following.ran
         due_in = 0.0 if following.behind else None
+
+
+def _backfilling(
+    settings: Settings, store: Store, stop: threading.Event, running: threading.Thread | None
+) -> threading.Thread | None:
+    """The sign-in back-fill (connector.feed.sign_in_backfill) in a thread of its own, so
+    that neither the full sync nor the feed waits for it: `running` while it runs, else
+    started with a change feed (whose cloudtrail:LookupEvents it needs), once a snapshot
+    exists to resolve role names against, until it has finished or the term ends."""
+    if running is not None and running.is_alive():
+        return running
+    if settings.change_source == "none":
+        return None
+    try:
+        with store.reading() as connection:
+            if current_snapshot_id(connection) is None:
+                return None
+            progress = sign_in_backfill.progress(connection)
+    except Exception:
+        log.exception("the sign-in back-fill's progress cannot be read")
+        return None
+    if progress is not None and progress.finished_at is not None:
+        return None
+
+    def run() -> None:
+        try:
+            done = backfill(store, connect(settings), stop=stop.is_set)
+        except Exception:
+            log.exception("the sign-in back-fill failed; it continues from its last page later")
+            return
+        log.info(
+            "sign-in back-fill " + ("finished" if done.finished_at else "stopped"),
+            extra={"pages": done.pages, "sign_ins": done.events},
+        )
+
+    thread = threading.Thread(target=run, name="sign-in-backfill", daemon=True)
+    thread.start()
+    return thread
 
 
 def _due_in(settings: Settings, store: Store) -> float:

@@ -3,6 +3,7 @@ built as the sync process builds it, on the live harness's store and simulated A
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import boto3
@@ -13,6 +14,8 @@ from connector.connection import connect
 from connector.feed.build import build_feed
 from connector.feed.runner import ChangeFeed
 from connector.simulator.cloudtrail import console_administrator, register_principal
+from connector.store.store import Store
+from connector.sync_loop import run_syncs
 from tests.live import Live
 from tests.simulation import simulator_settings
 
@@ -50,3 +53,20 @@ def feed_of(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
     feed = build_feed(configured, live.store, aws)
     assert feed is not None
     return feed, aws
+
+
+def sync_loop(settings: Settings, store: Store, stop: threading.Event) -> threading.Thread:
+    """The sync process's loop (full syncs, the feed, the back-fill), started in a thread
+    that leads as replica "test" until `stop` is set."""
+    loop = threading.Thread(
+        target=run_syncs,
+        args=(settings, store, stop),
+        kwargs={
+            "loop": True,
+            "synced": lambda result: None,
+            "ended": lambda *sync: None,
+            "replica": "test",
+        },
+    )
+    loop.start()
+    return loop

@@ -33,10 +33,9 @@ from connector.simulator import behaviour
 from connector.simulator.cloudtrail import create_change_queue
 from connector.simulator.throttling import aws_quotas
 from connector.store import feed_state
-from connector.sync_loop import run_syncs
 from connector.tokens import create_token
 from scim.app import create_app
-from tests.feed_support import console, feed_of, feed_settings
+from tests.feed_support import console, feed_of, feed_settings, sync_loop
 from tests.live import Live
 from tests.serving import wait_for
 
@@ -192,17 +191,7 @@ def test_a_feed_behind_its_bound_brings_the_full_sync_forward(
     stop = threading.Event()
     with denying(live, "cloudtrail:LookupEvents") as key:
         settings = feed_settings(live, change_max_lag="2s", **key)
-        loop = threading.Thread(
-            target=run_syncs,
-            args=(settings, live.store, stop),
-            kwargs={
-                "loop": True,
-                "synced": lambda result: None,
-                "ended": lambda *sync: None,
-                "replica": "test",
-            },
-        )
-        loop.start()
+        loop = sync_loop(settings, live.store, stop)
         try:
             # The start's sync, then one the feed's lag brought forward (the
             # reconciliation interval is a day).

@@ -37,6 +37,7 @@ class Actor:
     kind: str  # AssumedRole | IAMUser | Root | IdentityCenterUser | AWSService | ...
     name: str
     arn: str | None = None
+    user_id: str | None = None  # an Identity Center user's id (`onBehalfOf.userId`)
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,9 @@ def actor_of(identity: Any) -> Actor:
     kind = str(identity.get("type") or "Unknown")
     arn = identity.get("arn") if isinstance(identity.get("arn"), str) else None
     behalf = identity.get("onBehalfOf")
-    if isinstance(behalf, Mapping) and behalf.get("userId"):
-        return Actor(kind, f"Identity Center user {behalf['userId']}", arn)
+    if isinstance(behalf, Mapping) and isinstance(behalf.get("userId"), str) and behalf["userId"]:
+        user_id = behalf["userId"]
+        return Actor(kind, f"Identity Center user {user_id}", arn, user_id)
     if kind == "AssumedRole" and arn and "/" in arn:
         return Actor(kind, arn.split("/", 1)[1], arn)
     if kind == "AWSService":

@@ -8,7 +8,8 @@ and response shapes (CloudTrail writes their members in lowerCamelCase).
 Identity Store changes arrive under three sources: its public API
 (`identitystore`), the console (`sso-directory`) and SCIM provisioning from an
 external identity provider (`identitystore-scim`). An event the table does not
-name changes nothing the connector serves (reads, sign-ins, settings).
+name changes nothing the connector serves (reads, settings), but for a
+sign-in (`used_in`): a fact in itself, kept as the access's last use.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from connector.feed.memberships import GroupMembers
 from connector.feed.permission_sets import PermissionSetTarget
 from connector.feed.targets import Target
 from connector.feed.users import UserTarget
-from connector.records import Assignment, Provenance
+from connector.records import Assignment, Provenance, SignIn
 
 SSO = "sso.amazonaws.com"
 IDENTITY_STORE = "identitystore.amazonaws.com"
@@ -207,6 +208,23 @@ def granted_in(event: ChangeEvent) -> tuple[Assignment, Provenance] | None:
     account_id, arn, principal_type, principal_id = (str(value) for value in found)
     assignment = Assignment(account_id, arn, principal_type, principal_id)
     return assignment, Provenance(event.time, event.actor.arn or event.actor.name)
+
+
+# Getting credentials for an account's role through the access portal or the CLI (IAM
+# Identity Center Portal API Reference, GetRoleCredentials), logged under sso.amazonaws.com.
+SIGN_IN_EVENTS = ("GetRoleCredentials",)
+
+
+def used_in(event: ChangeEvent) -> SignIn | None:
+    """The use a sign-in event reports: which user got credentials for which account's
+    role, and when. The event itself is the fact (nothing to re-read from AWS); it
+    names the user by `onBehalfOf.userId`, in both of CloudTrail's shapes."""
+    if event.failed or event.source != SSO or event.name not in SIGN_IN_EVENTS:
+        return None
+    account_id, role_name = _get(event.request, "accountId"), _get(event.request, "roleName")
+    if event.actor.user_id is None or account_id is None or role_name is None:
+        return None
+    return SignIn(event.actor.user_id, account_id, role_name, event.time, event.event_id)
 
 
 def foreign(event: ChangeEvent, instance_arn: str, identity_store_id: str) -> bool:

@@ -12,7 +12,8 @@ For each batch:
    before the memberships that name it);
 3. each target is applied in its own small transaction, with the change record
    rules of a full sync (`connector.store.write_through`): readers never see
-   half a change;
+   half a change; a sign-in needs no re-read and is kept as its access's last
+   use (`connector.store.last_use`: the latest wins, in any order);
 4. the batch's progress is recorded (cursor, events seen), then the source is
    told (an SQS message deleted): a feed killed half-way reads the batch again.
 
@@ -39,8 +40,8 @@ from connector.feed.memberships import GroupMembers, group_of_membership
 from connector.feed.sources import CloudTrailSource, SqsSource
 from connector.feed.targets import Target
 from connector.readers.instance import Instance
-from connector.records import Assignment, Provenance
-from connector.store import feed_state, ledger_queries, write_through
+from connector.records import Assignment, Provenance, SignIn
+from connector.store import feed_state, last_use, ledger_queries, write_through
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
 
@@ -123,6 +124,7 @@ class ChangeFeed:
         counts = {"own": 0, "foreign": 0, "duplicate": 0, "applied": 0}
         named: list[mapping.Named] = []
         granted: list[tuple[Assignment, Provenance]] = []
+        used: list[SignIn] = []
         for event in batch.events:
             kind = self._kind(event, unseen, own)
             if kind is not None:
@@ -133,9 +135,12 @@ class ChangeFeed:
             named.extend(found)
             if (grant := mapping.granted_in(event)) is not None:
                 granted.append(grant)
+            if (sign_in := mapping.used_in(event)) is not None:
+                used.append(sign_in)
         targets = self._targets(named)
         changes = self._apply_each(targets)
         changes += self._note_provenance(granted)
+        changes += self._note_use(used)
         with self._store.writing() as connection:
             batch.commit(connection)
         batch.acknowledge()
@@ -197,6 +202,13 @@ class ChangeFeed:
                         connection, assignment, provenance, utcnow(), snapshot_id
                     )
         return noted
+
+    def _note_use(self, used: list[SignIn]) -> int:
+        """Keep each access's latest sign-in the events reported."""
+        if not used:
+            return 0
+        with self._store.writing() as connection:
+            return last_use.record(connection, used, current_snapshot_id(connection))
 
     def _apply_each(self, targets: list[Target]) -> int:
         """Refresh each target in turn, saying so for each: how far a batch has got is

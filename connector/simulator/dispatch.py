@@ -55,3 +55,9 @@ def install(name: str, layer: Layer) -> None:
     with _lock:
         _layers[name] = layer
         BaseResponse.call_action = _call_action  # type: ignore[method-assign]
+
+
+def remove(name: str) -> None:
+    """Idempotent: take the layer ``name`` out of the chain (a test's call log)."""
+    with _lock:
+        _layers.pop(name, None)

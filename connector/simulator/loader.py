@@ -23,6 +23,9 @@ from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import ssoadmin_backends
 from moto.utilities.utils import get_partition
 
+from .behaviour import behaviour
+from .cloudtrail.principals import IdentityCenterUser
+from .cloudtrail.sign_ins import record_seeded, sign_in_event
 from .corrections import apply_corrections
 from .identitystore import CorrectedIdentityStoreBackend
 from .manifest import Manifest
@@ -65,6 +68,7 @@ def load_plan(
     _load_directory(directory, plan, manifest)
     _load_permission_sets(sso_admin, plan, manifest)
     _load_applications(sso_admin, plan, manifest)
+    _load_sign_ins(plan, manifest)
     return manifest
 
 
@@ -199,6 +203,31 @@ def _load_applications(
             assignment.principal_type,
             manifest.principal_id(assignment.principal_type, assignment.principal_key),
         )
+
+
+def _load_sign_ins(plan: OrganisationPlan, manifest: Manifest) -> None:
+    """The planned sign-ins, at their past times, in Identity Center's event history."""
+    settings = behaviour()
+    manifest.loaded_at = settings.wall_time()
+    users = {user.key: user for user in plan.users}
+    names = {ps.key: ps.name for ps in plan.permission_sets}
+    store_arn = manifest.identity_store_arn()
+    record_seeded(
+        [
+            sign_in_event(
+                IdentityCenterUser(
+                    "", manifest.users[s.user_key], users[s.user_key].user_name, store_arn
+                ),
+                manifest.accounts[s.account_key],
+                names[s.permission_set_key],
+                manifest.loaded_at - s.seconds_ago,
+                region=manifest.region,
+                instance_account_id=manifest.management_account_id,
+                shape=settings.cloudtrail_shape,
+            )
+            for s in plan.sign_ins
+        ]
+    )
 
 
 def _create_permission_set(

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .cloudtrail.history import RETENTION_SECONDS
 from .plan import OrganisationPlan
 from .plan_json import plan_from_data, plan_to_data
+from .seed_activity import effective_accesses
 
 
 @dataclass
@@ -31,6 +34,12 @@ class Manifest:
     accounts: dict[str, str] = field(default_factory=dict)  # plan key -> account id
     organizational_units: dict[str, str] = field(default_factory=dict)  # "a/b" -> OU id
     applications: dict[str, str] = field(default_factory=dict)  # plan key -> ApplicationArn
+    loaded_at: float = 0.0  # the time of day the plan was loaded: sign-ins are planned before it
+
+    def identity_store_arn(self) -> str:
+        """As CloudTrail's ``onBehalfOf.identityStoreArn`` names the identity store."""
+        account, store = self.management_account_id, self.identity_store_id
+        return f"arn:aws:identitystore::{account}:identitystore/{store}"
 
     def principal_id(self, principal_type: str, key: str) -> str:
         return self.users[key] if principal_type == "USER" else self.groups[key]
@@ -73,6 +82,26 @@ class Manifest:
         assigned = {(account, arn) for account, arn, _, _ in self.expected_assignments()}
         return planned | assigned
 
+    def expected_last_use(self) -> dict[tuple[str, str, str], datetime | None]:
+        """(UserId, account id, PermissionSetArn) of every access a user holds, directly or
+        through a group, and its latest sign-in CloudTrail still holds (90 days before
+        loading; None: never, as far as anyone can know)."""
+        horizon = self.loaded_at - RETENTION_SECONDS
+        expected: dict[tuple[str, str, str], datetime | None] = {
+            self._access(*access): None
+            for access in effective_accesses(self.plan.assignments, self.plan.memberships)
+        }
+        for s in self.plan.sign_ins:
+            when = int(self.loaded_at - s.seconds_ago)  # eventTime: whole seconds
+            key = self._access(s.user_key, s.account_key, s.permission_set_key)
+            known = expected[key]
+            if when >= horizon and (known is None or when > known.timestamp()):
+                expected[key] = datetime.fromtimestamp(when, UTC)
+        return expected
+
+    def _access(self, user: str, account: str, permission_set: str) -> tuple[str, str, str]:
+        return self.users[user], self.accounts[account], self.permission_sets[permission_set]
+
     def to_json(self) -> str:
         data: dict[str, Any] = {
             "instance_arn": self.instance_arn,
@@ -85,6 +114,7 @@ class Manifest:
             "accounts": self.accounts,
             "organizational_units": self.organizational_units,
             "applications": self.applications,
+            "loaded_at": self.loaded_at,
             "plan": plan_to_data(self.plan),
         }
         return json.dumps(data, indent=1, sort_keys=True)

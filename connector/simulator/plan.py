@@ -152,6 +152,17 @@ class PlannedApplicationAssignment:
 
 
 @dataclass(frozen=True)
+class PlannedSignIn:
+    """A user got credentials for an account and permission set (the access portal or the
+    CLI's GetRoleCredentials), ``seconds_ago`` before the plan was loaded."""
+
+    user_key: str
+    account_key: str
+    permission_set_key: str
+    seconds_ago: int
+
+
+@dataclass(frozen=True)
 class OrganisationPlan:
     users: tuple[PlannedUser, ...] = ()
     groups: tuple[PlannedGroup, ...] = ()
@@ -162,6 +173,7 @@ class OrganisationPlan:
     assignments: tuple[PlannedAssignment, ...] = ()
     applications: tuple[PlannedApplication, ...] = ()
     application_assignments: tuple[PlannedApplicationAssignment, ...] = ()
+    sign_ins: tuple[PlannedSignIn, ...] = ()
     # Names of OUs are taken from accounts' ou_path; listed here only for OUs
     # that hold no account (an empty OU is realistic too).
     empty_ous: tuple[tuple[str, ...], ...] = field(default_factory=tuple)

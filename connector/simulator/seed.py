@@ -33,6 +33,7 @@ from connector.simulator.plan import (
     PlannedPermissionSet,
     PlannedUser,
 )
+from connector.simulator.seed_activity import plan_sign_ins
 from connector.simulator.seed_catalogue import (
     APPLICATIONS,
     AWS_MANAGED_POLICY_ARNS,
@@ -68,7 +69,8 @@ class SeedSpec:
     None, a pair carries about two. `max_group_size` keeps each group's member list within one
     API page. Users have at most one email, phone number and address: see `seed_people`.
     `applications` and `application_assignments` plan Identity Center applications and who is
-    assigned to them (mostly groups, like account assignments).
+    assigned to them (mostly groups, like account assignments). `active_accesses` caps how many
+    (user, account, permission set) accesses get sign-ins (`seed_activity`).
     """
 
     users: int
@@ -86,6 +88,7 @@ class SeedSpec:
     unicode_user_name_ratio: float = 0.1
     applications: int = 0
     application_assignments: int = 0
+    active_accesses: int = 400
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -99,6 +102,10 @@ def _validate(spec: SeedSpec) -> None:
         raise ValueError(
             f"{spec.application_assignments} application assignments are more than"
             f" {spec.applications} applications x {spec.users + spec.groups} principals"
+        )
+    if spec.active_accesses < 0:
+        raise ValueError(
+            f"SeedSpec.active_accesses must not be negative, got {spec.active_accesses}"
         )
     for name in ("group_assignment_ratio", "unicode_user_name_ratio"):
         if not 0 <= getattr(spec, name) <= 1:
@@ -184,16 +191,20 @@ def plan_organisation(spec: SeedSpec) -> OrganisationPlan:
     accounts = _plan_accounts(spec)
     pairs, assignments = _plan_access(spec, users, groups, permission_sets, accounts)
     applications = _plan_applications(spec)
+    memberships = _plan_memberships(spec, users, groups)
     return OrganisationPlan(
         users=users,
         groups=groups,
-        memberships=_plan_memberships(spec, users, groups),
+        memberships=memberships,
         permission_sets=permission_sets,
         accounts=accounts,
         provisioned_pairs=pairs,
         assignments=assignments,
         applications=applications,
         application_assignments=_plan_application_assignments(spec, users, groups, applications),
+        sign_ins=plan_sign_ins(
+            assignments, memberships, spec.active_accesses, _rng(spec, "sign-ins")
+        ),
         empty_ous=EMPTY_OUS,
     )
 

@@ -481,6 +481,40 @@ membership_provenance = sa.Table(
     *_provenance_columns(),
 )
 
+# -- last use: when each access was last used, kept across snapshots -----------
+#
+# The latest sign-in CloudTrail reported per (user, account, role), the role as
+# the event named it and, where the snapshot knew it, its permission set
+# (connector.store.last_use); and how far the 90-day back-fill has read
+# (connector.store.sign_in_backfill).
+
+last_use = sa.Table(
+    "last_use",
+    metadata,
+    sa.Column("user_id", sa.String(64), primary_key=True),
+    sa.Column("account_id", sa.String(12), primary_key=True),
+    sa.Column("role_name", sa.String(255), primary_key=True),
+    sa.Column("permission_set_arn", sa.String(255)),
+    sa.Column("used_at", TZ, nullable=False),
+    sa.Column("event_id", sa.String(128), nullable=False),
+    sa.Index("ix_last_use_permission_set", "permission_set_arn", "account_id"),
+)
+
+sign_in_backfill = sa.Table(
+    "sign_in_backfill",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),  # always 1: one back-fill per store
+    sa.Column("window_start", TZ, nullable=False),
+    sa.Column("window_end", TZ, nullable=False),
+    sa.Column("next_token", sa.Text),
+    sa.Column("reached", TZ),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("started_at", TZ, nullable=False),
+    sa.Column("updated_at", TZ, nullable=False),
+    sa.Column("finished_at", TZ),
+)
+
 SNAPSHOT_TABLES = (
     users,
     user_emails,

@@ -14,7 +14,10 @@ queue with a redrive policy to a dead-letter queue) receives them as it would
 in AWS.
 
 Corrections to moto's path (which ``put_events`` would take): a rule whose
-state is ``DISABLED`` receives nothing (moto sends to every rule); the message
+state is ``DISABLED`` receives nothing (moto sends to every rule); a read-only
+event (a sign-in's GetRoleCredentials) reaches only a rule whose state is
+``ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS`` (EventBridge User Guide,
+"Receiving read-only management events from AWS services"); the message
 a target without an input transformer receives is the whole event, including
 ``account`` (moto's default template leaves it out); and a duplicate delivery
 carries the same ``id`` as the first (moto's ``put_events`` draws a new one).
@@ -62,13 +65,18 @@ def envelope(event: RecordedEvent) -> dict[str, Any]:
     }
 
 
+ALL_MANAGEMENT_EVENTS = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+
+
 def put_on_default_bus(account_id: str, region: str, message: dict[str, Any]) -> None:
-    """Send ``message`` to the targets of each enabled rule it matches on the default bus."""
+    """Send ``message`` to the targets of each enabled rule it matches on the default bus
+    (a read-only event: of each rule enabled for all management events)."""
     bus = events_backends[account_id][region].event_buses.get("default")
     if bus is None:
         return
+    read_only = message["detail"].get("readOnly") is True
     for rule in list(bus.rules.values()):
-        if rule.state == "DISABLED":
+        if rule.state == "DISABLED" or (read_only and rule.state != ALL_MANAGEMENT_EVENTS):
             continue
         transformed = any("InputTransformer" in target for target in rule.targets)
         sent = copy.deepcopy(message)

@@ -76,6 +76,12 @@ class EventHistory:
             self._events.append(StoredEvent(event, self._sequence, when.history))
         return when
 
+    def add_arrived(self, event: RecordedEvent, now: float) -> None:
+        """Store ``event`` as arrived by ``now``: a seeded past event (sign_ins.py)."""
+        with self._lock:
+            self._sequence += 1
+            self._events.append(StoredEvent(event, self._sequence, now))
+
     def arrived(self, now: float, wall_time: float) -> list[StoredEvent]:
         """The events that have arrived by ``now`` and are at most 90 days old, newest first.
 

@@ -154,7 +154,7 @@ def _matches(stored: StoredEvent, query: LookupQuery) -> bool:
     attributes: dict[str, str | None] = {
         "EventId": event.event_id,
         "EventName": event.event_name,
-        "ReadOnly": "false",
+        "ReadOnly": _read_only(event.read_only),
         "Username": event.username,
         "EventSource": event.event_source,
         "AccessKeyId": event.access_key_id,
@@ -178,7 +178,7 @@ def _event(stored: StoredEvent) -> dict[str, Any]:
     rendered: dict[str, Any] = {
         "EventId": event.event_id,
         "EventName": event.event_name,
-        "ReadOnly": "false",
+        "ReadOnly": _read_only(event.read_only),
         "EventTime": event.event_time,
         "EventSource": event.event_source,
         "Resources": [],
@@ -190,3 +190,8 @@ def _event(stored: StoredEvent) -> dict[str, Any]:
     if event.access_key_id is not None:
         rendered["AccessKeyId"] = event.access_key_id
     return rendered
+
+
+def _read_only(read_only: bool) -> str:
+    """LookupEvents answers and matches ReadOnly as the strings "true" and "false"."""
+    return "true" if read_only else "false"

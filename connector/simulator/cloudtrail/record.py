@@ -87,6 +87,7 @@ class RecordedEvent:
     account_id: str
     username: str | None  # None: a service event, which no requester made
     access_key_id: str | None
+    read_only: bool = False  # a sign-in (sign_ins.py); the writes recorded here are not
 
 
 def format_event_time(wall_time: float) -> str:
