@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from connector.connection import connect
+from connector.feed.sign_in_backfill import backfill
 from connector.simulator.plan import (
     OrganisationPlan,
     PlannedAccount,
@@ -25,6 +26,7 @@ from connector.simulator.plan import (
     PlannedMembership,
     PlannedPair,
     PlannedPermissionSet,
+    PlannedSignIn,
     PlannedUser,
 )
 from connector.store.store import Store
@@ -350,3 +352,98 @@ def test_a_bad_cli_value_exits_2_with_one_message_naming_it(
     assert result.stderr.count("\n") == 1 and named in result.stderr
     assert result.stderr.startswith(f"error: {args[0]}: ")
     assert not database.exists()  # refused before the store was opened
+
+
+DAY = 24 * 3600
+
+# Who used what, and when (seconds before the plan was loaded): alice's admin on
+# prod 5 days ago, bob's 40 days ago, carol's (through ops, which she joined a
+# year ago) 100 days ago, beyond CloudTrail's 90 days, so as far as anyone can
+# know never; dave never used audit; erin joined ops today and never used it.
+USED = OrganisationPlan(
+    users=tuple(_user(key) for key in ("alice", "bob", "carol", "dave", "erin")),
+    groups=(PlannedGroup("ops", "Ops"),),
+    memberships=(PlannedMembership("ops", "carol", 365 * DAY), PlannedMembership("ops", "erin")),
+    permission_sets=(
+        PlannedPermissionSet("admin", "Admin"),
+        PlannedPermissionSet("audit", "Audit"),
+    ),
+    accounts=(PlannedAccount("prod", "Production", "prod@example.com"),),
+    assignments=(
+        PlannedAssignment("admin", "prod", "USER", "alice"),
+        PlannedAssignment("admin", "prod", "USER", "bob"),
+        PlannedAssignment("admin", "prod", "GROUP", "ops"),
+        PlannedAssignment("audit", "prod", "USER", "dave"),
+    ),
+    sign_ins=(
+        PlannedSignIn("alice", "prod", "admin", 5 * DAY),
+        PlannedSignIn("bob", "prod", "admin", 40 * DAY),
+        PlannedSignIn("bob", "prod", "admin", 60 * DAY),
+        PlannedSignIn("carol", "prod", "admin", 100 * DAY),
+    ),
+)
+
+
+@pytest.fixture
+def used(store_url: str, tmp_path: Path) -> Iterator[Live]:
+    yield from open_live(store_url, tmp_path, plan=USED)
+
+
+def _unused(live: Live, token: str, days: int) -> dict[str, Any]:
+    answer = _get(live, f"?unusedDays={days}", token)
+    assert answer.status_code == 200, answer.get_json()
+    return _kinds(answer.get_json())["unusedAccess"]
+
+
+def test_unused_access_is_every_route_not_used_within_the_days_once_last_use_is_read(
+    used: Live, store_url: str
+) -> None:
+    live, m = used, used.manifest
+    token = create_token(live.store, "certifier", "read")
+    prod, admin, audit = m.accounts["prod"], m.permission_sets["admin"], m.permission_sets["audit"]
+
+    before = _unused(live, token, 30)
+    assert (before["known"], before["count"]) == (False, None)
+    assert "back-fill has not run" in before["unknownReason"]
+
+    aws = connect(simulator_settings(store_url))
+    stopped = backfill(
+        live.store, aws, stop=lambda: aws.stats.calls["cloudtrail:LookupEvents"] >= 0
+    )
+    assert stopped.finished_at is None
+    assert "still reading CloudTrail" in _unused(live, token, 30)["unknownReason"]
+    backfill(live.store, aws)
+
+    # Granted in the console today: held for less than the days asked, so not unused.
+    console(live, "sso-admin").create_account_assignment(
+        **live.assignment_request(prod, audit, "USER", m.users["alice"])
+    )
+    feed, _ = feed_of(live)
+    feed.step()
+
+    month = _unused(live, token, 30)
+    assert month["known"] is True
+    assert set(_found({"kinds": [month]})["unusedAccess"]) == {
+        ("USER", m.users["bob"], prod, admin, None),
+        ("USER", m.users["carol"], prod, admin, m.groups["ops"]),
+        ("USER", m.users["dave"], prod, audit, None),
+    }
+    assert month["count"] == 3
+    bob = next(r for r in month["rows"] if r["principal"]["id"] == m.users["bob"])
+    forty_days = datetime.now(UTC) - timedelta(days=40)
+    assert abs(datetime.fromisoformat(bob["lastUsed"].replace("Z", "+00:00")) - forty_days) < (
+        timedelta(hours=1)
+    )
+    assert {r["lastUsed"] for r in month["rows"] if r["principal"]["id"] != m.users["bob"]} == {
+        None
+    }
+
+    two_months = _unused(live, token, 60)
+    assert set(_found({"kinds": [two_months]})["unusedAccess"]) == {
+        ("USER", m.users["carol"], prod, admin, m.groups["ops"]),
+        ("USER", m.users["dave"], prod, audit, None),
+    }
+
+    beyond = _unused(live, token, 120)
+    assert (beyond["known"], beyond["count"]) == (False, None)
+    assert "CloudTrail keeps 90 days" in beyond["unknownReason"]

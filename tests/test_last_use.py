@@ -21,6 +21,7 @@ from connector.config import settings_to_env
 from connector.connection import connect
 from connector.feed.mapping import REGIONAL_SOURCES
 from connector.feed.sign_in_backfill import backfill
+from connector.printed import when
 from connector.records import SignIn
 from connector.simulator import Manifest, dispatch, load_plan, simulated_aws
 from connector.simulator.behaviour import CloudTrailShape, behaviour
@@ -109,7 +110,7 @@ def test_the_backfill_resumes_after_a_stop_and_reads_no_page_twice(
         seeded.store, first, stop=lambda: first.stats.calls["cloudtrail:LookupEvents"] >= 3
     )
     assert stopped.finished_at is None and stopped.pages == 3
-    reached = f"read back to {stopped.reached:%Y-%m-%d %H:%M:%S}"
+    reached = f"read back to {when(stopped.reached)}"
     assert f"last use     back-fill running  {reached}" in status(seeded, monkeypatch, capsys)
     again = seeded.aws()
     done = backfill(seeded.store, again)
@@ -290,7 +291,7 @@ def _backfill_beside_the_feed(
     assert done.finished_at is not None
     assert any(overlapped)  # the feed polled while the back-fill ran: neither waited
     assert stored(seeded.store, seeded.manifest) == seeded.manifest.expected_last_use()
-    finished_line = f"last use     back-fill finished {done.finished_at:%Y-%m-%d %H:%M:%S}"
+    finished_line = f"last use     back-fill finished {when(done.finished_at)}"
     assert finished_line in status(seeded, monkeypatch, capsys)
 
 

@@ -11,10 +11,13 @@ last sync and the change feed:
 - permission sets provisioned where nobody is assigned;
 - access held in suspended or closed accounts (Organizations' account Status);
 - disabled users who still hold assignments, directly or through a group;
-- access unused for more than N days: shown as unknown until last use is recorded.
+- access unused for more than N days: each route (direct, or through a group) of
+  an access held for longer than that whose last use (connector.store.last_use)
+  is older, or unknown within CloudTrail's history.
 
-A kind that cannot be known (no sync yet, no last-use record) says so and why,
-with no count; the report never fails on partial data.
+A kind that cannot be known (no sync yet; last use not read, still being read,
+or not reaching N days back) says so and why, with no count; the report never
+fails on partial data.
 """
 
 from __future__ import annotations
@@ -22,13 +25,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from connector.records import Account, Assignment, Provenance, ProvisionedPair, Snapshot
 from connector.review.parameters import DriftQuery
-from connector.store import provenance, snapshots
+from connector.store import last_use, provenance, sign_in_backfill, snapshots
 from connector.store import tables as t
 
 # Organizations' account Status (API_Account.html): anything but ACTIVE holds no
@@ -38,7 +41,8 @@ DISABLED = "DISABLED"  # the Identity Store's UserStatus (API_User.html)
 
 NO_SNAPSHOT = "no sync has completed yet: run `idc-connector sync`"
 NO_LAST_USE = (
-    "last use is not recorded yet: the connector does not read sign-in events from CloudTrail yet"
+    "last use is not recorded: the sign-in back-fill has not run (it runs with the change "
+    "feed: docs/access-review.md#last-use)"
 )
 
 
@@ -63,6 +67,7 @@ class DriftRow:
     group: Named | None = None  # a membership's group, or the route of group access
     granted_at: datetime | None = None
     granted_by: str | None = None
+    last_used: datetime | None = None  # unusedAccess: the latest sign-in known, if any
 
 
 @dataclass(frozen=True)
@@ -133,13 +138,45 @@ def drift_report(connection: sa.Connection, query: DriftQuery, now: datetime) ->
         "inactiveAccount": view.inactive_accounts(),
         "disabledUser": view.disabled_users(),
     }
-    kinds = tuple(
-        DriftKind(kind, title, tuple(rows[kind]))
-        if kind in rows
-        else DriftKind(kind, title, unknown=NO_LAST_USE)
-        for kind, title in TITLES.items()
+    kinds = [
+        DriftKind(kind, title, tuple(rows[kind])) for kind, title in TITLES.items() if kind in rows
+    ]
+    kinds.append(_unused_access(connection, view, now - timedelta(days=query.unused_days)))
+    return DriftReport(now, snapshot_id, synced_at, query, tuple(kinds))
+
+
+def _unused_access(connection: sa.Connection, view: _View, cutoff: datetime) -> DriftKind:
+    """Routes of access unused since `cutoff`, once last use is known back to it.
+
+    Last use is known from the 90-day back-fill of sign-ins on (the change feed
+    keeps it current after): before the back-fill ends, or for a cutoff older
+    than where it began reading, an access with no sign-in may have been used,
+    so the kind is unknown rather than a guess.
+    """
+    kind, title = "unusedAccess", TITLES["unusedAccess"]
+    progress = sign_in_backfill.progress(connection)
+    if progress is None:
+        return DriftKind(kind, title, unknown=NO_LAST_USE)
+    if progress.finished_at is None:
+        reached = progress.reached or progress.window_end
+        return DriftKind(
+            kind,
+            title,
+            unknown="the sign-in back-fill is still reading CloudTrail (back to "
+            f"{reached:%Y-%m-%d} of {progress.window_start:%Y-%m-%d} so far)",
+        )
+    if cutoff < _aware(progress.window_start):
+        return DriftKind(
+            kind,
+            title,
+            unknown=f"last use is known from {progress.window_start:%Y-%m-%d} on (CloudTrail "
+            "keeps 90 days of events): ask for fewer days",
+        )
+    routes = view.routes()
+    used = last_use.last_used(
+        connection, {(user_id, a.account_id, a.permission_set_arn) for user_id, a, _ in routes}
     )
-    return DriftReport(now, snapshot_id, synced_at, query, kinds)
+    return DriftKind(kind, title, tuple(view.unused(routes, used, cutoff)))
 
 
 class _View:
@@ -164,6 +201,7 @@ class _View:
         self.groups_of: dict[str, list[str]] = defaultdict(list)
         for m in snapshot.memberships:
             self.groups_of[m.user_id].append(m.group_id)
+        self.joined = {(m.group_id, m.user_id): m.created_at for m in snapshot.memberships}
 
     # -- the kinds -------------------------------------------------------------
 
@@ -251,6 +289,64 @@ class _View:
                 ]
         return _sorted(rows)
 
+    def routes(self) -> list[tuple[str, Assignment, str | None]]:
+        """(user id, assignment, group id or None) of every route by which an existing
+        user holds an access: its own assignment, or its group's."""
+        found: list[tuple[str, Assignment, str | None]] = []
+        members: dict[str, list[str]] = defaultdict(list)
+        for m in self.snapshot.memberships:
+            members[m.group_id].append(m.user_id)
+        for a in self.snapshot.assignments:
+            if a.principal_type == "USER" and a.principal_id in self.users:
+                found.append((a.principal_id, a, None))
+            elif a.principal_type == "GROUP":
+                found += [
+                    (u, a, a.principal_id) for u in members[a.principal_id] if u in self.users
+                ]
+        return found
+
+    def unused(
+        self,
+        routes: list[tuple[str, Assignment, str | None]],
+        used: dict[tuple[str, str, str], datetime],
+        cutoff: datetime,
+    ) -> list[DriftRow]:
+        """Routes whose access was last used before `cutoff` (or not at all), leaving out
+        those held for less time than that: granted, or joined through the group, after it."""
+        rows = []
+        for user_id, a, group_id in routes:
+            last = used.get((user_id, a.account_id, a.permission_set_arn))
+            if last is not None and _aware(last) >= cutoff:
+                continue
+            made = self.made_assignments.get(a)
+            held_since = [made.granted_at if made else None]
+            if group_id is not None:
+                joined = self.made_memberships.get((group_id, user_id))
+                held_since.append(
+                    joined.granted_at if joined else self.joined_at(group_id, user_id)
+                )
+            if any(at is not None and _aware(at) > cutoff for at in held_since):
+                continue
+            rows.append(
+                DriftRow(
+                    why=(f"last used {last:%Y-%m-%d}" if last else "no use recorded")
+                    + f", before {cutoff:%Y-%m-%d}",
+                    principal_type="USER",
+                    principal=self._principal("USER", user_id),
+                    account=self._account(a.account_id),
+                    permission_set=self._permission_set(a.permission_set_arn),
+                    group=self._principal("GROUP", group_id) if group_id else None,
+                    granted_at=made.granted_at if made else None,
+                    granted_by=made.granted_by if made else None,
+                    last_used=last,
+                )
+            )
+        return _sorted(rows)
+
+    def joined_at(self, group_id: str, user_id: str) -> datetime | None:
+        """When the Identity Store says the user joined the group (its CreatedAt)."""
+        return self.joined.get((group_id, user_id))
+
     # -- rows ------------------------------------------------------------------
 
     def _assignment_row(
@@ -282,6 +378,11 @@ class _View:
 
     def _permission_set(self, arn: str) -> Named:
         return Named(arn, self.set_names.get(arn))
+
+
+def _aware(at: datetime) -> datetime:
+    """`at` with its zone: SQLite returns UTC times without one."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _at_or_after(at: datetime | None, since: datetime | None) -> bool:

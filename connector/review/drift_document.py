@@ -58,6 +58,7 @@ def _row_json(row: DriftRow) -> dict[str, Any]:
         "group": _named_json(row.group),
         "grantedAt": rfc3339(row.granted_at),
         "grantedBy": row.granted_by,
+        "lastUsed": rfc3339(row.last_used),
         "why": row.why,
     }
 

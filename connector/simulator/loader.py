@@ -146,11 +146,13 @@ def _load_directory(
             external_ids=_external_ids(group.external_ids),
         )
     for membership in plan.memberships:
-        directory.create_group_membership(
+        membership_id, _ = directory.create_group_membership(
             store_id,
             manifest.groups[membership.group_key],
             {"UserId": manifest.users[membership.user_key]},
         )
+        if membership.joined_seconds_ago:
+            directory.backdate_membership(store_id, membership_id, membership.joined_seconds_ago)
 
 
 def _load_permission_sets(

@@ -78,6 +78,9 @@ class PlannedGroup:
 class PlannedMembership:
     group_key: str
     user_key: str
+    # How long before loading the user joined: the membership's CreatedAt (the
+    # Identity Store's own record of it), which the access review reads.
+    joined_seconds_ago: int = 0
 
 
 @dataclass(frozen=True)

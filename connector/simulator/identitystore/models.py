@@ -397,6 +397,13 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         return membership_id, identity_store_id
 
     @_locked
+    def backdate_membership(self, identity_store_id: str, membership_id: str, seconds: int) -> None:
+        """Make a seeded membership as old as a plan says (the loader's, not an API's):
+        what AWS would hold for a user who joined the group long ago."""
+        membership = self._store(identity_store_id).group_memberships[membership_id]
+        membership["CreatedAt"] = membership["UpdatedAt"] = time.time() - seconds
+
+    @_locked
     def delete_group_membership(self, identity_store_id: str, membership_id: str) -> None:
         store = self._store(identity_store_id)
         if membership_id not in store.group_memberships:
