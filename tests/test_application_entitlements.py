@@ -260,3 +260,28 @@ def test_users_and_groups_filter_by_the_applications_they_hold(org: Organisation
         f'{AWS_USER}:effectiveAccess[value eq "{payroll}" and type eq "application"'
         " and applicationArn pr]",
     ) == (org.members | {org.holder})
+
+
+def test_schemas_publish_the_application_attributes_and_both_kinds(org: Organisation) -> None:
+    schema = org.get("/scim/v2/Schemas/urn:identity-center-connector:scim:schemas:2.0:Entitlement")
+    attributes = {a["name"]: a for a in schema["attributes"]}
+    assert attributes["type"]["canonicalValues"] == ["permissionSet", "application"]
+    application = {a["name"]: a for a in attributes["application"]["subAttributes"]}
+    assert set(application) == {
+        "arn",
+        "name",
+        "description",
+        "providerArn",
+        "status",
+        "assignmentRequired",
+    }
+    assert application["assignmentRequired"]["type"] == "boolean"
+    assert all(a["mutability"] == "readOnly" for a in application.values())
+    user = org.get(f"/scim/v2/Schemas/{AWS_USER}")
+    access = next(a for a in user["attributes"] if a["name"] == "effectiveAccess")
+    routes = {a["name"]: a for a in access["subAttributes"]}
+    assert {"type", "applicationArn", "applicationName"} <= set(routes)
+    assert routes["type"]["canonicalValues"] == ["permissionSet", "application"]
+    kinds = org.get("/scim/v2/ResourceTypes/Entitlement")
+    assert kinds["endpoint"] == "/Entitlements"
+    assert "application" in kinds["description"]
