@@ -98,8 +98,17 @@ class ResourceSql:
     default_sort: tuple[SqlExpr, ...] = ()
 
     def rows(self, snapshot_id: int) -> sa.Select[Any]:
+        """The ids, with the default order's other columns: SQLite flattens a
+        UNION ALL source (the Entitlements of both kinds) into a query ordered by
+        its columns, reading each branch in index order, only where the query
+        selects them (else it materialises and sorts every row for each page)."""
+        ordered = [
+            c.label(f"order_{i}")
+            for i, c in enumerate(self.default_sort)
+            if c is not self.id_column
+        ]
         return (
-            sa.select(self.id_column.label("id"))
+            sa.select(self.id_column.label("id"), *ordered)
             .select_from(self.source)
             .where(self.snapshot_column == snapshot_id)
         )

@@ -148,6 +148,8 @@ def rows() -> sa.Select[Any]:
             account_name=acct.c.name,
             account_status=acct.c.status,
             member_key=_pair_key(acct.c.id, ps.c.arn),
+            order_first=acct.c.id,
+            order_second=ps.c.id,
         )
     ).select_from(grid)
 

@@ -107,6 +107,8 @@ def rows() -> sa.Select[Any]:
             account_name=acct.c.name,
             account_status=acct.c.status,
             member_key=app.c.arn,
+            order_first=app.c.id,
+            order_second=sa.literal(""),
         )
     ).select_from(
         app.outerjoin(

@@ -39,18 +39,33 @@ SHARED: Mapping[str, sa.types.TypeEngine[Any]] = {
     "account_status": sa.String(),
     # what the kind's members are keyed by (never NULL, unique across kinds)
     "member_key": sa.String(),
+    # the order of ids, as columns an index can give in order: account entitlements
+    # by (account id, "ps-..."), then applications ("app." sorts after any digit)
+    "order_first": sa.String(),
+    "order_second": sa.String(),
 }
 
 
 def shared_columns(**given: SqlExpr) -> list[SqlExpr]:
-    """Every shared column, labelled, in order: `given`, or a typed NULL."""
+    """Every shared column, labelled, in order: `given`, or a typed NULL.
+
+    Each is of its type, cast where it is not a table's column of that type:
+    SQLite flattens a UNION ALL
+    subquery into the query around it only where every column has the same
+    affinity in every branch (https://sqlite.org/optoverview.html#flattening).
+    Not flattened, it materialises every entitlement and sorts them for each
+    page: 16 times slower on 50,000 entitlements.
+    """
     unknown = given.keys() - SHARED.keys()
     if unknown:
         raise ValueError(f"not a shared entitlement column: {sorted(unknown)}")
-    return [
-        (given[name] if name in given else sa.cast(sa.null(), kind)).label(name)
-        for name, kind in SHARED.items()
-    ]
+    return [_typed(given.get(name, sa.null()), kind).label(name) for name, kind in SHARED.items()]
+
+
+def _typed(expression: SqlExpr, kind: sa.types.TypeEngine[Any]) -> SqlExpr:
+    """A table's column as it is (its affinity is its declared type's, and its
+    index keeps serving filters and order), any other expression cast."""
+    return expression if isinstance(expression, sa.Column) else sa.cast(expression, kind)
 
 
 def member_columns(
@@ -61,11 +76,21 @@ def member_columns(
     principal_type: SqlExpr,
     granted: Mapping[str, SqlExpr],
 ) -> list[SqlExpr]:
-    """A holder's columns, labelled, in the order both kinds select them."""
+    """A holder's columns, labelled, in the order both kinds select them, typed
+    as `shared_columns` types them."""
     return [
         snapshot_id.label("snapshot_id"),
-        owner.label("owner"),
+        _typed(owner, sa.String()).label("owner"),
         principal_id.label("principal_id"),
-        principal_type.label("principal_type"),
-        *(granted[name].label(name) for name in GRANTED_COLUMNS),
+        _typed(principal_type, sa.String()).label("principal_type"),
+        *(_typed(granted[name], _GRANTED_TYPES[name]).label(name) for name in GRANTED_COLUMNS),
     ]
+
+
+# the types of the provenance columns (scim.sql_map.GRANTED_COLUMNS), cast as `SHARED`'s
+_GRANTED_TYPES: Mapping[str, sa.types.TypeEngine[Any]] = {
+    "grantedAt": sa.DateTime(timezone=True),
+    "grantedBy": sa.Text(),
+    "grantedThrough": sa.String(),
+    "operation": sa.String(),
+}

@@ -55,7 +55,7 @@ def _entitlement_sql() -> ResourceSql:
         source=both,
         snapshot_column=both.c.snapshot_id,
         id_column=both.c.id,
-        default_sort=(both.c.id,),
+        default_sort=(both.c.order_first, both.c.order_second),
         attributes={
             "id": Column(both.c.id),
             "displayName": Column(both.c.display_name),
