@@ -35,6 +35,9 @@ from schemas.attributes import (
 # RFC 7643 §4.1.2: the canonical types of emails and addresses.
 _CONTACT_TYPES: Final = ("work", "home", "other")
 
+# The kinds of Entitlement: a permission set on an account, an application.
+ENTITLEMENT_TYPES: Final = ("permissionSet", "application")
+
 
 def _string(
     name: str,
@@ -404,10 +407,15 @@ CORE_USER_SCHEMA: Final = SchemaDefinition(
         ),
         _complex(
             "entitlements",
-            "The entitlements the user holds by direct assignment.",
+            "The entitlements the user holds by direct assignment: account entitlements "
+            "and applications.",
             _id_string("value", "The id of the Entitlement."),
             _string("display", "A human-readable name of the entitlement.", mutability="readOnly"),
-            _string("type", "The kind of entitlement, such as 'permissionSet'."),
+            _string(
+                "type",
+                "The kind of entitlement: 'permissionSet' or 'application'.",
+                canonical_values=ENTITLEMENT_TYPES,
+            ),
             _primary("entitlement"),
             multi_valued=True,
         ),
@@ -453,10 +461,17 @@ _AWS_USER_READ_ONLY: Final = _read_only_schema(
         "only when requested: it is derived, and often the largest part of a user.",
         _id_string("value", "The id of the Entitlement."),
         _string("display", "A human-readable name of the entitlement."),
-        _id_string("accountId", "The AWS account the access is to."),
+        _string(
+            "type",
+            "The kind of entitlement: 'permissionSet' or 'application'.",
+            canonical_values=ENTITLEMENT_TYPES,
+        ),
+        _id_string("accountId", "The AWS account the access is to (account entitlements)."),
         _string("accountName", "The name of that AWS account."),
         _id_string("permissionSetArn", "The ARN of the permission set granted."),
         _string("permissionSetName", "The name of that permission set."),
+        _id_string("applicationArn", "The ARN of the application (application entitlements)."),
+        _string("applicationName", "The name of that application."),
         _string(
             "via",
             "'direct' when assigned to the user, 'group' when through a group.",
@@ -513,10 +528,14 @@ AWS_GROUP_SCHEMA: Final = SchemaDefinition(
         *_stamps("group"),
         _complex(
             "entitlements",
-            "The entitlements assigned to the group itself.",
+            "The entitlements assigned to the group itself: account entitlements and applications.",
             _id_string("value", "The id of the Entitlement."),
             _string("display", "A human-readable name of the entitlement.", mutability="readOnly"),
-            _string("type", "The kind of entitlement, such as 'permissionSet'."),
+            _string(
+                "type",
+                "The kind of entitlement: 'permissionSet' or 'application'.",
+                canonical_values=ENTITLEMENT_TYPES,
+            ),
             multi_valued=True,
         ),
     ),
@@ -527,9 +546,14 @@ AWS_GROUP_SCHEMA: Final = SchemaDefinition(
 ENTITLEMENT_SCHEMA: Final = _read_only_schema(
     urns.ENTITLEMENT,
     "Entitlement",
-    "A permission set on an AWS account: what one account assignment grants.",
-    _string("displayName", "For example 'ReadOnly @ prod-payments (111122223333)'."),
-    _string("type", "The kind of entitlement.", canonical_values=("permissionSet",)),
+    "What an assignment grants: a permission set on an AWS account (type "
+    "'permissionSet', id '<account>.ps-...') or an Identity Center application (type "
+    "'application', id 'app.apl-...').",
+    _string(
+        "displayName",
+        "For example 'ReadOnly @ prod-payments (111122223333)', or the application's name.",
+    ),
+    _string("type", "The kind of entitlement.", canonical_values=ENTITLEMENT_TYPES),
     _boolean("provisioned", "Whether the permission set is provisioned to the account."),
     _complex(
         "permissionSet",
@@ -554,8 +578,26 @@ ENTITLEMENT_SCHEMA: Final = _read_only_schema(
         _id_string("permissionsBoundary", "Its permissions boundary, if any."),
     ),
     _complex(
+        "application",
+        "The Identity Center application an application entitlement gives access to.",
+        _id_string("arn", "The ARN of the application."),
+        _string("name", "The name of the application."),
+        _string("description", "The description of the application."),
+        _id_string("providerArn", "The ARN of the application provider."),
+        _string(
+            "status",
+            "Whether the application is enabled.",
+            canonical_values=("ENABLED", "DISABLED"),
+        ),
+        _boolean(
+            "assignmentRequired",
+            "Whether only assigned users and groups may use it; when false every user of "
+            "the instance may, though only the assignments are listed as members.",
+        ),
+    ),
+    _complex(
         "account",
-        "The AWS account the permission set applies to.",
+        "The AWS account the permission set applies to, or the application's account.",
         _id_string("value", "The AWS account id."),
         _string("name", "The name of the account."),
         _string("status", "The status of the account in AWS Organizations."),
@@ -564,7 +606,7 @@ ENTITLEMENT_SCHEMA: Final = _read_only_schema(
     _reference_list(
         "members",
         "The users and groups that hold the entitlement by direct assignment, "
-        "with who assigned each and when.",
+        "with who assigned each and when (where known).",
         *_granted(),
         reference_types=("User", "Group"),
         type_values=("User", "Group"),
@@ -665,7 +707,7 @@ RESOURCE_TYPES: Final[Mapping[str, ResourceTypeDefinition]] = MappingProxyType(
             ResourceTypeDefinition(
                 name="Entitlement",
                 endpoint="/Entitlements",
-                description="A permission set on an AWS account",
+                description="A permission set on an AWS account, or an Identity Center application",
                 schema=urns.ENTITLEMENT,
             ),
             ResourceTypeDefinition(

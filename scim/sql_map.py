@@ -98,8 +98,17 @@ class ResourceSql:
     default_sort: tuple[SqlExpr, ...] = ()
 
     def rows(self, snapshot_id: int) -> sa.Select[Any]:
+        """The ids, with the default order's other columns: SQLite flattens a
+        UNION ALL source (the Entitlements of both kinds) into a query ordered by
+        its columns, reading each branch in index order, only where the query
+        selects them (else it materialises and sorts every row for each page)."""
+        ordered = [
+            c.label(f"order_{i}")
+            for i, c in enumerate(self.default_sort)
+            if c is not self.id_column
+        ]
         return (
-            sa.select(self.id_column.label("id"))
+            sa.select(self.id_column.label("id"), *ordered)
             .select_from(self.source)
             .where(self.snapshot_column == snapshot_id)
         )
@@ -220,6 +229,18 @@ def with_provenance(assignments: NamedFromClause) -> tuple[sa.FromClause, dict[s
     return source, dict(zip(GRANTED_COLUMNS, columns, strict=True))
 
 
+def unrecorded_grant() -> dict[str, SqlExpr]:
+    """The provenance sub-attributes, as columns, of an access whose making nobody
+    recorded: an application assignment (AWS keeps no creator of one, and the
+    connector keeps no provenance of them yet). The twin of `granted(None)`."""
+    return {
+        "grantedAt": sa.cast(sa.null(), sa.DateTime(timezone=True)),
+        "grantedBy": sa.cast(sa.null(), sa.Text()),
+        "grantedThrough": sa.literal(OUT_OF_BAND),
+        "operation": sa.cast(sa.null(), sa.String()),
+    }
+
+
 def entitlement_id(account_id: SqlExpr, permission_set_id: SqlExpr) -> SqlExpr:
     # The SQL twin of connector.record_keys.entitlement_id.
     return account_id + sa.literal(".") + permission_set_id
@@ -256,22 +277,62 @@ def external_id(owner_type: str, owner_id: SqlExpr) -> Children:
 
 
 def assignments_of(principal_type: str, principal_id: SqlExpr) -> Children:
-    """Direct account assignments of a principal, as entitlement references."""
-    a = t.assignments.alias(f"a_{principal_type.lower()}")
-    ps = t.permission_sets.alias(f"ps_{principal_type.lower()}")
-    acct = t.accounts.alias(f"acct_{principal_type.lower()}")
-    source = a.join(
-        ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn)
-    ).outerjoin(acct, sa.and_(acct.c.snapshot_id == a.c.snapshot_id, acct.c.id == a.c.account_id))
+    """Direct assignments of a principal, to accounts and to applications, as
+    entitlement references (its `entitlements`)."""
+    suffix = principal_type.lower()
+    a = t.assignments.alias(f"a_{suffix}")
+    ps = t.permission_sets.alias(f"ps_{suffix}")
+    acct = t.accounts.alias(f"acct_{suffix}")
+    to_accounts = (
+        sa.select(
+            a.c.snapshot_id,
+            a.c.principal_id,
+            entitlement_id(a.c.account_id, ps.c.id).label("value"),
+            entitlement_display(ps.c.name, a.c.account_id, acct.c.name).label("display"),
+            sa.literal("permissionSet").label("type"),
+        )
+        .select_from(
+            a.join(
+                ps,
+                sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn),
+            ).outerjoin(
+                acct, sa.and_(acct.c.snapshot_id == a.c.snapshot_id, acct.c.id == a.c.account_id)
+            )
+        )
+        .where(a.c.principal_type == principal_type)
+    )
+    aa, app = application_assignments()
+    to_applications = (
+        sa.select(
+            aa.c.snapshot_id,
+            aa.c.principal_id,
+            app.c.id.label("value"),
+            app.c.name.label("display"),
+            sa.literal("application").label("type"),
+        )
+        .select_from(aa)
+        .join(app, application_of(aa, app))
+        .where(aa.c.principal_type == principal_type)
+    )
+    held = sa.union_all(to_accounts, to_applications).subquery(f"held_{suffix}")
     return Children(
-        source=source,
-        snapshot=a.c.snapshot_id,
-        key=a.c.principal_id,
+        source=held,
+        snapshot=held.c.snapshot_id,
+        key=held.c.principal_id,
         owner=principal_id,
-        where=a.c.principal_type == principal_type,
-        columns={
-            "value": entitlement_id(a.c.account_id, ps.c.id),
-            "display": entitlement_display(ps.c.name, a.c.account_id, acct.c.name),
-            "type": sa.literal("permissionSet"),
-        },
+        columns={"value": held.c.value, "display": held.c.display, "type": held.c.type},
+    )
+
+
+def application_assignments() -> tuple[NamedFromClause, NamedFromClause]:
+    """Fresh aliases of application assignments and applications, to join with
+    `application_of`."""
+    return t.application_assignments.alias(), t.applications.alias()
+
+
+def application_of(assignments: NamedFromClause, applications: NamedFromClause) -> SqlExpr:
+    """The join of an application assignment to its application, in its snapshot."""
+    return sa.and_(
+        applications.c.snapshot_id == assignments.c.snapshot_id,
+        applications.c.arn == assignments.c.application_arn,
     )

@@ -15,7 +15,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from connector.connection import connect
-from connector.record_keys import entitlement_id
+from connector.record_keys import application_entitlement_id, entitlement_id
 from connector.records import Snapshot
 from connector.simulator import Manifest, load_plan, simulated_aws
 from connector.simulator.seed import PRESETS, plan_organisation
@@ -113,18 +113,39 @@ def test_every_group_membership_and_assignment_appears_exactly_once(served: Serv
     expected = {
         (entitlement_id(account, arn), kind, principal)
         for account, arn, kind, principal in served.manifest.expected_assignments()
+    } | {
+        (application_entitlement_id(arn), kind, principal)
+        for arn, kind, principal in served.manifest.expected_application_assignments()
     }
     assert set(held) == expected
 
 
-def test_entitlements_cover_every_permission_set_in_every_account(served: Served) -> None:
+def test_entitlements_cover_every_account_pair_and_every_application(served: Served) -> None:
     entitlements = page_through(served, "Entitlements", 50)
-    ids = {e["id"] for e in entitlements}
+    ids = [e["id"] for e in entitlements]
+    assert len(ids) == len(set(ids))
     accounts = {a.id for a in served.snapshot.accounts}
     arns = {p.arn for p in served.snapshot.permission_sets}
-    assert ids == {entitlement_id(a, p) for a in accounts for p in arns}
+    applications = {application_entitlement_id(a.arn): a for a in served.snapshot.applications}
+    assert applications
+    assert set(ids) == {entitlement_id(a, p) for a in accounts for p in arns} | set(applications)
     provisioned = {(p.account_id, p.permission_set_arn) for p in served.snapshot.provisioned_pairs}
     for entitlement in entitlements:
+        if entitlement["type"] == "application":
+            application = applications[entitlement["id"]]
+            assert entitlement["displayName"] == application.name
+            assert entitlement["application"] == {
+                "arn": application.arn,
+                "name": application.name,
+                "providerArn": application.provider_arn,
+                "status": application.status,
+                "assignmentRequired": application.assignment_required,
+                **({"description": application.description} if application.description else {}),
+            }
+            assert "provisioned" not in entitlement and "permissionSet" not in entitlement
+            assert entitlement.get("account", {}).get("value") == application.account_id
+            continue
+        assert entitlement["type"] == "permissionSet"
         pair = (entitlement["account"]["value"], entitlement["permissionSet"]["arn"])
         assert entitlement["provisioned"] == (pair in provisioned)
     holders = {
@@ -133,6 +154,9 @@ def test_entitlements_cover_every_permission_set_in_every_account(served: Served
     assert holders == {
         (entitlement_id(a, p), kind, principal)
         for a, p, kind, principal in served.manifest.expected_assignments()
+    } | {
+        (application_entitlement_id(arn), kind, principal)
+        for arn, kind, principal in served.manifest.expected_application_assignments()
     }
 
 
@@ -305,7 +329,19 @@ def test_effective_access_is_direct_plus_group_assignments_with_provenance(serve
     for m in snapshot.memberships:
         groups_of.setdefault(m.user_id, set()).add(m.group_id)
     checked = 0
-    for user in snapshot.users[:60]:
+    routes_to_applications: set[str] = set()
+    # The first users, and some holding an application directly or through a group.
+    app_holders = {(a.principal_type, a.principal_id) for a in snapshot.application_assignments}
+    wanted = [
+        *snapshot.users[:60],
+        *[u for u in snapshot.users if ("USER", u.id) in app_holders][:5],
+        *[
+            u
+            for u in snapshot.users
+            if any(("GROUP", g) in app_holders for g in groups_of.get(u.id, ()))
+        ][:5],
+    ]
+    for user in dict.fromkeys(wanted):
         expected: dict[str, set[tuple[str, str | None]]] = {}
         for a in snapshot.assignments:
             key = entitlement_id(a.account_id, a.permission_set_arn)
@@ -313,6 +349,14 @@ def test_effective_access_is_direct_plus_group_assignments_with_provenance(serve
                 expected.setdefault(key, set()).add(("direct", None))
             if a.principal_type == "GROUP" and a.principal_id in groups_of.get(user.id, set()):
                 expected.setdefault(key, set()).add(("group", a.principal_id))
+        for aa in snapshot.application_assignments:
+            key = application_entitlement_id(aa.application_arn)
+            if aa.principal_type == "USER" and aa.principal_id == user.id:
+                expected.setdefault(key, set()).add(("direct", None))
+                routes_to_applications.add("direct")
+            if aa.principal_type == "GROUP" and aa.principal_id in groups_of.get(user.id, set()):
+                expected.setdefault(key, set()).add(("group", aa.principal_id))
+                routes_to_applications.add("group")
         body = served.ok(f"/scim/v2/Users/{user.id}?attributes={AWS_USER}:effectiveAccess")
         routes = [
             (e["value"], e["via"], e.get("viaGroup"))
@@ -325,6 +369,7 @@ def test_effective_access_is_direct_plus_group_assignments_with_provenance(serve
         assert got == expected, user.id
         checked += bool(expected)
     assert checked > 10
+    assert routes_to_applications == {"direct", "group"}
 
 
 def test_effective_access_is_returned_only_when_requested(served: Served) -> None:

@@ -61,7 +61,16 @@ def spec_counts(spec: SeedSpec) -> tuple[int, ...]:
     return tuple(getattr(spec, name) for name in COUNTED)
 
 
-COUNTED = ("users", "groups", "memberships", "permission_sets", "accounts", "assignments")
+COUNTED = (
+    "users",
+    "groups",
+    "memberships",
+    "permission_sets",
+    "accounts",
+    "assignments",
+    "applications",
+    "application_assignments",
+)
 
 
 def scripts(text: str) -> set[str]:
@@ -82,6 +91,15 @@ def test_presets_have_exactly_the_requested_counts(
 ) -> None:
     spec, plan = preset
     assert counts(plan) == spec_counts(spec)
+
+
+def test_every_sized_preset_has_applications_growing_with_its_users() -> None:
+    sized = sorted((PRESETS[name] for name in ("S", "M", "L", "XL")), key=lambda s: s.users)
+    assert all(spec.applications > 0 for spec in sized)
+    assert [s.applications for s in sized] == sorted(s.applications for s in sized)
+    assert [s.application_assignments for s in sized] == sorted(
+        s.application_assignments for s in sized
+    )
 
 
 def test_same_seed_gives_an_equal_plan(small: OrganisationPlan) -> None:
@@ -323,7 +341,7 @@ def test_stale_pairs_can_fill_every_unassigned_pair() -> None:
 
 def test_an_empty_spec_gives_an_empty_plan() -> None:
     plan = plan_organisation(SeedSpec(0, 0, 0, 0, 0, 0))
-    assert counts(plan) == (0, 0, 0, 0, 0, 0)
+    assert counts(plan) == (0,) * len(COUNTED)
     assert plan.provisioned_pairs == ()
 
 

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     Email,
     ExternalId,
@@ -33,6 +35,7 @@ from connector.served import registry
 from connector.served.relations import Relations
 from connector.served.rows import (
     AccountRow,
+    ApplicationRow,
     GroupRow,
     MembershipRow,
     PermissionSetRow,
@@ -301,19 +304,144 @@ ROW_CHANGES: list[tuple[str, list[Row], Snapshot]] = [
 ]
 
 
-@pytest.mark.parametrize("change", ROW_CHANGES, ids=[c[0] for c in ROW_CHANGES])
+# -- application entitlements: the rows they read and the rows that read them -------------
+
+WIKI = Application(
+    arn="arn:aws:sso::111122223333:application/ssoins-1234567890abcdef/apl-0000000000000001",
+    name="Wiki",
+    provider_arn="arn:aws:sso::aws:applicationProvider/custom-saml",
+    status="ENABLED",
+    account_id=PROD,
+)
+PORTAL = Application(
+    arn="arn:aws:sso::111122223333:application/ssoins-1234567890abcdef/apl-0000000000000002",
+    name="Portal",
+    provider_arn="arn:aws:sso::aws:applicationProvider/custom",
+    status="ENABLED",
+    assignment_required=False,
+)
+WITH_APPLICATIONS = _with(
+    BEFORE,
+    applications=(WIKI, PORTAL),
+    application_assignments=(
+        ApplicationAssignment(WIKI.arn, "USER", CAROL.id),
+        ApplicationAssignment(WIKI.arn, "GROUP", PAYMENTS.id),
+    ),
+)
+
+
+def _unassigned(snapshot: Snapshot, gone: ApplicationAssignment) -> Snapshot:
+    kept = tuple(a for a in snapshot.application_assignments if a != gone)
+    return replace(snapshot, application_assignments=kept)
+
+
+APPLICATION_CHANGES: list[tuple[str, list[Row], Snapshot]] = [
+    (
+        "rename an application",
+        [ApplicationRow(WIKI.arn)],
+        replace(WITH_APPLICATIONS, applications=(replace(WIKI, name="Confluence"), PORTAL)),
+    ),
+    (
+        "disable an application",
+        [ApplicationRow(PORTAL.arn)],
+        replace(WITH_APPLICATIONS, applications=(WIKI, replace(PORTAL, status="DISABLED"))),
+    ),
+    (
+        "assign an application to a user",
+        [ApplicationAssignment(PORTAL.arn, "USER", DAVE.id)],
+        _with(
+            WITH_APPLICATIONS,
+            application_assignments=(ApplicationAssignment(PORTAL.arn, "USER", DAVE.id),),
+        ),
+    ),
+    (
+        "assign an application to a group",
+        [ApplicationAssignment(PORTAL.arn, "GROUP", OPS.id)],
+        _with(
+            WITH_APPLICATIONS,
+            application_assignments=(ApplicationAssignment(PORTAL.arn, "GROUP", OPS.id),),
+        ),
+    ),
+    (
+        "unassign a group from an application",
+        [ApplicationAssignment(WIKI.arn, "GROUP", PAYMENTS.id)],
+        _unassigned(WITH_APPLICATIONS, ApplicationAssignment(WIKI.arn, "GROUP", PAYMENTS.id)),
+    ),
+    (
+        "rename a user assigned to an application",
+        [UserRow(CAROL.id)],
+        replace(
+            WITH_APPLICATIONS,
+            users=tuple(
+                replace(u, display_name="Carol") if u.id == CAROL.id else u
+                for u in WITH_APPLICATIONS.users
+            ),
+        ),
+    ),
+    (
+        "rename a group assigned to an application",
+        [GroupRow(PAYMENTS.id)],
+        replace(
+            WITH_APPLICATIONS,
+            groups=tuple(
+                replace(g, display_name="Payments EU") if g.id == PAYMENTS.id else g
+                for g in WITH_APPLICATIONS.groups
+            ),
+        ),
+    ),
+]
+
+
+CHANGES = [(BEFORE, *c) for c in ROW_CHANGES] + [
+    (WITH_APPLICATIONS, *c) for c in APPLICATION_CHANGES
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c[1] for c in CHANGES])
 def test_the_dependents_of_changed_rows_cover_every_digest_they_change(
-    change: tuple[str, list[Row], Snapshot],
+    change: tuple[Snapshot, str, list[Row], Snapshot],
 ) -> None:
-    _, rows, after = change
-    candidates = registry.dependents(Relations(BEFORE), rows)
+    before, name, rows, after = change
+    candidates = registry.dependents(Relations(before), rows)
     candidates |= registry.dependents(Relations(after), rows)
-    changed = _differing(resource_digests(BEFORE), resource_digests(after))
-    assert {(f"{RESOURCE_PREFIX}{kind}", i) for kind, i in candidates} >= changed
+    changed = _differing(resource_digests(before), resource_digests(after))
+    assert {(f"{RESOURCE_PREFIX}{kind}", i) for kind, i in candidates} >= changed, name
+
+
+def test_every_application_change_moves_some_digest() -> None:
+    """Else the coverage test above would hold of application rows read by nothing."""
+    before = resource_digests(WITH_APPLICATIONS)
+    for name, _, after in APPLICATION_CHANGES:
+        assert _differing(before, resource_digests(after)), name
+
+
+def test_an_application_assignment_changes_its_entitlement_and_its_holders() -> None:
+    before = resource_digests(WITH_APPLICATIONS)
+    after = resource_digests(
+        _with(
+            WITH_APPLICATIONS,
+            application_assignments=(ApplicationAssignment(PORTAL.arn, "GROUP", OPS.id),),
+        )
+    )
+    portal = "app.apl-0000000000000002"
+    # The group, its members (BOB, CAROL: effective access) and the application.
+    assert _differing(before, after) == {
+        (f"{RESOURCE_PREFIX}Entitlement", portal),
+        (f"{RESOURCE_PREFIX}Group", OPS.id),
+        (f"{RESOURCE_PREFIX}User", BOB.id),
+        (f"{RESOURCE_PREFIX}User", CAROL.id),
+    }
 
 
 @pytest.mark.parametrize(
-    "snapshot", [BEFORE, *(w.after for w in WRITES)], ids=["before", *(w.name for w in WRITES)]
+    "snapshot",
+    [BEFORE, *(w.after for w in WRITES), WITH_APPLICATIONS, *(c[2] for c in APPLICATION_CHANGES)],
+    ids=[
+        "before",
+        *(w.name for w in WRITES),
+        "with applications",
+        *(c[0] for c in APPLICATION_CHANGES),
+    ],
 )
 def test_the_rows_a_type_loads_give_the_digest_of_the_whole_snapshot(snapshot: Snapshot) -> None:
     whole = resource_digests(snapshot)

@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from connector.record_keys import object_key
 from connector.records import Snapshot
 from connector.served.accounts import ACCOUNTS
 from connector.served.entitlements import ENTITLEMENTS
@@ -21,7 +20,7 @@ from connector.served.groups import GROUPS
 from connector.served.permission_sets import PERMISSION_SETS
 from connector.served.relations import Relations
 from connector.served.rows import Row, Rows
-from connector.served.served_type import Resource, ServedType, fragment, version_key
+from connector.served.served_type import Resource, ServedType, merge, version_key
 from connector.served.users import USERS
 
 SERVED_TYPES: tuple[ServedType, ...] = (USERS, GROUPS, ENTITLEMENTS, PERMISSION_SETS, ACCOUNTS)
@@ -74,19 +73,6 @@ def digests(rows: Rows, resources: Collection[Resource]) -> dict[Resource, str |
     return {(name, i): BY_NAME[name].digest(relations, i) for name, i in resources}
 
 
-_RECORDS = (
-    "users",
-    "groups",
-    "memberships",
-    "permission_sets",
-    "accounts",
-    "provisioned_pairs",
-    "assignments",
-    "assignment_provenance",
-    "membership_provenance",
-)
-
-
 def births(rows: Rows, resources: Collection[Resource]) -> dict[Resource, datetime]:
     """When AWS says each resource was created, where it says so (users, groups):
     the change record's `created` for a resource it records for the first time."""
@@ -102,13 +88,3 @@ def _by_type(resources: Iterable[Resource]) -> defaultdict[str, set[str]]:
     for resource_type, resource_id in resources:
         by_type[resource_type].add(resource_id)
     return by_type
-
-
-def merge(fragments: Iterable[Snapshot]) -> Snapshot:
-    """One fragment of the records of all, each record once."""
-    parts: dict[str, dict[tuple[str, str], object]] = {name: {} for name in _RECORDS}
-    for part in fragments:
-        for name in _RECORDS:
-            for record in getattr(part, name):
-                parts[name][object_key(record)] = record
-    return fragment(**{name: found.values() for name, found in parts.items()})

@@ -16,9 +16,16 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from connector.record_keys import content_hash, object_key, permission_set_id
+from connector.record_keys import (
+    application_entitlement_id,
+    content_hash,
+    object_key,
+    permission_set_id,
+)
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -66,6 +73,16 @@ class Relations:
             self._holders[(a.account_id, a.permission_set_arn)].append(
                 (a.principal_type, a.principal_id)
             )
+        self._applications = {a.arn: a for a in snapshot.applications}
+        self._application_arns = {
+            application_entitlement_id(arn): arn for arn in self._applications
+        }
+        self._applications_held_by: defaultdict[Principal, list[str]] = defaultdict(list)
+        self._application_holders: defaultdict[str, list[Principal]] = defaultdict(list)
+        for aa in snapshot.application_assignments:
+            principal = (aa.principal_type, aa.principal_id)
+            self._applications_held_by[principal].append(aa.application_arn)
+            self._application_holders[aa.application_arn].append(principal)
         self._assignment_provenance = {p.assignment: p for p in snapshot.assignment_provenance}
         self._membership_provenance = {
             (p.group_id, p.user_id): p for p in snapshot.membership_provenance
@@ -88,6 +105,25 @@ class Relations:
 
     def account(self, account_id: str) -> Account | None:
         return self._accounts.get(account_id)
+
+    def application(self, arn: str) -> Application | None:
+        return self._applications.get(arn)
+
+    def application_arn(self, entitlement_id: str) -> str | None:
+        """The ARN of the application served as "app.apl-..."."""
+        return self._application_arns.get(entitlement_id)
+
+    def applications_held_by(self, principal_type: str, principal_id: str) -> Sequence[str]:
+        """ARNs of the applications the principal is assigned to."""
+        return self._applications_held_by.get((principal_type, principal_id), ())
+
+    def application_holders(self, arn: str) -> Sequence[Principal]:
+        return self._application_holders.get(arn, ())
+
+    def application_names(self, arn: str) -> list[Any]:
+        """What a principal shows of an application it is assigned to: its id and name."""
+        application = self.application(arn)
+        return [arn, application.name if application else None]
 
     def is_provisioned(self, pair: Pair) -> bool:
         return pair in self._provisioned
@@ -197,6 +233,25 @@ class Relations:
     def provisioned(self, pairs: Collection[Pair]) -> list[ProvisionedPair]:
         return [ProvisionedPair(*pair) for pair in pairs if pair in self._provisioned]
 
+    def applications(self, ids: Collection[str]) -> list[Application]:
+        arns = [self._application_arns[i] for i in ids if i in self._application_arns]
+        return [self._applications[arn] for arn in arns]
+
+    def application_assignments(
+        self, *, principals: Collection[Principal] = (), application_arns: Collection[str] = ()
+    ) -> list[ApplicationAssignment]:
+        found = [
+            ApplicationAssignment(arn, *p)
+            for p in principals
+            for arn in self.applications_held_by(*p)
+        ]
+        found += [
+            ApplicationAssignment(arn, *p)
+            for arn in application_arns
+            for p in self.application_holders(arn)
+        ]
+        return list(dict.fromkeys(found))
+
     def all_user_ids(self) -> list[str]:
         return list(self._users)
 
@@ -208,3 +263,6 @@ class Relations:
 
     def all_permission_set_arns(self) -> list[str]:
         return list(self._permission_sets)
+
+    def all_application_arns(self) -> list[str]:
+        return list(self._applications)

@@ -18,6 +18,8 @@ from typing import Protocol
 
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -60,7 +62,13 @@ class AccountRow:
     account_id: str
 
 
-# An Assignment and a ProvisionedPair name their rows already: every field is key.
+@dataclass(frozen=True)
+class ApplicationRow:
+    arn: str
+
+
+# An Assignment, a ProvisionedPair and an ApplicationAssignment name their rows
+# already: every field is key.
 Row = (
     UserRow
     | GroupRow
@@ -69,6 +77,8 @@ Row = (
     | ProvisionedPair
     | PermissionSetRow
     | AccountRow
+    | ApplicationRow
+    | ApplicationAssignment
 )
 
 
@@ -119,14 +129,30 @@ class Rows(Protocol):
 
     def provisioned(self, pairs: Collection[Pair]) -> list[ProvisionedPair]: ...
 
+    def applications(self, ids: Collection[str]) -> list[Application]:
+        """By the entitlement id they are served under ("app.apl-...")."""
+        ...
+
+    def application_assignments(
+        self, *, principals: Collection[Principal] = (), application_arns: Collection[str] = ()
+    ) -> list[ApplicationAssignment]:
+        """Application assignments held by any of the principals, or of any of the
+        applications."""
+        ...
+
     def all_account_ids(self) -> list[str]: ...
 
     def all_permission_set_arns(self) -> list[str]: ...
 
 
-def named_holders(rows: Rows, row: PermissionSetRow | AccountRow, principal_type: str) -> set[str]:
-    """The principals of a type holding an assignment on the permission set or the
-    account: they show its name among their entitlements."""
+def named_holders(
+    rows: Rows, row: PermissionSetRow | AccountRow | ApplicationRow, principal_type: str
+) -> set[str]:
+    """The principals of a type holding an assignment on the permission set, the
+    account or the application: they show its name among their entitlements."""
+    if isinstance(row, ApplicationRow):
+        found = rows.application_assignments(application_arns=[row.arn])
+        return {a.principal_id for a in found if a.principal_type == principal_type}
     if isinstance(row, PermissionSetRow):
         held = rows.assignments(permission_set_arns=[row.arn])
     else:

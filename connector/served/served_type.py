@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from connector.record_keys import object_key
 from connector.records import Group, Snapshot, User
 from connector.served.relations import Relations
 from connector.served.rows import Row, Rows
@@ -68,3 +69,28 @@ def born_in_identity_store(
     """When the Identity Store says each user or group was created, where it says:
     their `meta.created`, rather than when the connector first saw them."""
     return {r.id: r.created_at for r in records if r.created_at is not None}
+
+
+_RECORDS = (
+    "users",
+    "groups",
+    "memberships",
+    "permission_sets",
+    "accounts",
+    "provisioned_pairs",
+    "assignments",
+    "assignment_provenance",
+    "membership_provenance",
+    "applications",
+    "application_assignments",
+)
+
+
+def merge(fragments: Iterable[Snapshot]) -> Snapshot:
+    """One fragment of the records of all, each record once."""
+    parts: dict[str, dict[tuple[str, str], object]] = {name: {} for name in _RECORDS}
+    for part in fragments:
+        for name in _RECORDS:
+            for record in getattr(part, name):
+                parts[name][object_key(record)] = record
+    return fragment(**{name: found.values() for name, found in parts.items()})

@@ -7,7 +7,9 @@ hold, by ids only, each with how it was granted (and for a group, how the
 user became a member). So a group's rename, a membership, a grant to the user
 or to one of its groups, what becomes known of who made them, and a rename of
 a permission set or account it holds directly each change the user, though
-its own record did not change.
+its own record did not change. Applications count as entitlements: an
+assignment to the user or one of its groups, and the rename of an application
+it is assigned to directly, change it too.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from connector.records import Assignment, Snapshot
+from connector.record_keys import application_entitlement_id
+from connector.records import ApplicationAssignment, Assignment, Snapshot
 from connector.served import provenance
 from connector.served.relations import Relations
 from connector.served.rows import (
     AccountRow,
+    ApplicationRow,
     GroupRow,
     MembershipRow,
     PermissionSetRow,
@@ -69,6 +73,15 @@ def digest(relations: Relations, user_id: str) -> str | None:
                 for g in member_of
                 for pair in relations.pairs_held_by("GROUP", g)
             ),
+            sorted(
+                relations.application_names(arn)
+                for arn in relations.applications_held_by("USER", user_id)
+            ),
+            sorted(
+                (arn, g, sorted(relations.member_since(g, user_id).items()))
+                for g in member_of
+                for arn in relations.applications_held_by("GROUP", g)
+            ),
         ]
     )
 
@@ -77,13 +90,18 @@ def dependents(rows: Rows, row: Row) -> Collection[str]:
     match row:
         case UserRow(user_id=user_id) | MembershipRow(user_id=user_id):
             return {user_id}
-        case Assignment(principal_type="USER", principal_id=user_id):
+        case (
+            Assignment(principal_type="USER", principal_id=user_id)
+            | ApplicationAssignment(principal_type="USER", principal_id=user_id)
+        ):
             return {user_id}
         case (
-            GroupRow(group_id=group_id) | Assignment(principal_type="GROUP", principal_id=group_id)
+            GroupRow(group_id=group_id)
+            | Assignment(principal_type="GROUP", principal_id=group_id)
+            | ApplicationAssignment(principal_type="GROUP", principal_id=group_id)
         ):
             return {m.user_id for m in rows.memberships(group_ids=[group_id])}
-        case PermissionSetRow() | AccountRow():
+        case PermissionSetRow() | AccountRow() | ApplicationRow():
             return named_holders(rows, row, "USER")
     return set()
 
@@ -91,10 +109,10 @@ def dependents(rows: Rows, row: Row) -> Collection[str]:
 def load(rows: Rows, user_ids: Collection[str]) -> Snapshot:
     memberships = rows.memberships(user_ids=user_ids)
     group_ids = {m.group_id for m in memberships}
-    held = rows.assignments(
-        principals=[*(("USER", u) for u in user_ids), *(("GROUP", g) for g in group_ids)]
-    )
+    principals = [*(("USER", u) for u in user_ids), *(("GROUP", g) for g in group_ids)]
+    held = rows.assignments(principals=principals)
     direct = [a for a in held if a.principal_type == "USER"]
+    applications_held = rows.application_assignments(principals=principals)
     return fragment(
         users=rows.users(user_ids),
         groups=rows.groups(group_ids),
@@ -104,6 +122,14 @@ def load(rows: Rows, user_ids: Collection[str]) -> Snapshot:
         membership_provenance=rows.membership_provenance(memberships),
         permission_sets=rows.permission_sets(arns={a.permission_set_arn for a in direct}),
         accounts=rows.accounts({a.account_id for a in direct}),
+        application_assignments=applications_held,
+        applications=rows.applications(
+            {
+                application_entitlement_id(a.application_arn)
+                for a in applications_held
+                if a.principal_type == "USER"
+            }
+        ),
     )
 
 

@@ -173,8 +173,23 @@ PRESETS: dict[str, SeedSpec] = {
     "M-dense": replace(_M, dense=True),
     "M-stale": replace(_M, stale_pairs=500),
     # 4,000 pairs with assignments and 1,000 stale ones: 5,000 provisioned pairs.
-    "L": SeedSpec(10_000, 1_000, 30_000, 100, 500, 5_000, assigned_pairs=4_000, stale_pairs=1_000),
-    "XL": SeedSpec(100_000, 2_000, 200_000, 100, 500, 20_000),
+    # Applications grow with the organisation (S 5, M 20), about one per 200 users
+    # up to L, and their assignments with the number of principals.
+    "L": SeedSpec(
+        10_000,
+        1_000,
+        30_000,
+        100,
+        500,
+        5_000,
+        assigned_pairs=4_000,
+        stale_pairs=1_000,
+        applications=50,
+        application_assignments=1_000,
+    ),
+    "XL": SeedSpec(
+        100_000, 2_000, 200_000, 100, 500, 20_000, applications=100, application_assignments=4_000
+    ),
 }
 
 

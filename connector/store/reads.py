@@ -351,6 +351,32 @@ def grants_of_principals(
     return found
 
 
+def applications_of_principals(
+    connection: sa.Connection, snapshot_id: int, principal_type: str, ids: Collection[str]
+) -> dict[str, list[Application]]:
+    """principal id -> the applications it is assigned to directly, by name."""
+    a, app = t.application_assignments, t.applications
+    found: dict[str, list[Application]] = defaultdict(list)
+    for chunk in _chunks(ids):
+        assert chunk is not None
+        query = (
+            sa.select(a.c.principal_id, app)
+            .join(
+                app,
+                sa.and_(app.c.snapshot_id == a.c.snapshot_id, app.c.arn == a.c.application_arn),
+            )
+            .where(
+                a.c.snapshot_id == snapshot_id,
+                a.c.principal_type == principal_type,
+                a.c.principal_id.in_(chunk),
+            )
+            .order_by(app.c.name, app.c.arn)
+        )
+        for row in connection.execute(query):
+            found[row.principal_id].append(application_from_row(row._mapping))
+    return found
+
+
 def holders_of_pairs(
     connection: sa.Connection, snapshot_id: int, pairs: Collection[tuple[str, str]]
 ) -> dict[tuple[str, str], list[Grant]]:

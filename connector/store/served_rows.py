@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from connector.record_keys import permission_set_id
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -83,16 +85,7 @@ class StoredRows:
         account_ids: Collection[str] = (),
     ) -> list[Assignment]:
         a = t.assignments
-        found = [
-            row
-            for kind in sorted({kind for kind, _ in principals})
-            for row in self._select(
-                a,
-                a.c.principal_id,
-                {i for k, i in principals if k == kind},
-                a.c.principal_type == kind,
-            )
-        ]
+        found = self._held_by(a, principals)
         wanted = set(pairs)
         found += [
             row
@@ -136,11 +129,44 @@ class StoredRows:
         found = reads.provisioned(self._connection, self._snapshot_id, pairs) if pairs else set()
         return [ProvisionedPair(*pair) for pair in sorted(found)]
 
+    def applications(self, ids: Collection[str]) -> list[Application]:
+        return (
+            list(reads.applications(self._connection, self._snapshot_id, ids).values())
+            if ids
+            else []
+        )
+
+    def application_assignments(
+        self, *, principals: Collection[Principal] = (), application_arns: Collection[str] = ()
+    ) -> list[ApplicationAssignment]:
+        a = t.application_assignments
+        found = self._held_by(a, principals)
+        found += self._select(a, a.c.application_arn, application_arns)
+        return list(
+            dict.fromkeys(
+                ApplicationAssignment(r.application_arn, r.principal_type, r.principal_id)
+                for r in found
+            )
+        )
+
     def all_account_ids(self) -> list[str]:
         return self._all(t.accounts.c.id, t.accounts.c.snapshot_id)
 
     def all_permission_set_arns(self) -> list[str]:
         return self._all(t.permission_sets.c.arn, t.permission_sets.c.snapshot_id)
+
+    def _held_by(self, table: sa.Table, principals: Collection[Principal]) -> list[sa.Row[Any]]:
+        """Rows of an assignments table held by any of the principals."""
+        return [
+            row
+            for kind in sorted({kind for kind, _ in principals})
+            for row in self._select(
+                table,
+                table.c.principal_id,
+                {i for k, i in principals if k == kind},
+                table.c.principal_type == kind,
+            )
+        ]
 
     def _select(
         self,

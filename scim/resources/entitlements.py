@@ -1,9 +1,12 @@
-"""Served Entitlements: "permission set @ AWS account", grantable and reviewable.
+"""Served Entitlements: account entitlements and application entitlements, at one path.
 
-One per (permission set, account) pair that can be granted: every permission
-set in every known account, provisioned there or not yet (granting provisions
-it, as AWS does). The id (`account.ps-id`) is built by
-`connector.record_keys.entitlement_id` and survives re-syncs.
+An IGA platform certifies every access a person has, so both kinds are one
+resource type (`connector.served.entitlements`), told apart by `type`
+("permissionSet", "application") and by their ids. Each kind's module builds
+its documents and selects its rows in the shared columns
+(`scim.resources.entitlement_rows`); here their UNION ALL is the type's SQL
+map, so filters, sortBy and paging (startIndex, count) run over both kinds
+in one query, and each requested id's document is built by its kind.
 """
 
 from __future__ import annotations
@@ -13,30 +16,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.served import provenance
 from connector.served.entitlements import ENTITLEMENTS as SERVED
-from connector.store import reads
-from connector.store import tables as t
-from schemas import urns
-from scim.resources.common import entitlement_display, meta, ref
+from connector.served.entitlements import is_application
+from scim.resources import account_entitlements, application_entitlements
 from scim.resources.endpoint import Endpoint
-from scim.sql_map import (
-    Children,
-    Column,
-    ResourceSql,
-    SqlExpr,
-    resource_sql,
-    with_provenance,
-)
-from scim.sql_map import (
-    entitlement_display as entitlement_display_sql,
-)
-from scim.sql_map import entitlement_id as entitlement_id_sql
-
-
-def split_id(entitlement_id: str) -> tuple[str, str] | None:
-    account_id, _, permission_set_id = entitlement_id.partition(".")
-    return (account_id, permission_set_id) if account_id and permission_set_id else None
+from scim.sql_map import GRANTED_COLUMNS, Children, Column, ResourceSql, resource_sql
 
 
 def documents(
@@ -46,150 +30,60 @@ def documents(
     base_url: str,
     requested: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[dict[str, Any]]:
-    wanted = {i: split_id(i) for i in ids}
-    parts = [p for p in wanted.values() if p]
-    permission_sets = reads.permission_sets(connection, snapshot_id, {p for _, p in parts})
-    accounts = reads.accounts(connection, snapshot_id, {a for a, _ in parts})
-    pairs = {
-        (account_id, permission_sets[ps_id].arn)
-        for account_id, ps_id in parts
-        if ps_id in permission_sets
-    }
-    holders = reads.holders_of_pairs(connection, snapshot_id, pairs)
-    provisioned = reads.provisioned(connection, snapshot_id, pairs)
-    versions = reads.versions(connection, SERVED.name, ids)
-    users = reads.users(
-        connection,
-        snapshot_id,
-        {g.principal_id for gs in holders.values() for g in gs if g.principal_type == "USER"},
-    )
-    groups = reads.groups(
-        connection,
-        snapshot_id,
-        {g.principal_id for gs in holders.values() for g in gs if g.principal_type == "GROUP"},
-    )
-    documents = []
-    for entitlement_id, split in wanted.items():
-        if split is None or split[1] not in permission_sets or split[0] not in accounts:
-            continue
-        account, ps = accounts[split[0]], permission_sets[split[1]]
-        pair = (account.id, ps.arn)
-        members = []
-        for grant in holders.get(pair, []):
-            if grant.principal_type == "USER":
-                user = users.get(grant.principal_id)
-                display = (user.display_name or user.user_name) if user else None
-                kind = "User"
-            else:
-                group = groups.get(grant.principal_id)
-                display = group.display_name if group else None
-                kind = "Group"
-            members.append(
-                {
-                    "value": grant.principal_id,
-                    "display": display,
-                    "type": kind,
-                    "$ref": ref(base_url, kind, grant.principal_id),
-                    **provenance.granted(grant.provenance),
-                }
-            )
-        boundary = ps.permissions_boundary
-        documents.append(
-            {
-                "schemas": [urns.ENTITLEMENT],
-                "id": entitlement_id,
-                "displayName": entitlement_display(ps.name, account.id, account.name),
-                "type": "permissionSet",
-                "provisioned": pair in provisioned,
-                "permissionSet": {
-                    "value": split[1],
-                    "arn": ps.arn,
-                    "name": ps.name,
-                    "description": ps.description,
-                    "sessionDuration": ps.session_duration,
-                    "$ref": ref(base_url, "PermissionSet", split[1]),
-                },
-                "policySummary": {
-                    "managedPolicies": [p.name for p in ps.managed_policies],
-                    "customerManagedPolicies": [
-                        f"{p.path}{p.name}" for p in ps.customer_managed_policies
-                    ],
-                    "hasInlinePolicy": bool(ps.inline_policy),
-                    "permissionsBoundary": (
-                        boundary.managed_policy_arn
-                        or (
-                            f"{boundary.customer_managed_policy.path}"
-                            f"{boundary.customer_managed_policy.name}"
-                            if boundary.customer_managed_policy
-                            else None
-                        )
-                    )
-                    if boundary
-                    else None,
-                },
-                "account": {
-                    "value": account.id,
-                    "name": account.name,
-                    "status": account.status,
-                    "$ref": ref(base_url, "AwsAccount", account.id),
-                },
-                "members": members,
-                "meta": meta(SERVED.name, base_url, entitlement_id, versions.get(entitlement_id)),
-            }
+    """The documents of `ids` in their order, each built by its kind."""
+    built = {
+        document["id"]: document
+        for kind, wanted in (
+            (application_entitlements, [i for i in ids if is_application(i)]),
+            (account_entitlements, [i for i in ids if not is_application(i)]),
         )
-    return documents
-
-
-def _pair_key(account_id: SqlExpr, permission_set_arn: SqlExpr) -> SqlExpr:
-    """(account, permission set ARN) as one value: an account id is always 12 digits."""
-    return account_id + sa.literal(" ") + permission_set_arn
+        if wanted
+        for document in kind.documents(connection, snapshot_id, wanted, base_url, requested)
+    }
+    return [built[i] for i in ids if i in built]
 
 
 def _entitlement_sql() -> ResourceSql:
-    ps = t.permission_sets
-    acct = t.accounts
-    pair = t.provisioned_pairs
-    entitlement = entitlement_id_sql(acct.c.id, ps.c.id)
-    grid = ps.join(acct, acct.c.snapshot_id == ps.c.snapshot_id).outerjoin(
-        pair,
-        sa.and_(
-            pair.c.snapshot_id == ps.c.snapshot_id,
-            pair.c.account_id == acct.c.id,
-            pair.c.permission_set_arn == ps.c.arn,
-        ),
+    both = sa.union_all(account_entitlements.rows(), application_entitlements.rows()).subquery(
+        "entitlements"
     )
-    holder = t.assignments.alias("a_holder")
-    held, granted = with_provenance(holder)
+    held = sa.union_all(
+        account_entitlements.members(), application_entitlements.members()
+    ).subquery("entitlement_members")
     return resource_sql(
         SERVED,
-        source=grid,
-        snapshot_column=ps.c.snapshot_id,
-        id_column=entitlement,
-        default_sort=(acct.c.id, ps.c.id),
+        source=both,
+        snapshot_column=both.c.snapshot_id,
+        id_column=both.c.id,
+        default_sort=(both.c.order_first, both.c.order_second),
         attributes={
-            "id": Column(entitlement),
-            "displayName": Column(entitlement_display_sql(ps.c.name, acct.c.id, acct.c.name)),
-            "type": Column(sa.literal("permissionSet")),
-            "provisioned": Column(pair.c.account_id.is_not(None)),
-            "permissionSet.value": Column(ps.c.id),
-            "permissionSet.arn": Column(ps.c.arn),
-            "permissionSet.name": Column(ps.c.name),
-            "permissionSet.description": Column(ps.c.description),
-            "permissionSet.sessionDuration": Column(ps.c.session_duration),
-            "account.value": Column(acct.c.id),
-            "account.name": Column(acct.c.name),
-            "account.status": Column(acct.c.status),
+            "id": Column(both.c.id),
+            "displayName": Column(both.c.display_name),
+            "type": Column(both.c.type),
+            "provisioned": Column(both.c.provisioned),
+            "permissionSet.value": Column(both.c.permission_set_value),
+            "permissionSet.arn": Column(both.c.permission_set_arn),
+            "permissionSet.name": Column(both.c.permission_set_name),
+            "permissionSet.description": Column(both.c.permission_set_description),
+            "permissionSet.sessionDuration": Column(both.c.permission_set_session_duration),
+            "application.arn": Column(both.c.application_arn),
+            "application.name": Column(both.c.application_name),
+            "application.description": Column(both.c.application_description),
+            "application.providerArn": Column(both.c.application_provider_arn),
+            "application.status": Column(both.c.application_status),
+            "application.assignmentRequired": Column(both.c.application_assignment_required),
+            "account.value": Column(both.c.account_value),
+            "account.name": Column(both.c.account_name),
+            "account.status": Column(both.c.account_status),
             "members": Children(
                 source=held,
-                snapshot=holder.c.snapshot_id,
-                # One key of both columns: SQLite reads `(a, b) IN (SELECT ...)`
-                # outside a plain WHERE term very slowly (7 s on 50,000 pairs).
-                key=_pair_key(holder.c.account_id, holder.c.permission_set_arn),
-                owner=_pair_key(acct.c.id, ps.c.arn),
+                snapshot=held.c.snapshot_id,
+                key=held.c.owner,
+                owner=both.c.member_key,
                 columns={
-                    "value": holder.c.principal_id,
-                    "type": sa.case((holder.c.principal_type == "USER", "User"), else_="Group"),
-                    **granted,
+                    "value": held.c.principal_id,
+                    "type": sa.case((held.c.principal_type == "USER", "User"), else_="Group"),
+                    **{name: held.c[name] for name in GRANTED_COLUMNS},
                 },
             ),
         },

@@ -16,7 +16,7 @@ from connector.served.groups import GROUPS as SERVED
 from connector.store import reads
 from connector.store import tables as t
 from schemas import urns
-from scim.resources.common import entitlement_display, meta, ref
+from scim.resources.common import Held, held_by, meta, ref
 from scim.resources.endpoint import Endpoint
 from scim.sql_map import (
     Children,
@@ -37,7 +37,7 @@ def documents(
 ) -> list[dict[str, Any]]:
     groups = reads.groups(connection, snapshot_id, ids)
     members = reads.members_of_groups(connection, snapshot_id, ids)
-    grants = reads.grants_of_principals(connection, snapshot_id, "GROUP", ids)
+    held = held_by(connection, snapshot_id, "GROUP", ids)
     versions = reads.versions(connection, SERVED.name, ids)
     documents = []
     for group_id in ids:
@@ -63,16 +63,7 @@ def documents(
                     "description": group.description,
                     **provenance.stamps(group),
                     "externalIds": [{"issuer": x.issuer, "id": x.id} for x in group.external_ids],
-                    "entitlements": [
-                        {
-                            "value": grant.entitlement_id,
-                            "display": entitlement_display(
-                                grant.permission_set_name, grant.account_id, grant.account_name
-                            ),
-                            "type": "permissionSet",
-                        }
-                        for grant in grants.get(group_id, [])
-                    ],
+                    "entitlements": held.get(group_id, Held()).references(),
                 },
                 "meta": meta(SERVED.name, base_url, group.id, versions.get(group.id)),
             }

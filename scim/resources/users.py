@@ -12,14 +12,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from connector.record_keys import application_entitlement_id
 from connector.records import Membership, Provenance, User
 from connector.served import provenance
 from connector.served.users import USERS as SERVED
 from connector.store import reads
 from connector.store import tables as t
-from connector.store.reads import Grant
 from schemas import urns
-from scim.resources.common import entitlement_display, meta, ref
+from scim.resources.common import Held, entitlement_display, held_by, meta, ref
 from scim.resources.endpoint import Endpoint
 from scim.sql_map import (
     GRANTED_COLUMNS,
@@ -27,10 +27,13 @@ from scim.sql_map import (
     Column,
     ResourceSql,
     SqlExpr,
+    application_assignments,
+    application_of,
     assignments_of,
     entitlement_id,
     external_id,
     table_sql,
+    unrecorded_grant,
     with_provenance,
 )
 
@@ -49,12 +52,12 @@ def documents(
     """User documents; effective access (returned on request) only when asked for."""
     users = reads.users(connection, snapshot_id, ids)
     groups = reads.group_names_of_users(connection, snapshot_id, ids)
-    direct = reads.grants_of_principals(connection, snapshot_id, "USER", ids)
-    via_groups: dict[str, list[Grant]] = {}
+    direct = held_by(connection, snapshot_id, "USER", ids)
+    via_groups: dict[str, Held] = {}
     memberships: dict[str, dict[str, Joined]] = {}
     if EFFECTIVE_ACCESS in requested:
         group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
-        via_groups = reads.grants_of_principals(connection, snapshot_id, "GROUP", group_ids)
+        via_groups = held_by(connection, snapshot_id, "GROUP", group_ids)
         memberships = reads.memberships_of_users(connection, snapshot_id, ids)
     versions = reads.versions(connection, SERVED.name, ids)
     identity_store_id = reads.identity_store_id(connection, snapshot_id)
@@ -62,8 +65,8 @@ def documents(
         _document(
             users[user_id],
             groups.get(user_id, []),
-            direct.get(user_id, []),
-            {g: via_groups.get(g, []) for g, _ in groups.get(user_id, [])}
+            direct.get(user_id, Held()),
+            {g: via_groups.get(g, Held()) for g, _ in groups.get(user_id, [])}
             if EFFECTIVE_ACCESS in requested
             else None,
             dict(groups.get(user_id, [])),
@@ -80,8 +83,8 @@ def documents(
 def _document(
     user: User,
     groups: list[tuple[str, str]],
-    direct: list[Grant],
-    via_groups: dict[str, list[Grant]] | None,
+    direct: Held,
+    via_groups: dict[str, Held] | None,
     group_names: dict[str, str],
     memberships: dict[str, Joined],
     identity_store_id: str | None,
@@ -137,16 +140,7 @@ def _document(
             {"value": gid, "$ref": ref(base_url, "Group", gid), "display": name, "type": "direct"}
             for gid, name in groups
         ],
-        "entitlements": [
-            {
-                "value": grant.entitlement_id,
-                "display": entitlement_display(
-                    grant.permission_set_name, grant.account_id, grant.account_name
-                ),
-                "type": "permissionSet",
-            }
-            for grant in direct
-        ],
+        "entitlements": direct.references(),
         "meta": meta(SERVED.name, base_url, user.id, version),
     }
     if user.enterprise:
@@ -168,40 +162,62 @@ def _document(
 
 
 def effective_access(
-    direct: list[Grant],
-    via_groups: dict[str, list[Grant]],
+    direct: Held,
+    via_groups: dict[str, Held],
     group_names: dict[str, str],
     memberships: dict[str, Joined],
 ) -> list[dict[str, Any]]:
-    """Every (account, permission set) the user holds, one entry per route.
+    """Every entitlement the user holds (accounts and applications), one entry per route.
 
     A direct assignment and each granting group are separate entries, so a
     certifier sees every reason the access exists (and revoking one route
     visibly leaves the others), each with who made it and when: the
-    assignment, and for a group the user's membership of it.
+    assignment, and for a group the user's membership of it. An application
+    that requires no assignment is listed only where the user is assigned
+    (its Entitlement says every user may use it).
     """
-    entries: list[dict[str, Any]] = []
 
-    def entry(grant: Grant, via: str, group_id: str | None = None) -> dict[str, Any]:
-        return {
-            "value": grant.entitlement_id,
-            "display": entitlement_display(
-                grant.permission_set_name, grant.account_id, grant.account_name
-            ),
-            "accountId": grant.account_id,
-            "accountName": grant.account_name,
-            "permissionSetArn": grant.permission_set_arn,
-            "permissionSetName": grant.permission_set_name,
+    def routes(held: Held, via: str, group_id: str | None = None) -> list[dict[str, Any]]:
+        route = {
             "via": via,
             "viaGroup": group_id,
             "viaGroupDisplay": group_names.get(group_id) if group_id else None,
-            **provenance.granted(grant.provenance),
             **(_member_since(memberships.get(group_id)) if group_id else {}),
         }
+        return [
+            *(
+                {
+                    "value": grant.entitlement_id,
+                    "display": entitlement_display(
+                        grant.permission_set_name, grant.account_id, grant.account_name
+                    ),
+                    "type": "permissionSet",
+                    "accountId": grant.account_id,
+                    "accountName": grant.account_name,
+                    "permissionSetArn": grant.permission_set_arn,
+                    "permissionSetName": grant.permission_set_name,
+                    **route,
+                    **provenance.granted(grant.provenance),
+                }
+                for grant in held.grants
+            ),
+            *(
+                {
+                    "value": application_entitlement_id(application.arn),
+                    "display": application.name,
+                    "type": "application",
+                    "applicationArn": application.arn,
+                    "applicationName": application.name,
+                    **route,
+                    **provenance.granted(None),
+                }
+                for application in held.applications
+            ),
+        ]
 
-    entries.extend(entry(grant, "direct") for grant in direct)
-    for group_id, grants in via_groups.items():
-        entries.extend(entry(grant, "group", group_id) for grant in grants)
+    entries = routes(direct, "direct")
+    for group_id, held in via_groups.items():
+        entries.extend(routes(held, "group", group_id))
     return sorted(
         entries,
         key=lambda e: (
@@ -337,8 +353,10 @@ def _user_sql() -> ResourceSql:
                 owner=u.c.id,
                 columns={
                     "value": eff.c.entitlement,
+                    "type": eff.c.type,
                     "accountId": eff.c.account_id,
                     "permissionSetArn": eff.c.permission_set_arn,
+                    "applicationArn": eff.c.application_arn,
                     **{name: eff.c[name] for name in GRANTED_COLUMNS},
                 },
             ),
@@ -352,27 +370,30 @@ def _enterprise_column(users: sa.Table, name: str) -> Column:
 
 def _effective_access() -> sa.Subquery:
     """(snapshot, user, entitlement, how it was granted) for every assignment a user
-    holds, direct or via a group."""
+    holds, to an account or an application, direct or via a group."""
     a = t.assignments.alias("a_effective")
     ps = t.permission_sets
     m = t.memberships
     held, granted = with_provenance(a)
-    columns = [
+    account_columns = [
+        entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        sa.literal("permissionSet").label("type"),
         a.c.account_id,
         a.c.permission_set_arn,
-        entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+        sa.cast(sa.null(), sa.String()).label("application_arn"),
         *(column.label(name) for name, column in granted.items()),
     ]
+    of_set = sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn)
     direct = (
-        sa.select(a.c.snapshot_id, a.c.principal_id.label("user_id"), *columns)
+        sa.select(a.c.snapshot_id, a.c.principal_id.label("user_id"), *account_columns)
         .select_from(held)
-        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .join(ps, of_set)
         .where(a.c.principal_type == "USER")
     )
     via_group = (
-        sa.select(a.c.snapshot_id, m.c.user_id, *columns)
+        sa.select(a.c.snapshot_id, m.c.user_id, *account_columns)
         .select_from(held)
-        .join(ps, sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn))
+        .join(ps, of_set)
         .join(
             m,
             sa.and_(
@@ -382,7 +403,38 @@ def _effective_access() -> sa.Subquery:
             ),
         )
     )
-    return sa.union_all(direct, via_group).subquery("effective_access")
+    aa, app = application_assignments()
+    gm = t.memberships.alias("m_application")
+    application_columns = [
+        app.c.id.label("entitlement"),
+        sa.literal("application").label("type"),
+        sa.cast(sa.null(), sa.String()).label("account_id"),
+        sa.cast(sa.null(), sa.String()).label("permission_set_arn"),
+        app.c.arn.label("application_arn"),
+        *(column.label(name) for name, column in unrecorded_grant().items()),
+    ]
+    direct_application = (
+        sa.select(aa.c.snapshot_id, aa.c.principal_id.label("user_id"), *application_columns)
+        .select_from(aa)
+        .join(app, application_of(aa, app))
+        .where(aa.c.principal_type == "USER")
+    )
+    application_via_group = (
+        sa.select(aa.c.snapshot_id, gm.c.user_id, *application_columns)
+        .select_from(aa)
+        .join(app, application_of(aa, app))
+        .join(
+            gm,
+            sa.and_(
+                gm.c.snapshot_id == aa.c.snapshot_id,
+                aa.c.principal_type == "GROUP",
+                gm.c.group_id == aa.c.principal_id,
+            ),
+        )
+    )
+    return sa.union_all(direct, via_group, direct_application, application_via_group).subquery(
+        "effective_access"
+    )
 
 
 USERS = Endpoint(SERVED, _user_sql(), documents, writable=True)
