@@ -35,7 +35,7 @@ from typing import Any
 
 import requests
 
-from bench.serving import free_port, gunicorn
+from bench.serving import free_port, gunicorn, process_status_mb, worker_pids
 from bench.stores import build_store
 from connector.feed.sign_in_backfill import HISTORY
 from connector.store import sign_in_backfill
@@ -74,8 +74,8 @@ def measure_http(env: dict[str, str], token: str) -> dict[str, Any]:
     base = f"http://127.0.0.1:{port}"
     argv = [sys.executable, "-m", "connector.cli", "serve", "--no-sync", "--workers", "1"]
     with gunicorn([*argv, "--port", str(port)], env, f"{base}/health") as master:
-        (worker,) = _children(master.pid)
-        before = _status_mb(worker, "VmRSS")
+        (worker,) = worker_pids(master.pid)
+        before = process_status_mb(worker, "VmRSS")
         started = time.monotonic()
         with requests.get(
             f"{base}/reports/review?format=json",
@@ -94,27 +94,8 @@ def measure_http(env: dict[str, str], token: str) -> dict[str, Any]:
             "total_seconds": round(total, 1),
             "megabytes": round(size / 1e6, 1),
             "worker_rss_before_mb": round(before, 1),
-            "worker_peak_rss_mb": round(_status_mb(worker, "VmHWM"), 1),
+            "worker_peak_rss_mb": round(process_status_mb(worker, "VmHWM"), 1),
         }
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if f"\nPPid:\t{pid}\n" in text:
-            found.append(int(status.parent.name))
-    return found
-
-
-def _status_mb(pid: int, field: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(f"{field}:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def markdown(results: dict[str, Any]) -> str:
