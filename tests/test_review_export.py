@@ -39,7 +39,7 @@ from connector.simulator.plan import (
 from connector.sync import run_sync
 from connector.tokens import create_token
 from tests.feed_support import console, feed_of
-from tests.live import Live, open_live
+from tests.live import Live, grant_op, open_live
 from tests.simulation import simulator_settings
 from tests.test_cli import run_cli
 
@@ -54,7 +54,7 @@ def _user(key: str) -> PlannedUser:
 
 
 PLAN = OrganisationPlan(
-    users=tuple(_user(key) for key in ("alice", "bob", "carol", "dave", "erin", "frank")),
+    users=tuple(_user(key) for key in ("alice", "bob", "carol", "dave", "erin", "frank", "gina")),
     groups=(PlannedGroup("ops", "Ops"), PlannedGroup("readers", "Readers")),
     memberships=(
         PlannedMembership("ops", "carol", 365 * DAY),
@@ -101,7 +101,10 @@ PLAN = OrganisationPlan(
         PlannedSignIn("bob", "dev", "audit", 100 * DAY),  # beyond CloudTrail's 90 days
     ),
 )
-# What the administrator does in the console after the seeding.
+# What the IGA grants through the connector after the seeding, and what the
+# administrator does in the console.
+CONNECTOR_ASSIGNMENTS = (PlannedAssignment("admin", "prod", "USER", "erin"),)
+CONNECTOR_MEMBERSHIPS = (PlannedMembership("readers", "erin"),)
 CONSOLE_ASSIGNMENTS = (PlannedAssignment("audit", "prod", "USER", "frank"),)
 CONSOLE_MEMBERSHIPS = (PlannedMembership("readers", "frank"),)
 HISTORY_DAYS = 90  # how far back the sign-in back-fill reads
@@ -116,6 +119,18 @@ def reviewed(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) ->
     """The organisation after the console's changes, synced, its sign-ins back-filled."""
     for live in open_live(store_url_module, tmp_path_factory.mktemp("review"), plan=PLAN):
         m = live.manifest
+        for a in CONNECTOR_ASSIGNMENTS:
+            granted = live.patch(
+                f"Users/{m.users[a.principal_key]}",
+                grant_op(m.accounts[a.account_key], m.permission_sets[a.permission_set_key]),
+            )
+            assert granted.status_code == 200, granted.get_json()
+        for joined in CONNECTOR_MEMBERSHIPS:
+            added = live.patch(
+                f"Groups/{m.groups[joined.group_key]}",
+                {"op": "add", "path": "members", "value": [{"value": m.users[joined.user_key]}]},
+            )
+            assert added.status_code in (200, 204), added.get_json()
         sso, directory = console(live, "sso-admin"), console(live, "identitystore")
         for a in CONSOLE_ASSIGNMENTS:
             sso.create_account_assignment(
@@ -156,14 +171,13 @@ def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _expected(live: Live) -> dict[Key, int | None]:
-    """Every route of the plan and the console's changes, with the whole days it has been
+    """Every route of the plan and the changes after it, with the whole days it has been
     unused (None: unknown, as for every application)."""
     m, plan = live.manifest, PLAN
-    assignments = plan.assignments + CONSOLE_ASSIGNMENTS
-    memberships = plan.memberships + CONSOLE_MEMBERSHIPS
-    made_today = {
-        (a.principal_key, a.account_key, a.permission_set_key) for a in CONSOLE_ASSIGNMENTS
-    }
+    granted_today = CONNECTOR_ASSIGNMENTS + CONSOLE_ASSIGNMENTS
+    assignments = plan.assignments + granted_today
+    memberships = plan.memberships + CONNECTOR_MEMBERSHIPS + CONSOLE_MEMBERSHIPS
+    made_today = {(a.principal_key, a.account_key, a.permission_set_key) for a in granted_today}
     expected: dict[Key, int | None] = {}
 
     def unused(user: str, account: str, permission_set: str, held_days: int) -> int:
@@ -259,7 +273,7 @@ def test_the_rows_are_the_effective_access_with_its_routes(reviewed: Live) -> No
     by_user: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         by_user.setdefault(row["userName"], []).append(row)
-    assert "erin@example.com" not in by_user  # holds nothing
+    assert "gina@example.com" not in by_user  # holds nothing
     assert {row["userStatus"] for row in by_user["carol@example.com"]} == {"DISABLED"}
     assert {row["userStatus"] for row in rows if row["userName"] != "carol@example.com"} == {
         "ENABLED"
@@ -310,6 +324,16 @@ def test_grants_say_who_made_them_and_whether_out_of_band(reviewed: Live) -> Non
     joined = rows[("frank@example.com", dev, audit, None, m.groups["readers"])]
     assert joined["joinedThrough"] == "outOfBand"
     assert joined["joinedBy"].endswith("/alice@example.com")
+
+    through_connector = rows[("erin@example.com", prod, admin, None, None)]
+    assert (through_connector["grantedThrough"], through_connector["grantedBy"]) == (
+        "connector",
+        "iga-writer",
+    )
+    assert (through_connector["lastUsed"], through_connector["daysUnused"]) == ("never", 0)
+    member = rows[("erin@example.com", dev, audit, None, m.groups["readers"])]
+    assert (member["joinedThrough"], member["joinedBy"]) == ("connector", "iga-writer")
+    assert member["grantedThrough"] == "unknown"  # the group's seeded assignment
 
     seeded = rows[("alice@example.com", prod, admin, None, None)]
     assert (seeded["grantedThrough"], seeded["grantedAt"], seeded["grantedBy"]) == ("unknown",) * 3
