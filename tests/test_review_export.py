@@ -438,3 +438,13 @@ def test_before_any_sync_the_export_is_empty_and_says_so(unsynced: tuple[Any, st
     assert "back-fill has not run" in document["lastUseUnknownReason"]
     as_csv = client.get("/reports/review", headers={"Authorization": f"Bearer {token}"})
     assert as_csv.get_data(as_text=True).splitlines() == [",".join(document["columns"])]
+
+
+def test_days_beyond_the_history_read_are_refused_not_guessed(reviewed: Live) -> None:
+    live = reviewed
+    token = create_token(live.store, "beyond", "read")
+    answer = _get(live, "?unusedDays=120", token)
+    assert answer.status_code == 400
+    body = answer.get_json()
+    assert body["scimType"] == "invalidValue" and "'120'" in body["detail"]
+    assert "CloudTrail keeps 90 days" in body["detail"]
