@@ -37,9 +37,10 @@ class DriftQuery:
 
 @dataclass(frozen=True)
 class ExportQuery:
-    """The review export's filters: each None takes every value. An account, permission
-    set, application or group is named by its id (an ARN for a permission set or an
-    application) or its name; `unused_days` keeps the rows unused for at least that many."""
+    """The review export's filters: each None takes every value. An account or a group is
+    named by its id or name, a permission set by its ARN, id ("ps-...") or name, an
+    application by its ARN, entitlement id ("app.apl-...") or name; `unused_days` keeps
+    the rows unused for at least that many days."""
 
     account: str | None = None
     permission_set: str | None = None
