@@ -18,6 +18,7 @@ from typing import Protocol
 
 from connector.records import (
     Account,
+    ApplicationAssignment,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -60,7 +61,13 @@ class AccountRow:
     account_id: str
 
 
-# An Assignment and a ProvisionedPair name their rows already: every field is key.
+@dataclass(frozen=True)
+class ApplicationRow:
+    arn: str
+
+
+# An Assignment, an ApplicationAssignment and a ProvisionedPair name their rows
+# already: every field is key.
 Row = (
     UserRow
     | GroupRow
@@ -69,6 +76,8 @@ Row = (
     | ProvisionedPair
     | PermissionSetRow
     | AccountRow
+    | ApplicationRow
+    | ApplicationAssignment
 )
 
 
