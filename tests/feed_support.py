@@ -11,7 +11,7 @@ from connector.aws import AwsClients
 from connector.config import Settings
 from connector.connection import connect
 from connector.feed.build import build_feed
-from connector.feed.runner import ChangeFeed
+from connector.feed.runner import BatchReport, ChangeFeed
 from connector.simulator.cloudtrail import console_administrator, register_principal
 from tests.live import Live
 from tests.simulation import simulator_settings
@@ -50,3 +50,11 @@ def feed_of(live: Live, **settings: str) -> tuple[ChangeFeed, AwsClients]:
     feed = build_feed(configured, live.store, aws)
     assert feed is not None
     return feed, aws
+
+
+def one_step_calling(live: Live) -> tuple[BatchReport, set[str]]:
+    """One step of a new feed, and the AWS operations it called ("service:Operation")."""
+    feed, aws = feed_of(live)
+    before = dict(aws.stats.calls)
+    report = feed.step()
+    return report, {key for key, count in aws.stats.calls.items() if count != before.get(key, 0)}

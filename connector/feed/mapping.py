@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from connector.feed.accounts import AccountTarget
+from connector.feed.applications import ApplicationTarget
 from connector.feed.assignments import PairAssignments
 from connector.feed.events import ChangeEvent
 from connector.feed.groups import GroupTarget
@@ -73,6 +74,12 @@ def _assignment(event: ChangeEvent) -> list[Named]:
         else None
     )
     return [PairAssignments(account, arn, expected)]
+
+
+def _application(event: ChangeEvent) -> list[Named]:
+    """CreateApplication answers the ARN; every other event names it in its request."""
+    arn = _get(event.request, "applicationArn") or _get(event.response, "applicationArn")
+    return [ApplicationTarget(arn)] if arn else []
 
 
 def _permission_set(event: ChangeEvent) -> list[Named]:
@@ -152,6 +159,14 @@ _PERMISSION_SET_EVENTS = (
     "TagResource",
     "UntagResource",
 )
+_APPLICATION_EVENTS = (
+    "CreateApplication",
+    "UpdateApplication",
+    "DeleteApplication",
+    "PutApplicationAssignmentConfiguration",
+    "CreateApplicationAssignment",
+    "DeleteApplicationAssignment",
+)
 _USER_EVENTS = ("CreateUser", "UpdateUser", "DeleteUser", "DisableUser", "EnableUser")
 _GROUP_EVENTS = ("CreateGroup", "UpdateGroup", "DeleteGroup")
 _DIRECTORY = (IDENTITY_STORE, CONSOLE_DIRECTORY)
@@ -167,6 +182,7 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     (SSO, "CreateAccountAssignment"): _assignment,
     (SSO, "DeleteAccountAssignment"): _assignment,
     **{(SSO, name): _permission_set for name in _PERMISSION_SET_EVENTS},
+    **{(SSO, name): _application for name in _APPLICATION_EVENTS},
     **{(source, name): _user for source in _DIRECTORY for name in _USER_EVENTS},
     **{(source, name): _group for source in _DIRECTORY for name in _GROUP_EVENTS},
     (IDENTITY_STORE, "CreateGroupMembership"): _members,
