@@ -226,9 +226,21 @@ def granted_in(event: ChangeEvent) -> tuple[Assignment, Provenance] | None:
 
 
 def foreign(event: ChangeEvent, instance_arn: str, identity_store_id: str) -> bool:
-    """Whether the event is about another Identity Center instance or identity store."""
+    """Whether the event is about another Identity Center instance or identity store.
+
+    An application's events name no instance, but its ARN does:
+    ``...:application/{instance id}/apl-...`` (the sso-admin API reference's pattern).
+    """
     instance = _get(event.request, "instanceArn")
     store = _get(event.request, "identityStoreId")
-    return (instance is not None and instance != instance_arn) or (
-        store is not None and store != identity_store_id
+    application = _get(event.request, "applicationArn") or _get(event.response, "applicationArn")
+    return (
+        (instance is not None and instance != instance_arn)
+        or (store is not None and store != identity_store_id)
+        or (application is not None and _instance_id(application) != _instance_id(instance_arn))
     )
+
+
+def _instance_id(arn: str) -> str | None:
+    """The "ssoins-..." segment of an instance or application ARN."""
+    return next((part for part in arn.split("/") if part.startswith(("ssoins-", "ins-"))), None)
