@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from connector.record_keys import application_entitlement_id
 from connector.simulator import behaviour
+from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store import ledger
 from connector.store import tables as t
 from connector.store.snapshots import current_snapshot_id
@@ -27,6 +28,7 @@ from tests.live import (
     free_pair,
     grant_op,
     left_by_dead_runner,
+    new_user,
     open_live,
     resumed,
 )
@@ -165,6 +167,26 @@ def test_put_replaces_a_users_entitlements_with_an_application(live: Live) -> No
     assert kinds.count("grant_application") == 1
 
 
+def test_a_user_posted_with_an_application_is_created_then_granted_it(live: Live) -> None:
+    arn = sorted(live.manifest.applications.values())[0]
+    created = live.client.post(
+        "/scim/v2/Users",
+        json=new_user(
+            "new.joiner@example.com",
+            "New",
+            "Joiner",
+            entitlements=[{"value": application_entitlement_id(arn)}],
+        ),
+        headers=live.headers(),
+    )
+    assert created.status_code == 201, created.get_json()
+    user = created.get_json()["id"]
+    assert app_holds(live, arn, "USER", user)
+    assert stored(live, arn, "USER", user)
+    kinds = [s.intent.kind for s in operation_of(live, created).steps]
+    assert kinds == ["create_user", "grant_application"]
+
+
 def test_an_unknown_application_id_is_refused_and_changes_nothing(live: Live) -> None:
     user = first_user(live)
     unknown = "app.apl-0000000000000000"
@@ -196,35 +218,29 @@ def test_a_dry_run_shows_the_exact_create_application_assignment(live: Live) -> 
     assert not app_holds(live, arn, "USER", user)
 
 
-def test_a_guardrail_forbids_an_application_and_aws_is_unchanged(tmp_path: Path) -> None:
+def test_a_guardrail_forbids_an_application_and_aws_is_unchanged(
+    store_url: str, tmp_path: Path
+) -> None:
+    planned = plan_organisation(PRESETS["tiny"]).applications[0]
     policy = tmp_path / "guardrails.toml"
-    for live in open_live(f"sqlite:///{tmp_path}/probe.sqlite3", tmp_path / "probe"):
-        name = live.aws.sso_admin.describe_application(
-            ApplicationArn=sorted(live.manifest.applications.values())[0]
-        )["Name"]
     policy.write_text(
-        f'[[deny_application]]\nname = "no-payroll"\napplications = ["{name.upper()}"]\n'
+        f'[[deny_application]]\nname = "no-{planned.key}"\n'
+        f'applications = ["{planned.name.upper()}"]\n'
     )
-    for live in open_live(
-        f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, guardrails_file=str(policy)
-    ):
-        arn = next(
-            a
-            for a in live.manifest.applications.values()
-            if live.aws.sso_admin.describe_application(ApplicationArn=a)["Name"] == name
-        )
+    for live in open_live(store_url, tmp_path, guardrails_file=str(policy)):
+        arn = live.manifest.applications[planned.key]
         user = next(
             u for u in sorted(live.manifest.users.values()) if not app_holds(live, arn, "USER", u)
         )
         answer = live.patch(f"Users/{user}", add(application_entitlement_id(arn)))
         assert answer.status_code == 403, answer.get_json()
-        assert "no-payroll" in answer.get_json()["detail"]
-        assert (
-            f"Granting application {name} to user {user} is forbidden"
-            in (answer.get_json()["detail"])
-        )
+        detail = answer.get_json()["detail"]
+        assert f"no-{planned.key}" in detail
+        assert f"Granting application {planned.name} to user {user} is forbidden" in detail
         assert calls(live, "CreateApplicationAssignment") == 0
         assert not app_holds(live, arn, "USER", user)
+        with live.store.reading() as connection:
+            assert ledger.list_operations(connection, intent_from_json)[0] == 0
 
 
 def test_deleting_a_user_revokes_its_applications_first_recorded(live: Live) -> None:
