@@ -22,6 +22,7 @@ from connector.store import tables as t
 from connector.store.snapshots import current_snapshot_id
 from connector.writers.applications import GrantApplication, RevokeApplication
 from connector.writers.registry import intent_from_json
+from connector.writers.replay import replay_writes
 from tests.live import (
     Live,
     first_user,
@@ -131,6 +132,20 @@ def test_patch_grants_then_revokes_an_application_to_a_group(live: Live) -> None
     assert revoked.status_code == 200, revoked.get_json()
     assert not app_holds(live, arn, "GROUP", group)
     assert not stored(live, arn, "GROUP", group)
+
+
+def test_a_sync_that_read_aws_before_an_application_grant_does_not_hide_it(live: Live) -> None:
+    user = first_user(live)
+    arn = free_application(live, "USER", user)
+    sync_id = live.store.begin_sync()
+    read_before = live.store.read_snapshot()
+    assert read_before is not None
+    granted = live.patch(f"Users/{user}", add(application_entitlement_id(arn)))
+    assert granted.status_code == 200, granted.get_json()
+    live.store.publish(
+        sync_id, read_before, aws={}, walk={}, organizations_unavailable=None, replay=replay_writes
+    )
+    assert stored(live, arn, "USER", user)
 
 
 def test_granting_an_application_aws_holds_and_revoking_one_it_does_not_call_no_write(
