@@ -32,9 +32,12 @@ from connector.feed.setup_template import setup_text
 from connector.leadership import process_name
 from connector.logs import configure_logging
 from connector.metrics_dir import private_metrics_dir
+from connector.review.drift import drift_report
+from connector.review.drift_document import report_json, report_text
+from connector.review.parameters import DriftQuery, parse_format, parse_since, parse_unused_days
 from connector.store import feed_state, leases, ledger
 from connector.store.replicas import one_replica_on_sqlite
-from connector.store.store import Store
+from connector.store.store import Store, utcnow
 from connector.sync import SyncResult
 from connector.sync_loop import run_syncs
 from connector.tokens import SCOPES, create_token, list_tokens, revoke_token
@@ -123,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--limit", type=int, default=10)
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=cmd_status)
+
+    drift = sub.add_parser("drift", help="what needs a human (docs/access-review.md)")
+    drift.add_argument("--since", help="out-of-band changes from this time (ISO 8601, UTC)")
+    drift.add_argument("--unused-days", metavar="N", help="unused for more than N days (90)")
+    drift.add_argument("--format", help="text (the default) or json")
+    drift.set_defaults(handler=cmd_drift)
 
     operations = sub.add_parser("operations", help="show the write ledger, newest first")
     operations.add_argument("--status", choices=("accepted", "in_progress", "succeeded", "failed"))
@@ -411,6 +420,19 @@ def cmd_status(args: argparse.Namespace) -> int:
     if lagging is not None:
         for line in _feed_lines(lagging):
             print(f"change feed  {lagging.health.source:<10}  {line}")
+    return 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    """The drift report of the current snapshot; a bad value exits 2 before any read."""
+    query = DriftQuery(
+        parse_since(args.since, "--since"), parse_unused_days(args.unused_days, "--unused-days")
+    )
+    output = parse_format(args.format, "--format", "text")
+    store = Store.open(load_checked_settings().database_url)
+    with store.reading() as connection:
+        report = drift_report(connection, query, utcnow())
+    print(json.dumps(report_json(report), indent=2) if output == "json" else report_text(report))
     return 0
 
 

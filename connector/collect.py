@@ -30,7 +30,7 @@ from connector.readers.groups import read_groups
 from connector.readers.instance import Instance
 from connector.readers.memberships import read_group_memberships
 from connector.readers.permission_sets import list_permission_set_arns, read_permission_set
-from connector.readers.provisioning import pairs_for_account, pairs_for_permission_set
+from connector.readers.provisioning import NOT_LATEST, pairs_for_account, pairs_for_permission_set
 from connector.readers.users import read_users
 from connector.records import Account, Assignment, ProvisionedPair, Snapshot
 from connector.walk_plan import (
@@ -139,23 +139,32 @@ def collect_snapshot(
         organization = org_f.result()
         known_accounts = None if organization.accounts is None else len(organization.accounts)
         discovery = choose_pair_discovery(len(arns), known_accounts, settings.assignment_walk)
+        # The same walk twice: every pair, then those whose copy is out of date
+        # (the drift report's outdated provisioning).
         if discovery == "accounts":
             assert organization.accounts is not None
-            pair_fs = [
-                pools.submit("sso-admin", pairs_for_account, aws, instance_arn, account.id)
-                for account in organization.accounts
-            ]
+            pair_fs, outdated_fs = (
+                [
+                    pools.submit(
+                        "sso-admin", pairs_for_account, aws, instance_arn, account.id, status
+                    )
+                    for account in organization.accounts
+                ]
+                for status in (None, NOT_LATEST)
+            )
         else:
-            pair_fs = [
-                pools.submit("sso-admin", pairs_for_permission_set, aws, instance_arn, arn)
-                for arn in arns
-            ]
+            pair_fs, outdated_fs = (
+                [
+                    pools.submit(
+                        "sso-admin", pairs_for_permission_set, aws, instance_arn, arn, status
+                    )
+                    for arn in arns
+                ]
+                for status in (None, NOT_LATEST)
+            )
 
         progress.phase(f"finding where {len(arns)} permission sets are provisioned")
-        pairs = sorted(
-            set(_flatten(pair_fs)),
-            key=lambda p: (p.account_id, p.permission_set_arn),
-        )
+        pairs = list(_sorted_pairs(set(_flatten(pair_fs))))
         users = users_f.result()
         principal_walk_allowed = (
             organization.management_account_id is not None
@@ -209,6 +218,7 @@ def collect_snapshot(
             permission_sets=tuple(f.result() for f in detail_fs),
             accounts=_accounts(organization, pairs, assignments),
             provisioned_pairs=_all_pairs(pairs, assignments),
+            outdated_pairs=_sorted_pairs(set(_flatten(outdated_fs))),
             assignments=assignments,
             applications=tuple(sorted((f.result() for f in application_fs), key=lambda a: a.arn)),
             application_assignments=tuple(
@@ -247,7 +257,11 @@ def _all_pairs(
 ) -> tuple[ProvisionedPair, ...]:
     """Provisioned pairs; an assignment implies its pair even if a listing missed it."""
     found = set(pairs) | {ProvisionedPair(a.account_id, a.permission_set_arn) for a in assignments}
-    return tuple(sorted(found, key=lambda p: (p.account_id, p.permission_set_arn)))
+    return _sorted_pairs(found)
+
+
+def _sorted_pairs(pairs: set[ProvisionedPair]) -> tuple[ProvisionedPair, ...]:
+    return tuple(sorted(pairs, key=lambda p: (p.account_id, p.permission_set_arn)))
 
 
 def _accounts(

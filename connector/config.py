@@ -183,7 +183,7 @@ class Settings:
     delete_cleanup: bool = _setting(_flag, default=True)
     user_delete: str = _setting(_choice(USER_DELETE_MODES), default="delete")
     # What a write does with attributes the Identity Store cannot hold
-    # (externalId, password, the enterprise extension): refuse it, or leave them out.
+    # (externalId, password, ims, x509Certificates): refuse it, or leave them out.
     unsupported_attributes: str = _setting(_choice(UNSUPPORTED_MODES), default="refuse")
     # Where clients reach the service (scheme, host, port, and a path if a proxy
     # serves it under one): the base of every link it answers. Unset: the

@@ -155,6 +155,13 @@ def failure_of(error: ConnectorError) -> Failure:
     return next((found for kind, found in _FAILURES if isinstance(error, kind)), Failure.AWS_FAILED)
 
 
+class ReportParameterError(ConnectorError):
+    """A report was asked with a value it does not take (a malformed time, a number
+    of days that is not a positive integer, an unknown format): nothing was read."""
+
+    exit_code = 2
+
+
 class StoreError(ConnectorError):
     """The store cannot be opened or used (unreachable server, unwritable path)."""
 

@@ -28,6 +28,25 @@ class PhoneNumber:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A Role of the Identity Store User (API_Role.html): at most one a user."""
+
+    value: str | None = None
+    type: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A Photo of the Identity Store User (API_Photo.html): up to three, one primary."""
+
+    value: str
+    type: str | None = None
+    display: str | None = None
+    primary: bool = False
+
+
+@dataclass(frozen=True)
 class Address:
     street_address: str | None = None
     locality: str | None = None
@@ -70,6 +89,8 @@ class User:
     phone_numbers: tuple[PhoneNumber, ...] = ()
     addresses: tuple[Address, ...] = ()
     external_ids: tuple[ExternalId, ...] = ()
+    roles: tuple[Role, ...] = ()
+    photos: tuple[Photo, ...] = ()
     # The Identity Store's "aws:identitystore:enterprise" extension, as AWS returns it.
     enterprise: Mapping[str, Any] | None = field(default=None, hash=False, compare=True)
     # The Identity Store's record of who made and last changed the user, and when.
@@ -232,6 +253,9 @@ class Snapshot:
     permission_sets: tuple[PermissionSet, ...] = ()
     accounts: tuple[Account, ...] = ()
     provisioned_pairs: tuple[ProvisionedPair, ...] = ()
+    # Pairs whose copy in the account predates the permission set's last change
+    # (ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED).
+    outdated_pairs: tuple[ProvisionedPair, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     applications: tuple[Application, ...] = ()
     application_assignments: tuple[ApplicationAssignment, ...] = ()

@@ -14,6 +14,9 @@ With P permission sets, A accounts, U users, G groups and N provisioned
 The pairs are needed anyway (they are the grantable entitlements, including
 those no one holds yet), so pair discovery always runs, the cheaper of P and A;
 then the assignments are read either per pair (N) or per principal (U + G).
+The discovery runs a second time filtered to the pairs whose copy is out of date
+(ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED, for the drift report):
+at most P further calls.
 Applications cost the same whatever the walk: ceil(A/50) pages of
 ListApplications (a page holds at most 50), then per application one
 GetApplicationAssignmentConfiguration and one ListApplicationAssignments: 2A.
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from connector.errors import ConfigError
-from connector.records import Snapshot
+from connector.records import ProvisionedPair, Snapshot
 
 PairDiscovery = Literal["permission_sets", "accounts"]
 AssignmentWalk = Literal["pairs", "principals"]
@@ -84,10 +87,11 @@ def call_bound(
     """The most AWS calls a full sync may make (the contract in docs/sync-cost.md).
 
     6 fixed calls, the user and group pages, one membership list per group,
-    seven calls per permission set (six for its details, one to find where it
-    is provisioned), the account pages, the cheaper assignment walk, and the
-    applications: their pages (the first, made even when there are none, is
-    among the fixed calls) and two calls each.
+    eight calls per permission set (six for its details, one to find where it
+    is provisioned, one to find where that copy is out of date), the account
+    pages, the cheaper assignment walk, and the applications: their pages (the
+    first, made even when there are none, is among the fixed calls) and two
+    calls each.
     """
     return (
         6
@@ -96,7 +100,7 @@ def call_bound(
         + _pages(users, 100)
         + _pages(groups, 100)
         + groups
-        + 7 * permission_sets
+        + 8 * permission_sets
         + _pages(accounts, 20)
         + min(permission_sets + pairs, users + groups)
     )
@@ -125,6 +129,7 @@ class ListingSizes:
     permission_set_policies: tuple[int, ...]  # managed and customer managed, per permission set
     group_members: tuple[int, ...]  # per group
     pair_discovery: tuple[int, ...]  # per permission set or per account, as the walk went
+    outdated_discovery: tuple[int, ...]  # the same listings filtered to out-of-date copies
     assignment_walk: tuple[int, ...]  # per pair or per principal, as the walk went
     application_assignments: tuple[int, ...] = ()  # per application
 
@@ -135,6 +140,7 @@ class ListingSizes:
             self.permission_set_policies,
             self.group_members,
             self.pair_discovery,
+            self.outdated_discovery,
             self.assignment_walk,
             self.application_assignments,
         )
@@ -152,10 +158,12 @@ def listing_sizes(snapshot: Snapshot, walk: WalkChoice) -> ListingSizes:
     """
     members = Counter(m.group_id for m in snapshot.memberships)
     held = Counter(a.application_arn for a in snapshot.application_assignments)
-    if walk.pair_discovery == "permission_sets":
-        discovered = Counter(p.permission_set_arn for p in snapshot.provisioned_pairs)
-    else:
-        discovered = Counter(p.account_id for p in snapshot.provisioned_pairs)
+
+    def discovered(pairs: tuple[ProvisionedPair, ...]) -> tuple[int, ...]:
+        if walk.pair_discovery == "permission_sets":
+            return tuple(Counter(p.permission_set_arn for p in pairs).values())
+        return tuple(Counter(p.account_id for p in pairs).values())
+
     if walk.assignment_walk == "pairs":
         walked = list(
             Counter((a.account_id, a.permission_set_arn) for a in snapshot.assignments).values()
@@ -170,7 +178,8 @@ def listing_sizes(snapshot: Snapshot, walk: WalkChoice) -> ListingSizes:
             for size in (len(ps.managed_policies), len(ps.customer_managed_policies))
         ),
         group_members=tuple(members[g.id] for g in snapshot.groups),
-        pair_discovery=tuple(discovered.values()),
+        pair_discovery=discovered(snapshot.provisioned_pairs),
+        outdated_discovery=discovered(snapshot.outdated_pairs),
         assignment_walk=tuple(walked),
         application_assignments=tuple(held[a.arn] for a in snapshot.applications),
     )

@@ -378,6 +378,22 @@ CORE_USER_SCHEMA: Final = SchemaDefinition(
             ("work", "home", "mobile", "fax", "pager", "other"),
         ),
         _addresses(),
+        # The Identity Store's Roles (at most one) and Photos (up to three, one
+        # primary; API_User.html); a Role has no display (API_Role.html).
+        _typed_values("roles", "The User's roles.", "The name of a role.", ()),
+        _complex(
+            "photos",
+            "URLs of images of the User.",
+            _reference("value", "The URL of an image of the User.", ("external",)),
+            _string("display", "A human-readable description of the photo."),
+            _string(
+                "type",
+                "A label for the photo's function.",
+                canonical_values=("photo", "thumbnail"),
+            ),
+            _primary("photo"),
+            multi_valued=True,
+        ),
         _reference_list(
             "groups",
             "The groups the user belongs to.",
@@ -398,33 +414,30 @@ CORE_USER_SCHEMA: Final = SchemaDefinition(
     ),
 )
 
-# RFC 7643 §4.3: Enterprise User.
-# Read-only here: the Identity Store keeps these (its enterprise extension), but
-# the simulator cannot hold them yet, so writing them is not offered untested.
+# RFC 7643 §4.3: Enterprise User, the Identity Store's "aws:identitystore:enterprise"
+# extension (CreateUser and UpdateUser write it); the manager's displayName follows
+# from its value, so clients only read it.
 ENTERPRISE_USER_SCHEMA: Final = SchemaDefinition(
     id=urns.ENTERPRISE_USER,
     name="EnterpriseUser",
     description="Enterprise User",
-    attributes=tuple(
-        _read_only(a)
-        for a in (
-            _string("employeeNumber", "A string identifier assigned by the organization."),
-            _string("costCenter", "The name of a cost center."),
-            _string("organization", "The name of an organization."),
-            _string("division", "The name of a division."),
-            _string("department", "The name of a department."),
-            _complex(
-                "manager",
-                "The User's manager.",
-                _id_string("value", "The id of the SCIM resource representing the User's manager."),
-                _reference("$ref", "The URI of the manager's SCIM resource.", ("User",)),
-                _string("displayName", "The manager's displayName.", mutability="readOnly"),
-            ),
-        )
+    attributes=(
+        _string("employeeNumber", "A string identifier assigned by the organization."),
+        _string("costCenter", "The name of a cost center."),
+        _string("organization", "The name of an organization."),
+        _string("division", "The name of a division."),
+        _string("department", "The name of a department."),
+        _complex(
+            "manager",
+            "The User's manager.",
+            _id_string("value", "The id of the SCIM resource representing the User's manager."),
+            _reference("$ref", "The URI of the manager's SCIM resource.", ("User",)),
+            _string("displayName", "The manager's displayName.", mutability="readOnly"),
+        ),
     ),
 )
 
-AWS_USER_SCHEMA: Final = _read_only_schema(
+_AWS_USER_READ_ONLY: Final = _read_only_schema(
     urns.AWS_USER,
     "AwsUser",
     "What Identity Center knows of a user beyond the core schemas.",
@@ -455,6 +468,16 @@ AWS_USER_SCHEMA: Final = _read_only_schema(
         *_member_since(),
         multi_valued=True,
         returned="request",
+    ),
+)
+# The Identity Store User's Website and Birthdate, which SCIM's schemas lack
+# (API_User.html); clients write them through CreateUser and UpdateUser.
+AWS_USER_SCHEMA: Final = replace(
+    _AWS_USER_READ_ONLY,
+    attributes=(
+        *_AWS_USER_READ_ONLY.attributes,
+        _reference("website", "The User's personal or professional website.", ("external",)),
+        _string("birthdate", "The User's date of birth, as YYYY-MM-DD."),
     ),
 )
 

@@ -25,6 +25,7 @@ from scim.readiness import readiness
 from scim.request_body import install_request_body
 from scim.request_metrics import install_request_metrics
 from scim.request_store import install_request_store
+from scim.views import reports
 
 
 def create_app(
@@ -59,6 +60,7 @@ def create_app(
     install_request_body(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(operator_page)
+    app.register_blueprint(reports.blueprint)
     install_metrics(app, store, settings, replica)
 
     @app.get("/health")

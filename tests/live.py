@@ -21,6 +21,7 @@ from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
 from connector.record_keys import entitlement_id
 from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
+from connector.simulator.plan import OrganisationPlan
 from connector.simulator.seed import PRESETS, plan_organisation
 from connector.store import ledger, write_claims
 from connector.store.store import Store
@@ -106,9 +107,12 @@ class Live:
         return found
 
 
-def open_live(url: str, tmp_path: Path, **overrides: Any) -> Iterator[Live]:
+def open_live(
+    url: str, tmp_path: Path, *, plan: OrganisationPlan | None = None, **overrides: Any
+) -> Iterator[Live]:
+    """The app on a synced store of `plan` (the tiny preset unless given)."""
     with simulated_aws() as aws:
-        manifest = load_plan(plan_organisation(PRESETS["tiny"]))
+        manifest = load_plan(plan or plan_organisation(PRESETS["tiny"]))
         settings = simulator_settings(url, **overrides)
         store = Store.open(url)
         run_sync(settings, store, connect(settings))

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,12 @@ def run_demo(folder: Path, port: int, output: Path) -> tuple[int | None, str]:
     return code, output.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def running(tmp_path: Path) -> Iterator[ServeProcess]:
+@contextmanager
+def serving_demo(folder: Path) -> Iterator[ServeProcess]:
+    """A demo serving its synced store from `folder`, on a free port, until the block ends."""
     port = free_port()
-    output = tmp_path / "first.out"
-    process = start_demo(tmp_path / "demo", port, output)
+    output = folder / "demo.out"
+    process = start_demo(folder / "demo", port, output)
     demo = ServeProcess(process, f"http://127.0.0.1:{port}", output)
     try:
 
@@ -77,10 +79,16 @@ def running(tmp_path: Path) -> Iterator[ServeProcess]:
             assert process.poll() is None, demo.log_text()
             return "serving on" in demo.log_text() and answers_ok(f"{demo.url}/ready")
 
-        wait_for(serving, timeout=120, what="the first demo serves a synced store")
+        wait_for(serving, timeout=120, what="the demo serves a synced store")
         yield demo
     finally:
         stop_process(process, signal.SIGINT)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[ServeProcess]:
+    with serving_demo(tmp_path) as demo:
+        yield demo
 
 
 def users_answer(demo: ServeProcess) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from connector.readers.users import ENTERPRISE_EXTENSION as ENTERPRISE
 from connector.readers.users import user_from_aws
 from connector.simulator import SimulatedAws, simulated_aws
 from schemas import urns
@@ -323,11 +324,8 @@ def test_a_user_posted_inactive_is_created_then_disabled() -> None:
     ("attribute", "value"),
     [
         ("password", "hunter2"),
-        ("photos", [{"value": "https://example.com/grace.jpg"}]),
         ("ims", [{"value": "grace", "type": "xmpp"}]),
-        ("roles", [{"value": "admiral"}]),
         ("x509Certificates", [{"value": "MIIB..."}]),
-        (urns.ENTERPRISE_USER, {"department": "Navy"}),
     ],
 )
 def test_attribute_the_identity_store_cannot_hold_is_refused(attribute: str, value: Any) -> None:
@@ -441,19 +439,79 @@ def test_served_external_id_and_enterprise_extension_may_be_sent_back_unchanged(
     }
 
     assert user_update_operations(current, sent_back) == ([], [])
-    assert user_update_operations(current, MINIMAL) == ([], [])
 
 
-def test_changing_external_id_or_enterprise_extension_is_refused() -> None:
-    current = MINIMAL | {"externalId": "okta-00u1", urns.ENTERPRISE_USER: {"department": "A"}}
+def test_changing_the_enterprise_extension_updates_its_members_and_undoes_them() -> None:
+    current = MINIMAL | {urns.ENTERPRISE_USER: {"department": "A", "manager": {"value": "u-1"}}}
+    desired = MINIMAL | {urns.ENTERPRISE_USER: {"department": "B", "costCenter": "CC-1"}}
 
-    external = refusal(user_update_operations, current, current | {"externalId": "okta-00u2"})
-    enterprise = refusal(
-        user_update_operations, current, current | {urns.ENTERPRISE_USER: {"department": "B"}}
+    assert user_update_operations(current, desired) == (
+        [
+            {"AttributePath": f"{ENTERPRISE}.costCenter", "AttributeValue": "CC-1"},
+            {"AttributePath": f"{ENTERPRISE}.department", "AttributeValue": "B"},
+            {"AttributePath": f"{ENTERPRISE}.manager"},
+        ],
+        [
+            {"AttributePath": f"{ENTERPRISE}.costCenter"},
+            {"AttributePath": f"{ENTERPRISE}.department", "AttributeValue": "A"},
+            {"AttributePath": f"{ENTERPRISE}.manager", "AttributeValue": {"value": "u-1"}},
+        ],
     )
 
+
+def test_changing_external_id_is_refused() -> None:
+    current = MINIMAL | {"externalId": "okta-00u1"}
+
+    external = refusal(user_update_operations, current, current | {"externalId": "okta-00u2"})
+
     assert external.detail.startswith("externalId cannot be set or changed")
-    assert enterprise.detail.startswith(f"{urns.ENTERPRISE_USER}:department")
+
+
+def test_every_newer_attribute_becomes_a_create_user_parameter() -> None:
+    document = MINIMAL | {
+        "roles": [{"value": "Admiral", "type": "work", "primary": True}],
+        "photos": [
+            {"value": "https://example.com/g.png", "type": "photo", "primary": True},
+            {"value": "https://example.com/t.png", "type": "thumbnail", "display": "small"},
+        ],
+        urns.AWS_USER: {"website": "https://grace.example.com", "birthdate": "1906-12-09"},
+        urns.ENTERPRISE_USER: {"employeeNumber": "1906", "manager": {"value": "u-1"}},
+    }
+
+    params = user_create_params(document)
+
+    assert params["Roles"] == [{"Value": "Admiral", "Type": "work", "Primary": True}]
+    assert params["Photos"] == [
+        {"Value": "https://example.com/g.png", "Type": "photo", "Primary": True},
+        {
+            "Value": "https://example.com/t.png",
+            "Display": "small",
+            "Type": "thumbnail",
+            "Primary": False,
+        },
+    ]
+    assert (params["Website"], params["Birthdate"]) == ("https://grace.example.com", "1906-12-09")
+    assert params["Extensions"] == {
+        ENTERPRISE: {"employeeNumber": "1906", "manager": {"value": "u-1"}}
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"photos": [{"value": "not a url"}]}, "photos[0].value 'not a url' is not a URL"),
+        ({"photos": [{"value": f"https://e.com/{n}.png"} for n in range(4)]}, "photos:"),
+        ({"photos": [{"value": "https://e.com/1.png", "primary": True}] * 2}, "photos:"),
+        ({"roles": [{"value": "a"}, {"value": "b"}]}, "roles:"),
+        ({"roles": [{"value": "a", "display": "A"}]}, "roles[0].display"),
+        ({urns.AWS_USER: {"birthdate": "09/12/1906"}}, f"{urns.AWS_USER}:birthdate '09/12/1906'"),
+        ({urns.AWS_USER: {"birthdate": "1906-02-30"}}, f"{urns.AWS_USER}:birthdate"),
+        ({urns.ENTERPRISE_USER: {"shoeSize": "42"}}, f"{urns.ENTERPRISE_USER}.shoeSize"),
+        ({urns.ENTERPRISE_USER: {"department": "x" * 1025}}, f"{urns.ENTERPRISE_USER}:department"),
+    ],
+)
+def test_a_bad_newer_attribute_is_refused_naming_it(change: dict[str, Any], named: str) -> None:
+    assert refusal(user_create_params, MINIMAL | change).detail.startswith(named)
 
 
 def test_active_becomes_the_user_status_and_is_left_alone_when_not_asserted(

@@ -182,6 +182,8 @@ def test_user_publishes_exactly_the_attributes_served() -> None:
             "emails",
             "phoneNumbers",
             "addresses",
+            "roles",
+            "photos",
             "groups",
             "entitlements",
         ],
@@ -201,14 +203,24 @@ def test_user_publishes_exactly_the_attributes_served() -> None:
             "updatedAt",
             "updatedBy",
             "effectiveAccess",
+            "website",
+            "birthdate",
         ],
     }
 
 
-@pytest.mark.parametrize("urn", [u for u in OUR_SCHEMAS if u != urns.AWS_GROUP])
+@pytest.mark.parametrize(
+    "urn", [u for u in OUR_SCHEMAS if u not in (urns.AWS_GROUP, urns.AWS_USER)]
+)
 def test_our_schemas_are_read_only(urn: str) -> None:
     mutabilities = {a.mutability for a in walk_definitions(SCHEMAS[urn].attributes)}
     assert mutabilities == {"readOnly"}
+
+
+def test_a_users_website_and_birthdate_are_writable_and_nothing_else_of_ours() -> None:
+    schema = SCHEMAS[urns.AWS_USER]
+    writable = [a.name for a in walk_definitions(schema.attributes) if a.mutability != "readOnly"]
+    assert writable == ["website", "birthdate"]
 
 
 def test_a_groups_description_and_own_entitlements_are_writable_and_nothing_else() -> None:

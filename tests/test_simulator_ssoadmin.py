@@ -217,6 +217,53 @@ def test_list_permission_sets_provisioned_to_account_honours_account_id(
     assert provisioned_to("333333333333") == []
 
 
+_CHANGES: dict[str, Any] = {
+    "update": lambda sso, ps: sso.update_permission_set(**ps, SessionDuration="PT2H"),
+    "inline policy": lambda sso, ps: sso.put_inline_policy_to_permission_set(
+        **ps, InlinePolicy='{"Version": "2012-10-17", "Statement": []}'
+    ),
+    "managed policy": lambda sso, ps: sso.attach_managed_policy_to_permission_set(
+        **ps, ManagedPolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    ),
+    "customer managed policy": lambda sso, ps: (
+        sso.attach_customer_managed_policy_reference_to_permission_set(
+            **ps, CustomerManagedPolicyReference={"Name": "Auditors", "Path": "/"}
+        )
+    ),
+    "permissions boundary": lambda sso, ps: sso.put_permissions_boundary_to_permission_set(
+        **ps, PermissionsBoundary={"ManagedPolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(_CHANGES))
+def test_each_change_leaves_every_provisioned_copy_out_of_date_until_provisioned_again(
+    aws: SimulatedAws, change: str
+) -> None:
+    """API_CreateAccountAssignment: "If the permission set is subsequently updated, the
+    corresponding IAM policies attached to roles in your accounts will not be updated
+    automatically ... you must call ProvisionPermissionSet"; the per-set listing's
+    ProvisioningStatus filter tells the two apart."""
+    ps = {"InstanceArn": aws.instance_arn, "PermissionSetArn": permission_set(aws)}
+    for account in (ACCOUNT_A, ACCOUNT_B):
+        aws.sso_admin.provision_permission_set(**ps, TargetType="AWS_ACCOUNT", TargetId=account)
+
+    def accounts(status: str) -> list[str]:
+        return sorted(
+            aws.sso_admin.list_accounts_for_provisioned_permission_set(
+                **ps, ProvisioningStatus=status
+            )["AccountIds"]
+        )
+
+    assert accounts("LATEST_PERMISSION_SET_NOT_PROVISIONED") == []
+    _CHANGES[change](aws.sso_admin, ps)
+    assert accounts("LATEST_PERMISSION_SET_NOT_PROVISIONED") == [ACCOUNT_A, ACCOUNT_B]
+    assert accounts("LATEST_PERMISSION_SET_PROVISIONED") == []
+    aws.sso_admin.provision_permission_set(**ps, TargetType="AWS_ACCOUNT", TargetId=ACCOUNT_A)
+    assert accounts("LATEST_PERMISSION_SET_NOT_PROVISIONED") == [ACCOUNT_B]
+    assert accounts("LATEST_PERMISSION_SET_PROVISIONED") == [ACCOUNT_A]
+
+
 def test_changed_permission_set_is_not_latest_until_reprovisioned_to_all_accounts(
     aws: SimulatedAws,
 ) -> None:

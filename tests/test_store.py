@@ -27,7 +27,9 @@ from connector.records import (
     PermissionsBoundary,
     PermissionSet,
     PhoneNumber,
+    Photo,
     ProvisionedPair,
+    Role,
     Snapshot,
     User,
 )
@@ -53,7 +55,11 @@ def make_snapshot(**changes: object) -> Snapshot:
         phone_numbers=(PhoneNumber("+1 555 0100", "work", True),),
         addresses=(Address(locality="Zürich", country="CH", type="work", primary=True),),
         external_ids=(ExternalId("https://sts.windows.net/x/", "abc"),),
-        enterprise={"department": "Payments"},
+        enterprise={"department": "Payments", "manager": {"value": "u-2"}},
+        roles=(Role("Payments lead", "work", True),),
+        photos=(Photo("https://example.com/alice.png", "photo", "Alice", True),),
+        website="https://alice.example.com",
+        birthdate="1990-04-01",
     )
     bob = User(id="u-2", user_name="bob", display_name="山田 太郎")
     group = Group(

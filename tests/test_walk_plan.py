@@ -50,11 +50,11 @@ def test_forced_walks_are_honoured_or_refused_clearly() -> None:
 
 
 def test_call_bound_matches_the_documented_formula_for_dataset_m() -> None:
-    # 6 + 20 + 2 + 200 + 7*50 + 5 + min(50 + 800, 2200) + (ceil(20/50) - 1) + 2*20
+    # 6 + 20 + 2 + 200 + 8*50 + 5 + min(50 + 800, 2200) + (ceil(20/50) - 1) + 2*20
     bound = call_bound(
         users=2000, groups=200, permission_sets=50, accounts=100, pairs=800, applications=20
     )
-    assert bound == 1433 + 40
+    assert bound == 1483 + 40
 
 
 def test_applications_beyond_fifty_take_a_further_listing_page_each_fifty() -> None:

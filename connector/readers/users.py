@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.aws import AwsClients
-from connector.records import Address, Email, ExternalId, PhoneNumber, User
+from connector.records import Address, Email, ExternalId, PhoneNumber, Photo, Role, User
 
 ENTERPRISE_EXTENSION = "aws:identitystore:enterprise"
 
@@ -69,6 +69,20 @@ def user_from_aws(item: dict[str, Any]) -> User:
             for a in item.get("Addresses") or ()
         ),
         external_ids=external_ids_from_aws(item.get("ExternalIds")),
+        roles=tuple(
+            Role(value=r.get("Value"), type=r.get("Type"), primary=bool(r.get("Primary")))
+            for r in item.get("Roles") or ()
+        ),
+        photos=tuple(
+            Photo(
+                value=p["Value"],
+                type=p.get("Type"),
+                display=p.get("Display"),
+                primary=bool(p.get("Primary")),
+            )
+            for p in item.get("Photos") or ()
+            if p.get("Value")
+        ),
         enterprise=(item.get("Extensions") or {}).get(ENTERPRISE_EXTENSION),
         created_at=item.get("CreatedAt"),
         updated_at=item.get("UpdatedAt"),

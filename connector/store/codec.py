@@ -26,6 +26,8 @@ from connector.records import (
     PermissionsBoundary,
     PermissionSet,
     PhoneNumber,
+    Photo,
+    Role,
     Snapshot,
     User,
 )
@@ -34,6 +36,8 @@ Row = dict[str, Any]
 
 # Fields kept outside the user row (child tables) or not compared for change.
 _USER_CHILDREN = ("emails", "phone_numbers", "addresses", "external_ids")
+# Fields kept in the user row as JSON lists of their members.
+_USER_LISTS = ("roles", "photos")
 
 
 def all_records(snapshot: Snapshot) -> Iterator[object]:
@@ -61,9 +65,11 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
                 **{
                     spec.name: getattr(user, spec.name)
                     for spec in dataclasses.fields(User)
-                    if spec.name not in _USER_CHILDREN
+                    if spec.name not in (*_USER_CHILDREN, *_USER_LISTS)
                 },
                 "enterprise": dict(user.enterprise) if user.enterprise is not None else None,
+                "roles": [dataclasses.asdict(r) for r in user.roles] or None,
+                "photos": [dataclasses.asdict(p) for p in user.photos] or None,
             }
         )
         for position, email in enumerate(user.emails):
@@ -99,6 +105,7 @@ def snapshot_rows(snapshot: Snapshot, snapshot_id: int) -> dict[str, list[Row]]:
     for name, records in (
         ("accounts", snapshot.accounts),
         ("provisioned_pairs", snapshot.provisioned_pairs),
+        ("outdated_provisioning", snapshot.outdated_pairs),
         ("assignments", snapshot.assignments),
         ("application_assignments", snapshot.application_assignments),
     ):
@@ -166,7 +173,7 @@ def user_from_row(row: Mapping[Any, Any], children: Mapping[str, Sequence[Any]])
     scalar = {
         spec.name: row[spec.name]
         for spec in dataclasses.fields(User)
-        if spec.name not in _USER_CHILDREN
+        if spec.name not in (*_USER_CHILDREN, *_USER_LISTS)
     }
     return User(
         **scalar,
@@ -194,6 +201,8 @@ def user_from_row(row: Mapping[Any, Any], children: Mapping[str, Sequence[Any]])
         external_ids=tuple(
             ExternalId(issuer=r.issuer, id=r.external_id) for r in children.get("external_ids", ())
         ),
+        roles=tuple(Role(**r) for r in row["roles"] or ()),
+        photos=tuple(Photo(**p) for p in row["photos"] or ()),
     )
 
 
@@ -269,13 +278,15 @@ def _time(value: str | None) -> datetime | None:
 
 
 def user_from_json(data: Mapping[str, Any]) -> User:
-    nested = {"emails", "phone_numbers", "addresses", "external_ids", "created_at", "updated_at"}
+    nested = {*_USER_CHILDREN, *_USER_LISTS, "created_at", "updated_at"}
     return User(
         **{k: v for k, v in data.items() if k not in nested},
         emails=tuple(Email(**e) for e in data.get("emails") or ()),
         phone_numbers=tuple(PhoneNumber(**p) for p in data.get("phone_numbers") or ()),
         addresses=tuple(Address(**a) for a in data.get("addresses") or ()),
         external_ids=tuple(ExternalId(**x) for x in data.get("external_ids") or ()),
+        roles=tuple(Role(**r) for r in data.get("roles") or ()),
+        photos=tuple(Photo(**p) for p in data.get("photos") or ()),
         created_at=_time(data.get("created_at")),
         updated_at=_time(data.get("updated_at")),
     )

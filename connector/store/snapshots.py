@@ -255,6 +255,14 @@ def read_snapshot(connection: sa.Connection, snapshot_id: int) -> Snapshot:
             ProvisionedPair(account_id=r.account_id, permission_set_arn=r.permission_set_arn)
             for r in rows(t.provisioned_pairs, t.provisioned_pairs.c.account_id)
         ),
+        outdated_pairs=tuple(
+            ProvisionedPair(account_id=r.account_id, permission_set_arn=r.permission_set_arn)
+            for r in rows(
+                t.outdated_provisioning,
+                t.outdated_provisioning.c.account_id,
+                t.outdated_provisioning.c.permission_set_arn,
+            )
+        ),
         assignments=tuple(
             Assignment(
                 account_id=r.account_id,

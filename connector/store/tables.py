@@ -255,6 +255,10 @@ users = _snapshot_table(
     _text("birthdate"),
     _text("user_status"),
     sa.Column("enterprise", sa.JSON),
+    # A user's roles (at most 1) and photos (at most 3) as JSON lists of their
+    # members: few, read with the user, never joined on.
+    sa.Column("roles", sa.JSON),
+    sa.Column("photos", sa.JSON),
     sa.Column("created_at", TZ),
     sa.Column("updated_at", TZ),
     _text("created_by"),
@@ -375,6 +379,16 @@ provisioned_pairs = _snapshot_table(
     key=("account_id", "permission_set_arn"),
 )
 
+# Provisioned pairs whose copy in the account is older than the permission set
+# (ListAccountsForProvisionedPermissionSet with ProvisioningStatus
+# LATEST_PERMISSION_SET_NOT_PROVISIONED): the drift report's outdated provisioning.
+outdated_provisioning = _snapshot_table(
+    "outdated_provisioning",
+    sa.Column("account_id", sa.String(12)),
+    sa.Column("permission_set_arn", sa.String(255)),
+    key=("account_id", "permission_set_arn"),
+)
+
 assignments = _snapshot_table(
     "assignments",
     sa.Column("account_id", sa.String(12)),
@@ -477,6 +491,7 @@ SNAPSHOT_TABLES = (
     permission_sets,
     accounts,
     provisioned_pairs,
+    outdated_provisioning,
     assignments,
     applications,
     application_assignments,

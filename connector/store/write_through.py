@@ -17,6 +17,7 @@ aggregation see the write, and the next sync agrees with what it recorded.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -232,6 +233,7 @@ def remove_permission_set(
     ]
     with recording(connection, snapshot_id, [PermissionSetRow(arn), *provisioned], now):
         _delete_keyed(connection, t.provisioned_pairs, snapshot_id, permission_set_arn=arn)
+        _delete_keyed(connection, t.outdated_provisioning, snapshot_id, permission_set_arn=arn)
         _delete_keyed(connection, t.permission_sets, snapshot_id, arn=arn)
 
 
@@ -257,6 +259,18 @@ def set_provisioned(
         if provisioned:
             rows = snapshot_rows(Snapshot("", "", provisioned_pairs=(pair,)), snapshot_id)
             connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
+
+
+def set_outdated(
+    connection: sa.Connection, arn: str, account_ids: Collection[str], snapshot_id: int
+) -> None:
+    """Record the accounts whose copy of the permission set is out of date, replacing
+    what the snapshot held (the drift report reads them; no served resource shows them)."""
+    _delete_keyed(connection, t.outdated_provisioning, snapshot_id, permission_set_arn=arn)
+    pairs = tuple(ProvisionedPair(account_id, arn) for account_id in sorted(account_ids))
+    if pairs:
+        rows = snapshot_rows(Snapshot("", "", outdated_pairs=pairs), snapshot_id)
+        connection.execute(t.outdated_provisioning.insert(), rows["outdated_provisioning"])
 
 
 def put_account(

@@ -128,6 +128,11 @@ def _document(
             }
             for a in user.addresses
         ],
+        "roles": [{"value": r.value, "type": r.type, "primary": r.primary} for r in user.roles],
+        "photos": [
+            {"value": p.value, "display": p.display, "type": p.type, "primary": p.primary}
+            for p in user.photos
+        ],
         "groups": [
             {"value": gid, "$ref": ref(base_url, "Group", gid), "display": name, "type": "direct"}
             for gid, name in groups
@@ -151,6 +156,8 @@ def _document(
     document[urns.AWS_USER] = {
         "identityStoreId": identity_store_id,
         "userStatus": user.user_status,
+        "website": user.website,
+        "birthdate": user.birthdate,
         **provenance.stamps(user),
         "externalIds": [{"issuer": x.issuer, "id": x.id} for x in user.external_ids],
         "effectiveAccess": effective_access(direct, via_groups, group_names, memberships)
@@ -311,12 +318,15 @@ def _user_sql() -> ResourceSql:
             f"{enterprise}:organization": _enterprise_column(u, "organization"),
             f"{enterprise}:division": _enterprise_column(u, "division"),
             f"{enterprise}:department": _enterprise_column(u, "department"),
+            f"{enterprise}:manager.value": Column(u.c.enterprise[("manager", "value")].as_string()),
             f"{aws}:identityStoreId": Column(
                 sa.select(t.syncs.c.identity_store_id)
                 .where(t.syncs.c.id == u.c.snapshot_id)
                 .scalar_subquery()
             ),
             f"{aws}:userStatus": Column(u.c.user_status),
+            f"{aws}:website": Column(u.c.website),
+            f"{aws}:birthdate": Column(u.c.birthdate),
             f"{aws}:createdBy": Column(u.c.created_by),
             f"{aws}:updatedAt": Column(u.c.updated_at),
             f"{aws}:updatedBy": Column(u.c.updated_by),

@@ -7,15 +7,20 @@ served and the desired document, with the operations that undo them
 API_UpdateUser.html, API_AttributeOperation.html, API_CreateGroup.html, API_UpdateGroup.html).
 `active` is the user's UserStatus (ENABLED / DISABLED), which UpdateUser sets.
 
+`roles`, `photos`, our extension's `website` and `birthdate` and the enterprise
+extension are the User's Roles, Photos, Website, Birthdate and its
+"aws:identitystore:enterprise" Extension (API_User.html).
+
 The checks AWS makes on the input alone are made here first, so a bad request answers
 a SCIM 400 `invalidValue` (RFC 7644 §3.12) naming the attribute, and AWS is never
-called: required members, JSON types, the members' length and character limits, and
-the one email, phone number and address a user may have. (Uniqueness needs AWS.)
+called: required members, JSON types, the members' length and character limits, the
+one email, phone number, address and role and three photos (one primary) a user may
+have, a birthdate as YYYY-MM-DD, and a photo's value as a URL (RFC 7643 §4.1.2: "A
+URI that is a uniform resource locator"). (Uniqueness needs AWS.)
 
 Nothing a client sends is dropped silently: a value the Identity Store cannot hold
-(externalId, password, ims, photos, roles, x509Certificates, the enterprise
-extension, unknown sub-attributes) is refused, so that what the client
-reads back is what it wrote. The resource's `id`, `meta`, `schemas`, `groups`,
+(externalId, password, ims, x509Certificates, unknown sub-attributes) is refused, so
+that what the client reads back is what it wrote. The resource's `id`, `meta`, `schemas`, `groups`,
 `members`, `entitlements` and our own read-only extension attributes are the
 caller's concern and ignored here.
 """
@@ -24,8 +29,11 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Final
+from urllib.parse import urlsplit
 
+from connector.readers.users import ENTERPRISE_EXTENSION
 from schemas import urns
 from scim.errors import ScimError
 
@@ -69,6 +77,24 @@ _USER_LISTS: Final = {
         "primary",
     ),
 }
+# RFC 7643 §4.1.2 `roles` and `photos` as the Identity Store's Role and Photo (a
+# Role has no display); at most 1 role and 3 photos (the Roles and Photos shapes).
+_ROLE: Final = ("value", "type", "primary")
+_PHOTO: Final = ("value", "display", "type", "primary")
+_MAX_PHOTOS: Final = 3
+_PHOTO_SCHEMES: Final = ("http", "https", "data")  # Photo.Value: "The photo data or URL"
+# Ours (urns.AWS_USER): the User's Website and Birthdate ("YYYY-MM-DD").
+_PROFILE_STRINGS: Final = ("website", "birthdate")
+# RFC 7643 §4.3, as the members of the "aws:identitystore:enterprise" extension;
+# the manager is its `value` (`$ref` and `displayName` follow from it).
+_ENTERPRISE_STRINGS: Final = (
+    "employeeNumber",
+    "costCenter",
+    "organization",
+    "division",
+    "department",
+)
+_MANAGER: Final = f"{ENTERPRISE_EXTENSION}.manager"
 # `active` is the Identity Store's UserStatus (UpdateUser only: CreateUser has no
 # such parameter, so a user POSTed inactive is created, then disabled).
 _STATUS: Final = "userStatus"
@@ -79,6 +105,11 @@ _USER_PATHS: Final = (
     *(f"name.{p}" for p in _NAME_PARTS),
     *_USER_LISTS,
     _STATUS,
+    "roles",
+    "photos",
+    *_PROFILE_STRINGS,
+    *(f"{ENTERPRISE_EXTENSION}.{e}" for e in _ENTERPRISE_STRINGS),
+    _MANAGER,
 )
 _GROUP_PATHS: Final = ("displayName", "description")
 
@@ -86,10 +117,8 @@ _GROUP_PATHS: Final = ("displayName", "description")
 # DisplayName), and UserName identifies the user; UpdateUser cannot remove them.
 _REQUIRED_USER: Final = ("userName", "displayName", "name.givenName", "name.familyName")
 
-# RFC 7643 §4.1 attributes this service does not write. CreateUser has no password;
-# its newer Photos and Roles members (and the enterprise Extensions) are not in the
-# simulated Identity Store, so no test could show a mapping of them to be right.
-_UNHOLDABLE_USER: Final = ("password", "ims", "photos", "roles", "x509Certificates")
+# RFC 7643 §4.1 attributes the Identity Store User has no member for.
+_UNHOLDABLE_USER: Final = ("password", "ims", "x509Certificates")
 
 # The white space SensitiveStringType's pattern allows besides \p{L}\p{M}\p{S}\p{N}\p{P}.
 _SPACES: Final = frozenset("\t\n\r \u00a0\u3000")
@@ -110,7 +139,7 @@ def unsupported_attributes(resource_type: str) -> tuple[str, ...]:
     ignored would leave a leaver's access in place.
     """
     if resource_type == "User":
-        return ("externalId", *_UNHOLDABLE_USER, urns.ENTERPRISE_USER)
+        return ("externalId", *_UNHOLDABLE_USER)
     return ("externalId",)
 
 
@@ -150,7 +179,9 @@ def user_create_params(document: Mapping[str, Any]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for path, value in state.items():
         attribute, _, part = path.partition(".")
-        if part:
+        if attribute == ENTERPRISE_EXTENSION:
+            params.setdefault("Extensions", {}).setdefault(attribute, {})[part] = value
+        elif part:
             params.setdefault(_aws(attribute), {})[_aws(part)] = value
         else:
             params[_aws(attribute)] = value
@@ -167,7 +198,7 @@ def user_update_operations(
     AttributeOperation may "add, replace, or remove an attribute"); lists (emails, ...)
     are replaced whole, since the service refuses an operation on one of their items
     ("please provide full replacement of Multi-Value attribute types"). Attributes this service
-    cannot write (externalId, active, the enterprise extension) are refused only when
+    cannot write (externalId) are refused only when
     the desired document asserts a value other than the served one: leaving them out
     of a PUT means "not asserted" (RFC 7644 §3.5.1), not "clear".
     """
@@ -236,6 +267,73 @@ def _user_state(document: Mapping[str, Any]) -> dict[str, Any]:
     active = _member(document, "active")
     if active is not None:
         state[_STATUS] = ENABLED if _boolean(active, "active") else DISABLED
+    role = _single_item(_member(document, "roles"), "roles", _ROLE)
+    if role is not None:
+        state["roles"] = [role]
+    photos = _photos(_member(document, "photos"))
+    if photos:
+        state["photos"] = photos
+    return state | _profile_state(document) | _enterprise_state(document)
+
+
+def _photos(value: Any) -> list[dict[str, Any]]:
+    """Up to three Photos, one primary at most, each value a URL (or photo data)."""
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list):
+        raise _invalid("photos must be an array of objects")
+    if len(value) > _MAX_PHOTOS:
+        raise _invalid(
+            f"photos: the Identity Store keeps at most {_MAX_PHOTOS} per user and "
+            f"{len(value)} were given"
+        )
+    photos = [_item(photo, f"photos[{n}]", _PHOTO) for n, photo in enumerate(value)]
+    if sum(photo["Primary"] for photo in photos) > 1:
+        raise _invalid("photos: at most one photo may be primary (RFC 7643 §2.4)")
+    for n, photo in enumerate(photos):
+        url = urlsplit(photo["Value"])
+        if url.scheme.lower() not in _PHOTO_SCHEMES or not (url.netloc or url.scheme == "data"):
+            raise _invalid(f"photos[{n}].value {photo['Value']!r} is not a URL")
+    return photos
+
+
+def _profile_state(document: Mapping[str, Any]) -> dict[str, Any]:
+    """Our extension's website and birthdate (the User's Website and Birthdate)."""
+    extension = _object(_member(document, urns.AWS_USER), urns.AWS_USER, None)
+    state = {
+        path: value
+        for path in _PROFILE_STRINGS
+        if (value := _string(_member(extension, path), f"{urns.AWS_USER}:{path}")) is not None
+    }
+    birthdate = state.get("birthdate")
+    if birthdate is not None and not _is_date(birthdate):
+        raise _invalid(f"{urns.AWS_USER}:birthdate {birthdate!r} is not a date written YYYY-MM-DD")
+    return state
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == len("YYYY-MM-DD")
+
+
+def _enterprise_state(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The enterprise extension's members, by their UpdateUser AttributePath."""
+    where = urns.ENTERPRISE_USER
+    extension = _object(_member(document, where), where, (*_ENTERPRISE_STRINGS, "manager"))
+    state: dict[str, Any] = {}
+    for name in _ENTERPRISE_STRINGS:
+        value = _string(extension.get(name), f"{where}:{name}")
+        if value is not None:
+            state[f"{ENTERPRISE_EXTENSION}.{name}"] = value
+    manager = _object(
+        extension.get("manager"), f"{where}:manager", ("value", "$ref", "displayName")
+    )
+    manager_id = _string(manager.get("value"), f"{where}:manager.value")
+    if manager_id is not None:
+        state[_MANAGER] = {"value": manager_id}
     return state
 
 
@@ -252,17 +350,21 @@ def _single_item(
             f"{attribute}: the Identity Store keeps at most one per user and "
             f"{len(value)} were given; send only the one to keep"
         )
-    fields = _object(value[0], f"{attribute}[0]", sub_attributes)
+    return _item(value[0], f"{attribute}[0]", sub_attributes)
+
+
+def _item(value: Any, where: str, sub_attributes: tuple[str, ...]) -> dict[str, Any]:
+    """One value of a multi-valued attribute, with Identity Store member names."""
+    fields = _object(value, where, sub_attributes)
     item: dict[str, Any] = {}
     for sub in sub_attributes:
-        where = f"{attribute}[0].{sub}"
         if sub == "primary":
-            item["Primary"] = _boolean(fields.get(sub), where)
-        elif (text := _string(fields.get(sub), where)) is not None:
+            item["Primary"] = _boolean(fields.get(sub), f"{where}.{sub}")
+        elif (text := _string(fields.get(sub), f"{where}.{sub}")) is not None:
             item[_aws(sub)] = text
     # The item is its value (RFC 7643 §2.4); the readers skip an email without one.
     if "value" in sub_attributes and "Value" not in item:
-        raise _invalid(f"{attribute}[0].value is required")
+        raise _invalid(f"{where}.value is required")
     return item
 
 
@@ -304,13 +406,6 @@ def _refuse_unholdable_user(current: Mapping[str, Any], desired: Mapping[str, An
     for attribute in _UNHOLDABLE_USER:
         if _member(desired, attribute) not in (None, "", []):
             raise _invalid(f"{attribute} cannot be stored in the Identity Store; leave it out")
-    stored = {key.casefold(): value for key, value in _enterprise(current)}
-    for key, value in _enterprise(desired):
-        if stored.get(key.casefold()) != value:
-            raise _invalid(
-                f"{urns.ENTERPRISE_USER}:{key} cannot be written through this API; "
-                "leave the enterprise extension out or send it as served"
-            )
 
 
 def _refuse_external_id(current: Mapping[str, Any], desired: Mapping[str, Any]) -> None:
@@ -321,18 +416,6 @@ def _refuse_external_id(current: Mapping[str, Any], desired: Mapping[str, Any]) 
         raise _invalid("externalId must be a string")
     if wanted != _member(current, "externalId"):
         raise _invalid(_EXTERNAL_ID)
-
-
-def _enterprise(document: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The (name, value) pairs a User's enterprise extension asserts; the manager is
-    its `value` (RFC 7643 §4.3: `$ref` and `displayName` follow from it)."""
-    extension = _member(document, urns.ENTERPRISE_USER)
-    asserted = []
-    for key, value in _object(extension, urns.ENTERPRISE_USER, None).items():
-        meaning = _member(value, "value") if isinstance(value, Mapping) else value
-        if meaning not in (None, "", [], {}):
-            asserted.append((key, meaning))
-    return asserted
 
 
 # -- JSON values ----------------------------------------------------------------------------------

@@ -15,11 +15,19 @@ record, so the backend can check uniqueness before it stores anything.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from moto.identitystore.exceptions import ValidationException
 from moto.identitystore.models import Name
 
+from .profile import (
+    checked_birthdate,
+    checked_photos,
+    checked_roles,
+    checked_website,
+    with_enterprise_path,
+)
 from .records import StoredGroup, StoredUser
 
 _USER_STRINGS = {
@@ -58,6 +66,14 @@ _USER_LISTS = {
         },
     ),
 }
+# The members moto lacks, each with its check (profile.py); the enterprise
+# extension's paths are profile.with_enterprise_path's.
+_PROFILE: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "photos": ("Photos", checked_photos),
+    "roles": ("Roles", checked_roles),
+    "website": ("Website", checked_website),
+    "birthdate": ("Birthdate", checked_birthdate),
+}
 _USER_STATUSES = ("ENABLED", "DISABLED")
 _GROUP_STRINGS = {"displayname": "DisplayName", "description": "Description"}
 _REQUIRED_USER = {"UserName", "DisplayName"}
@@ -88,6 +104,11 @@ def apply_user_operations(user: StoredUser, operations: list[dict[str, Any]]) ->
             user = user._replace(**_change(field, _objects(path, value, keys)))
         elif path == "userstatus":
             user = user._replace(UserStatus=_status(value))
+        elif path in _PROFILE:
+            field, check = _PROFILE[path]
+            user = user._replace(**_change(field, check(value)))
+        elif (extensions := with_enterprise_path(user.Extensions or {}, path, value)) is not None:
+            user = user._replace(Extensions=extensions)
         else:
             raise _unknown(operation["AttributePath"])
     return user

@@ -11,6 +11,8 @@ moto 5.2.5:
 * keeps no CreatedAt, CreatedBy, UpdatedAt or UpdatedBy of a user, group or
   membership (AWS returns them in every User, Group and GroupMembership,
   https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_GroupMembership.html);
+* has no Photos, Roles, Website, Birthdate or Extensions (the enterprise
+  extension, returned only when a read asks for it): see profile.py;
 * has no Revision: AWS changes a user's or group's on every write, and
   UpdateUser, DeleteUser and their group twins given another fail with
   ConflictException CONCURRENT_MODIFICATION (API_UpdateUser.html);
@@ -39,6 +41,14 @@ from moto.moto_api._internal import mock_random
 
 from ..pagination import PageRule, page
 from .attributes import apply_group_operations, apply_user_operations
+from .profile import (
+    checked_birthdate,
+    checked_extension_names,
+    checked_extensions,
+    checked_photos,
+    checked_roles,
+    checked_website,
+)
 from .records import IndexedStore, StoredGroup, StoredUser, without_empty
 
 # Who the request being served is made by (the caller's ARN), for the records'
@@ -138,10 +148,14 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         locale: str | None,
         timezone: str | None,
         external_ids: list[dict[str, str]] | None = None,
+        profile: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         """As moto, with an O(1) UserName check. ``external_ids`` is not a
         CreateUser parameter (an IdP sets it through SCIM); the loader uses it.
+        ``profile`` holds the members moto lacks (Photos, Roles, Website,
+        Birthdate, Extensions), by their CreateUser names.
         """
+        given = profile or {}
         store = self._store(identity_store_id)
         user = StoredUser(
             UserId=str(mock_random.uuid4()),
@@ -160,6 +174,11 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
             Locale=locale,
             Timezone=timezone,
             ExternalIds=external_ids or [],
+            Photos=checked_photos(given.get("Photos")),
+            Roles=checked_roles(given.get("Roles")),
+            Website=checked_website(given.get("Website")),
+            Birthdate=checked_birthdate(given.get("Birthdate")),
+            Extensions=checked_extensions(given.get("Extensions")),
             **_stamps(created=True),
         )
         _check_required(user)
@@ -234,7 +253,10 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         filters: list[dict[str, str]] | None,
         max_results: int | None = None,
         next_token: str | None = None,
+        extensions: list[str] | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        """As moto, paged as AWS, with the extensions asked for (API_ListUsers.html)."""
+        names = checked_extension_names(extensions)
         store = self._store(identity_store_id)
         if filters and filters[0].get("AttributePath") == "UserName":
             user_id = store.user_ids_by_name.get(filters[0].get("AttributeValue", ""))
@@ -242,7 +264,7 @@ class CorrectedIdentityStoreBackend(IdentityStoreBackend):
         else:
             users = list(store.users.values())
         listed, token = page(users, USERS, max_results, next_token, _invalid)
-        return [user.to_json() for user in listed], token
+        return [user.to_json(names) for user in listed], token
 
     # -- groups ----------------------------------------------------------------
 

@@ -5,7 +5,8 @@ moto's ``User`` record has no ExternalIds, although the User shape carries them
 a directory synchronised from an IdP (SCIM) gives every user one, and a connector
 matching identities by ExternalId must see it. Nor has it, nor moto's Group,
 CreatedAt, CreatedBy, UpdatedAt and UpdatedBy, which AWS returns on both, nor
-a user's UserStatus, nor the Revision of either.
+a user's UserStatus, Photos, Roles, Website, Birthdate and Extensions, nor the
+Revision of either.
 ``StoredUser`` and ``StoredGroup`` are moto's records plus those fields.
 
 moto's ``IdentityStoreData`` is three plain dicts, so each uniqueness check and
@@ -17,9 +18,12 @@ store goes through them.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from moto.identitystore.models import IdentityStoreData, Name
+
+from .profile import requested
 
 
 class StoredUser(NamedTuple):
@@ -49,11 +53,19 @@ class StoredUser(NamedTuple):
     CreatedBy: str | None = None
     UpdatedAt: float | None = None
     UpdatedBy: str | None = None
+    # The members moto lacks (profile.py); Extensions by extension name.
+    Photos: list[dict[str, Any]] | None = None
+    Roles: list[dict[str, Any]] | None = None
+    Website: str | None = None
+    Birthdate: str | None = None
+    Extensions: dict[str, dict[str, Any]] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        """The User shape, leaving out what is not set, as AWS does."""
+    def to_json(self, extensions: Collection[str] = ()) -> dict[str, Any]:
+        """The User shape, leaving out what is not set, as AWS does, with the
+        extensions the read asked for."""
         body = self._asdict()
         body["Name"] = self.Name._asdict() if self.Name else None
+        body["Extensions"] = requested(self.Extensions or {}, extensions)
         return without_empty(body)
 
 

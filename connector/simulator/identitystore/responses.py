@@ -6,7 +6,9 @@ with ``null`` for every unset member; AWS leaves unset members out
 CreateUser takes at most one email, address and phone number ("Array Members:
 Fixed number of 1 item" in
 https://docs.aws.amazon.com/singlesignon/latest/IdentityStoreAPIReference/API_CreateUser.html);
-botocore does not check list lengths, so the service must. What a request
+botocore does not check list lengths, so the service must. CreateUser's Photos,
+Roles, Website, Birthdate and Extensions, and the ``Extensions`` a DescribeUser
+or ListUsers asks for, are read here (moto reads none of them). What a request
 creates or changes records its caller as CreatedBy / UpdatedBy (moto keeps none).
 """
 
@@ -20,6 +22,26 @@ from moto.identitystore.responses import IdentityStoreResponse
 
 from ..cloudtrail.principals import caller, principal_arn
 from .models import ACTING, CorrectedIdentityStoreBackend
+from .profile import checked_extension_names
+
+# CreateUser's members moto passes on (by its argument names), and those it does not (profile.py).
+_MOTO_CREATE_USER = {
+    "identity_store_id": "IdentityStoreId",
+    "user_name": "UserName",
+    "name": "Name",
+    "display_name": "DisplayName",
+    "nick_name": "NickName",
+    "profile_url": "ProfileUrl",
+    "emails": "Emails",
+    "addresses": "Addresses",
+    "phone_numbers": "PhoneNumbers",
+    "user_type": "UserType",
+    "title": "Title",
+    "preferred_language": "PreferredLanguage",
+    "locale": "Locale",
+    "timezone": "Timezone",
+}
+_PROFILE = ("Photos", "Roles", "Website", "Birthdate", "Extensions")
 
 
 class CorrectedIdentityStoreResponse(IdentityStoreResponse):
@@ -37,7 +59,11 @@ class CorrectedIdentityStoreResponse(IdentityStoreResponse):
                     f"{parameter[1:]}' failed to satisfy constraint: Member must have length "
                     "less than or equal to 1"
                 )
-        return super().create_user()
+        user_id, store_id = self.corrected_backend.create_user(
+            **{argument: self._get_param(key) for argument, key in _MOTO_CREATE_USER.items()},
+            profile={key: self._get_param(key) for key in _PROFILE},
+        )
+        return json.dumps({"UserId": user_id, "IdentityStoreId": store_id})
 
     def call_action(self) -> Any:
         """Serve the request as its caller: what it creates or changes records them."""
@@ -52,7 +78,18 @@ class CorrectedIdentityStoreResponse(IdentityStoreResponse):
             identity_store_id=self._get_param("IdentityStoreId"),
             user_id=self._get_param("UserId"),
         )
-        return json.dumps(user.to_json())
+        names = checked_extension_names(self._get_param("Extensions"))
+        return json.dumps(user.to_json(names))
+
+    def list_users(self) -> str:
+        users, next_token = self.corrected_backend.list_users(
+            identity_store_id=self._get_param("IdentityStoreId"),
+            filters=self._get_param("Filters"),
+            max_results=self._get_param("MaxResults"),
+            next_token=self._get_param("NextToken"),
+            extensions=self._get_param("Extensions"),
+        )
+        return json.dumps({"Users": users, "NextToken": next_token})
 
     def describe_group(self) -> str:
         group = self.corrected_backend.describe_group(
