@@ -94,11 +94,23 @@ _DECLARED = (
     Operation("sso-admin", "ListApplications", "read", 100, "Applications"),
     Operation("sso-admin", "GetApplicationAssignmentConfiguration", "read"),
     Operation("sso-admin", "ListApplicationAssignments", "read", 100, "ApplicationAssignments"),
+    # what a deleted principal holds (revoked first), and one application again (the feed)
+    Operation(
+        "sso-admin",
+        "ListApplicationAssignmentsForPrincipal",
+        "read",
+        100,
+        "ApplicationAssignments",
+    ),
+    Operation("sso-admin", "DescribeApplication", "read"),
     # sso-admin writes: assignments are asynchronous, tracked by their request status
     Operation("sso-admin", "CreateAccountAssignment", "write", needs_role_management=True),
     Operation("sso-admin", "DeleteAccountAssignment", "write", needs_role_management=True),
     Operation("sso-admin", "DescribeAccountAssignmentCreationStatus", "write"),
     Operation("sso-admin", "DescribeAccountAssignmentDeletionStatus", "write"),
+    # application assignments are synchronous: no status to track
+    Operation("sso-admin", "CreateApplicationAssignment", "write"),
+    Operation("sso-admin", "DeleteApplicationAssignment", "write"),
     # identitystore
     Operation("identitystore", "ListUsers", "read", 100, "Users"),
     Operation("identitystore", "ListGroups", "read", 100, "Groups"),

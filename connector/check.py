@@ -71,11 +71,15 @@ class CheckReport:
 
 # Optional actions: the connector works without them. Organizations gives
 # account names; ListAccountAssignmentsForPrincipal is used only from the
-# management account, and AWS refuses it elsewhere whatever the policy says.
+# management account, and AWS refuses it elsewhere whatever the policy says;
+# ListApplicationAssignmentsForPrincipal only adds to what the store shows a
+# deleted principal holds.
 OPTIONAL_SERVICES = frozenset({"organizations"})
 # The change feed's services: needed only by the source IDCC_CHANGE_SOURCE names.
 FEED_SERVICES = {"cloudtrail": "cloudtrail", "sqs": "sqs"}
-OPTIONAL_ACTIONS = frozenset({"ListAccountAssignmentsForPrincipal"})
+OPTIONAL_ACTIONS = frozenset(
+    {"ListAccountAssignmentsForPrincipal", "ListApplicationAssignmentsForPrincipal"}
+)
 
 _FAKE_ID = "00000000-0000-0000-0000-000000000000"
 
@@ -112,6 +116,13 @@ PROBES: dict[str, Probe] = {
     # once the caller is allowed, AccessDeniedException otherwise.
     "GetApplicationAssignmentConfiguration": lambda c: {"ApplicationArn": _application(c)},
     "ListApplicationAssignments": lambda c: {"ApplicationArn": _application(c), "MaxResults": 1},
+    "DescribeApplication": lambda c: {"ApplicationArn": _application(c)},
+    "ListApplicationAssignmentsForPrincipal": lambda c: {
+        "InstanceArn": c.instance.instance_arn,
+        "PrincipalType": "USER",
+        "PrincipalId": c.user_id,
+        "MaxResults": 1,
+    },
     "ListUsers": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
     "ListGroups": lambda c: {"IdentityStoreId": c.instance.identity_store_id, "MaxResults": 1},
     "ListGroupMemberships": lambda c: {
@@ -148,6 +159,9 @@ PROBES: dict[str, Probe] = {
         "InstanceArn": c.instance.instance_arn,
         "AccountAssignmentDeletionRequestId": _FAKE_ID,
     },
+    # On the application that does not exist: nothing can be assigned or removed.
+    "CreateApplicationAssignment": lambda c: _application_assignment(c),
+    "DeleteApplicationAssignment": lambda c: _application_assignment(c),
     "DescribeUser": lambda c: _store(c) | {"UserId": _FAKE_ID},
     "DescribeGroup": lambda c: _store(c) | {"GroupId": _FAKE_ID},
     "GetGroupMembershipId": lambda c: (
@@ -203,6 +217,10 @@ def _application(c: ProbeContext) -> str:
     """A well-formed ARN of an application of the instance that does not exist."""
     instance_id = c.instance.instance_arn.rsplit("/", 1)[-1]
     return f"arn:aws:sso::{c.account_id}:application/{instance_id}/apl-0000000000000000"
+
+
+def _application_assignment(c: ProbeContext) -> dict[str, Any]:
+    return {"ApplicationArn": _application(c), "PrincipalType": "USER", "PrincipalId": _FAKE_ID}
 
 
 def _ps(c: ProbeContext) -> dict[str, Any]:

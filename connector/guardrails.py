@@ -1,10 +1,12 @@
 """Guardrails: a policy file that forbids some grants and caps changes per request.
 
-Issue 4 item 9. The write path checks a request's intents here before AWS is
-called, so a forbidden request changes nothing and is answered 403 with the
-rule that matched. Only grants can be forbidden: removing
-access (revokes, membership removals, deletions) must always stay possible, so
-that a leaver's access can be taken away whatever the policy says.
+Issue 4 item 9; `[[deny_application]]` (issue 12 item 4) forbids grants of
+applications as `[[deny_grant]]` does of permission sets in accounts. The
+write path checks a request's intents here before AWS is called, so a
+forbidden request changes nothing and is answered 403 with the rule that
+matched. Only grants can be forbidden: removing access (revokes, membership
+removals, deletions) must always stay possible, so that a leaver's access can
+be taken away whatever the policy says.
 
 The file (named by IDCC_GUARDRAILS_FILE, format in docs/guardrails.md) is read
 once at start. A file that cannot be read or understood raises ConfigError, so
@@ -18,12 +20,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from connector.errors import ConfigError
 from connector.intents import Intent
+from connector.writers.applications import GrantApplication
 from connector.writers.assignments import Grant
 
 MAX_CHANGES_RULE = "max_changes_per_request"
@@ -41,6 +44,9 @@ _SELECTORS = (
     "principal_types",
     "management_account",
 )
+# The last segment of an ApplicationArn, as the sso-admin API reference patterns it.
+_APPLICATION_ID = re.compile(r"^apl-[a-zA-Z0-9]{16}$")
+_APPLICATION_SELECTORS = ("applications", "providers", "principal_types")
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,8 @@ class GuardContext:
     account_names: Mapping[str, str]
     permission_set_names: Mapping[str, str]
     parents_of: Callable[[str], Sequence[str]]
+    # application ARN -> (name, provider ARN), as the last sync read them
+    applications: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -151,17 +159,67 @@ class _DenyGrant:
             yield not self.organizational_units.isdisjoint(context.parents_of(account))
 
 
+@dataclass(frozen=True)
+class _DenyApplication:
+    """One [[deny_application]] table: it matches a grant of an application when every
+    selector it names matches."""
+
+    name: str
+    applications: _Entries | None
+    providers: frozenset[str] | None
+    principal_types: frozenset[str] | None
+
+    def check(self, grant: GrantApplication, context: GuardContext) -> Violation | None:
+        arn = grant.application_arn
+        known = context.applications.get(arn)
+        outcomes: list[_Outcome] = []
+        if self.principal_types is not None:
+            outcomes.append(grant.principal_type in self.principal_types)
+        if self.applications is not None:
+            outcomes.append(
+                self.applications.match(
+                    (arn, _last_segment(arn)), known and known[0], f"application {arn}"
+                )
+            )
+        if self.providers is not None:
+            outcomes.append(
+                _Unknown(f"the provider of application {arn} is unknown")
+                if known is None
+                else known[1] in self.providers
+            )
+        if any(outcome is False for outcome in outcomes):
+            return None
+        granting = (
+            f"Granting application {known[0] if known else arn} "
+            f"to {grant.principal_type.lower()} {grant.principal_id}"
+        )
+        unknown = next((o for o in outcomes if isinstance(o, _Unknown)), None)
+        if unknown is not None:
+            return Violation(
+                self.name,
+                f"{granting} is refused because {unknown.reason}, "
+                "so this guardrail cannot rule it out.",
+            )
+        return Violation(self.name, f"{granting} is forbidden.")
+
+
 class Guardrails:
     """The loaded policy; `check` runs on every write request before AWS is called."""
 
-    def __init__(self, rules: Sequence[_DenyGrant], max_changes: int | None) -> None:
+    def __init__(
+        self,
+        rules: Sequence[_DenyGrant],
+        max_changes: int | None,
+        application_rules: Sequence[_DenyApplication] = (),
+    ) -> None:
         self._rules = tuple(rules)
         self._max_changes = max_changes
+        self._application_rules = tuple(application_rules)
 
     @property
     def empty(self) -> bool:
         """No rule and no cap: every request passes, with nothing to look up."""
-        return not self._rules and self._max_changes is None
+        return not self._rules and not self._application_rules and self._max_changes is None
 
     @property
     def needs_management_account(self) -> bool:
@@ -191,29 +249,32 @@ class Guardrails:
 
     @classmethod
     def _parse(cls, document: dict[str, Any], problems: list[str]) -> Guardrails:
-        unknown = sorted(set(document) - {MAX_CHANGES_RULE, "deny_grant"})
+        unknown = sorted(set(document) - {MAX_CHANGES_RULE, "deny_grant", "deny_application"})
         if unknown:
             problems.append(
-                f"unknown keys {', '.join(unknown)} "
-                f"(expected {MAX_CHANGES_RULE} and [[deny_grant]] tables)"
+                f"unknown keys {', '.join(unknown)} (expected {MAX_CHANGES_RULE}, "
+                "[[deny_grant]] and [[deny_application]] tables)"
             )
         max_changes = document.get(MAX_CHANGES_RULE)
         if max_changes is not None and (type(max_changes) is not int or max_changes < 1):
             problems.append(f"{MAX_CHANGES_RULE} must be a whole number of at least 1")
-        tables = document.get("deny_grant", [])
-        if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-            problems.append("deny_grant must be tables, each written [[deny_grant]]")
-            tables = []
-        rules: list[_DenyGrant] = []
-        for position, table in enumerate(tables, start=1):
-            rule = _parse_rule(table, position, problems)
-            if rule is not None:
-                rules.append(rule)
-        names = [table.get("name") for table in tables]
+        tables = _tables(document, "deny_grant", problems)
+        rules = [
+            rule
+            for position, table in enumerate(tables, start=1)
+            if (rule := _parse_rule(table, position, problems)) is not None
+        ]
+        application_tables = _tables(document, "deny_application", problems)
+        application_rules = [
+            application_rule
+            for position, table in enumerate(application_tables, start=1)
+            if (application_rule := _parse_application_rule(table, position, problems)) is not None
+        ]
+        names = [table.get("name") for table in (*tables, *application_tables)]
         duplicates = sorted({n for n in names if isinstance(n, str) and names.count(n) > 1})
         if duplicates:
-            problems.append(f"several [[deny_grant]] rules are named {', '.join(duplicates)}")
-        return cls(rules, max_changes)
+            problems.append(f"several rules are named {', '.join(duplicates)}")
+        return cls(rules, max_changes, application_rules)
 
     def check(self, intents: Sequence[Intent], context: GuardContext) -> Violation | None:
         """The first violation (the change cap, then grants in request order), or None."""
@@ -228,30 +289,89 @@ class Guardrails:
                 f"at most {self._max_changes} are allowed in one request.",
             )
         for intent in intents:
-            if not isinstance(intent, Grant):
-                continue
-            for rule in self._rules:
-                violation = rule.check(intent, context)
-                if violation is not None:
-                    return violation
+            violation: Violation | None = None
+            if isinstance(intent, Grant):
+                violation = next(
+                    (v for rule in self._rules if (v := rule.check(intent, context))), None
+                )
+            elif isinstance(intent, GrantApplication):
+                violation = next(
+                    (v for rule in self._application_rules if (v := rule.check(intent, context))),
+                    None,
+                )
+            if violation is not None:
+                return violation
         return None
 
 
-def _parse_rule(table: dict[str, Any], position: int, problems: list[str]) -> _DenyGrant | None:
-    """One [[deny_grant]] table, or None after adding its problems to `problems`."""
+def _tables(document: dict[str, Any], key: str, problems: list[str]) -> list[dict[str, Any]]:
+    """The [[key]] tables of the file ([] after reporting them written otherwise)."""
+    tables = document.get(key, [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        problems.append(f"{key} must be tables, each written [[{key}]]")
+        return []
+    return tables
+
+
+def _rule_label(
+    table: dict[str, Any], kind: str, selectors: Sequence[str], position: int, found: list[str]
+) -> str:
+    """The rule's label in problems; adds to `found` what is wrong with its name and keys."""
     name = table.get("name")
     named = isinstance(name, str) and bool(name.strip())
-    label = f'[[deny_grant]] "{name}"' if named else f"[[deny_grant]] number {position}"
-    found: list[str] = []
     if not named:
         found.append('needs a name (name = "...", which refusals quote)')
     elif name == MAX_CHANGES_RULE:
         found.append(f"the name {MAX_CHANGES_RULE} is reserved for the change cap")
-    unknown = sorted(set(table) - {"name", *_SELECTORS})
+    unknown = sorted(set(table) - {"name", *selectors})
     if unknown:
         found.append(f"unknown keys {', '.join(unknown)}")
-    if not set(table) & set(_SELECTORS):
-        found.append(f"matches nothing: name at least one of {', '.join(_SELECTORS)}")
+    if not set(table) & set(selectors):
+        found.append(f"matches nothing: name at least one of {', '.join(selectors)}")
+    return f'[[{kind}]] "{name}"' if named else f"[[{kind}]] number {position}"
+
+
+def _parse_application_rule(
+    table: dict[str, Any], position: int, problems: list[str]
+) -> _DenyApplication | None:
+    """One [[deny_application]] table, or None after adding its problems to `problems`."""
+    found: list[str] = []
+    label = _rule_label(table, "deny_application", _APPLICATION_SELECTORS, position, found)
+    applications = _strings(table, "applications", found)
+    providers = _strings(table, "providers", found)
+    found.extend(
+        f"providers: {provider!r} is not an application provider ARN"
+        for provider in providers or ()
+        if not provider.startswith("arn:")
+    )
+    principal_types = _principal_types(table, found)
+    problems.extend(f"{label}: {problem}" for problem in found)
+    if found:
+        return None
+    return _DenyApplication(
+        name=str(table["name"]),
+        applications=None
+        if applications is None
+        else _Entries.split(applications, _is_application_id),
+        providers=None if providers is None else frozenset(providers),
+        principal_types=None if principal_types is None else frozenset(principal_types),
+    )
+
+
+def _principal_types(table: dict[str, Any], found: list[str]) -> tuple[str, ...] | None:
+    principal_types = _strings(table, "principal_types", found)
+    found.extend(
+        f"principal_types: {kind!r} is not USER or GROUP"
+        for kind in principal_types or ()
+        if kind not in _PRINCIPAL_TYPES
+    )
+    return principal_types
+
+
+def _parse_rule(table: dict[str, Any], position: int, problems: list[str]) -> _DenyGrant | None:
+    """One [[deny_grant]] table, or None after adding its problems to `problems`."""
+    found: list[str] = []
+    label = _rule_label(table, "deny_grant", _SELECTORS, position, found)
     permission_sets = _strings(table, "permission_sets", found)
     accounts = _strings(table, "accounts", found)
     ous = _strings(table, "organizational_units", found)
@@ -260,12 +380,7 @@ def _parse_rule(table: dict[str, Any], position: int, problems: list[str]) -> _D
         for ou in ous or ()
         if not _PARENT_ID.match(ou)
     )
-    principal_types = _strings(table, "principal_types", found)
-    found.extend(
-        f"principal_types: {kind!r} is not USER or GROUP"
-        for kind in principal_types or ()
-        if kind not in _PRINCIPAL_TYPES
-    )
+    principal_types = _principal_types(table, found)
     management = table.get("management_account")
     if management is not None and management is not True:
         found.append("management_account can only be true (leave it out otherwise)")
@@ -273,7 +388,7 @@ def _parse_rule(table: dict[str, Any], position: int, problems: list[str]) -> _D
     if found:
         return None
     return _DenyGrant(
-        name=str(name),
+        name=str(table["name"]),
         permission_sets=None
         if permission_sets is None
         else _Entries.split(permission_sets, _is_permission_set_id),
@@ -297,6 +412,10 @@ def _strings(table: dict[str, Any], key: str, found: list[str]) -> tuple[str, ..
 
 def _is_account_id(entry: str) -> bool:
     return bool(_ACCOUNT_ID.match(entry))
+
+
+def _is_application_id(entry: str) -> bool:
+    return entry.startswith("arn:") or bool(_APPLICATION_ID.match(entry))
 
 
 def _is_permission_set_id(entry: str) -> bool:

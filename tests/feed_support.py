@@ -12,7 +12,7 @@ from connector.aws import AwsClients
 from connector.config import Settings
 from connector.connection import connect
 from connector.feed.build import build_feed
-from connector.feed.runner import ChangeFeed
+from connector.feed.runner import BatchReport, ChangeFeed
 from connector.simulator.cloudtrail import console_administrator, register_principal
 from connector.store.store import Store
 from connector.sync_loop import run_syncs
@@ -70,3 +70,11 @@ def sync_loop(settings: Settings, store: Store, stop: threading.Event) -> thread
     )
     loop.start()
     return loop
+
+
+def one_step_calling(live: Live) -> tuple[BatchReport, set[str]]:
+    """One step of a new feed, and the AWS operations it called ("service:Operation")."""
+    feed, aws = feed_of(live)
+    before = dict(aws.stats.calls)
+    report = feed.step()
+    return report, {key for key, count in aws.stats.calls.items() if count != before.get(key, 0)}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +23,7 @@ from connector.record_keys import entitlement_id
 from connector.simulator import Manifest, SimulatedAws, load_plan, simulated_aws
 from connector.simulator.plan import OrganisationPlan
 from connector.simulator.seed import PRESETS, plan_organisation
-from connector.store import ledger
+from connector.store import ledger, write_claims
 from connector.store.store import Store
 from connector.sync import run_sync
 from connector.tokens import create_token
@@ -177,6 +177,38 @@ def open_operation(
         runner=runner,
         now=now,
     )
+
+
+def left_by_dead_runner(
+    live: Live, operation_id: str, intent: Intent, *, action: str, resource_id: str | None
+) -> None:
+    """What a process killed during its one step leaves: the operation open five minutes
+    ago, its locks held and its step started."""
+    stale = datetime.now(UTC) - timedelta(minutes=5)
+    with live.store.writing() as connection:
+        open_operation(
+            connection,
+            operation_id,
+            intent,
+            action=action,
+            resource_id=resource_id,
+            runner="dead-process",
+            now=stale,
+        )
+        assert write_claims.take_locks(connection, operation_id, intent.lock_keys, stale)
+        ledger.start_step(connection, operation_id, 0, stale)
+
+
+def resumed(live: Live, operation_id: str) -> tuple[ledger.OperationRecord, Provisioner]:
+    """The operation resumed as a restarted service resumes it, once ended; and the
+    resumer (closed), whose AWS calls a test counts."""
+    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
+    resumer = Provisioner(live.store, settings, lambda: connect(settings))
+    try:
+        assert resumer.resume_stale() == [operation_id]
+        return resumer.wait(operation_id, 15), resumer
+    finally:
+        resumer.close()
 
 
 def grant_op(account: str, arn: str) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def test_the_demos_examples_run_as_printed_in_a_shell(running: ServeProcess) -> 
 def test_make_demo_passes_a_port() -> None:
     def command(*args: str) -> str:
         planned = subprocess.run(
-            ["make", "--dry-run", "--always-make", "demo", *args],
+            ["make", "--no-print-directory", "--dry-run", "--always-make", "demo", *args],
             capture_output=True,
             text=True,
             check=True,

@@ -14,6 +14,7 @@ import pytest
 
 from connector.feed import mapping
 from connector.feed.accounts import AccountTarget
+from connector.feed.applications import ApplicationTarget
 from connector.feed.assignments import PairAssignments
 from connector.feed.events import MalformedEvent, from_eventbridge, from_lookup, parse_record
 from connector.feed.groups import GroupTarget
@@ -197,6 +198,27 @@ def test_events_of_another_instance_or_identity_store_are_foreign() -> None:
         )
     )
     assert mapping.foreign(user, INSTANCE, STORE)
+
+
+def test_application_events_name_the_application_and_its_instance_by_its_arn() -> None:
+    ours = "arn:aws:sso::111122223333:application/ssoins-72233af8ea2d1f14/apl-aaaaaaaaaaaaaaaa"
+    theirs = "arn:aws:sso::111122223333:application/ssoins-0000000000000000/apl-bbbbbbbbbbbbbbbb"
+    assigned = record(
+        "sso.amazonaws.com",
+        "CreateApplicationAssignment",
+        requestParameters={"applicationArn": ours, "principalId": GROUP, "principalType": "GROUP"},
+    )
+    created = record(
+        "sso.amazonaws.com",
+        "CreateApplication",
+        requestParameters={"instanceArn": INSTANCE, "name": "Payroll"},
+        responseElements={"applicationArn": ours},
+    )
+    assert targets(assigned) == [ApplicationTarget(ours)]
+    assert targets(created) == [ApplicationTarget(ours)]
+    assert not mapping.foreign(parse_record(assigned), INSTANCE, STORE)
+    elsewhere = assigned | {"requestParameters": {"applicationArn": theirs}}
+    assert mapping.foreign(parse_record(elsewhere), INSTANCE, STORE)
 
 
 def test_who_made_a_change_before_and_after_july_2025() -> None:

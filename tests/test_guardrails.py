@@ -10,6 +10,7 @@ import pytest
 from connector.errors import ConfigError
 from connector.guardrails import GuardContext, Guardrails, Violation
 from connector.intents import Intent, PrincipalType
+from connector.writers.applications import GrantApplication, RevokeApplication
 from connector.writers.assignments import Grant, Revoke
 from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
 from connector.writers.memberships import AddMember, RemoveMember
@@ -333,6 +334,79 @@ def test_the_detail_names_the_grant_in_the_admins_words(tmp_path: Path) -> None:
     )
 
 
+# -- applications ---------------------------------------------------------------------
+
+PAYROLL = "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-aaaaaaaaaaaaaaaa"
+WIKI = "arn:aws:sso::123456789012:application/ssoins-1234567890abcdef/apl-bbbbbbbbbbbbbbbb"
+CUSTOM_SAML = "arn:aws:sso::aws:applicationProvider/custom-saml"
+CUSTOM_OAUTH = "arn:aws:sso::aws:applicationProvider/custom"
+
+
+def with_applications(known: dict[str, tuple[str, str]] | None = None) -> GuardContext:
+    applications = (
+        {PAYROLL: ("Payroll", CUSTOM_SAML), WIKI: ("Wiki", CUSTOM_OAUTH)}
+        if known is None
+        else known
+    )
+    return GuardContext(
+        management_account_id=MANAGEMENT,
+        account_names={},
+        permission_set_names={},
+        parents_of=never_asked,
+        applications=applications,
+    )
+
+
+def grant_application(
+    application: str = PAYROLL, principal_type: PrincipalType = "USER"
+) -> GrantApplication:
+    return GrantApplication(application, principal_type, "u-1")
+
+
+@pytest.mark.parametrize("entry", ["Payroll", "PAYROLL", "apl-aaaaaaaaaaaaaaaa", PAYROLL])
+def test_application_is_matched_by_name_ignoring_case_by_id_or_by_arn(
+    tmp_path: Path, entry: str
+) -> None:
+    guardrails = load(
+        tmp_path, f'[[deny_application]]\nname = "no-payroll"\napplications = ["{entry}"]'
+    )
+    ctx = with_applications()
+    assert refused_by(guardrails, grant_application(PAYROLL), ctx=ctx) == "no-payroll"
+    assert refused_by(guardrails, grant_application(WIKI), ctx=ctx) == ""
+
+
+def test_application_rules_match_by_provider_and_principal_type(tmp_path: Path) -> None:
+    guardrails = load(
+        tmp_path,
+        f'[[deny_application]]\nname = "no-saml-to-groups"\nproviders = ["{CUSTOM_SAML}"]\n'
+        'principal_types = ["GROUP"]',
+    )
+    ctx = with_applications()
+    assert refused_by(guardrails, grant_application(PAYROLL, "GROUP"), ctx=ctx) == (
+        "no-saml-to-groups"
+    )
+    assert refused_by(guardrails, grant_application(PAYROLL, "USER"), ctx=ctx) == ""
+    assert refused_by(guardrails, grant_application(WIKI, "GROUP"), ctx=ctx) == ""
+
+
+def test_an_application_of_unknown_provider_is_refused_by_a_provider_rule(tmp_path: Path) -> None:
+    guardrails = load(
+        tmp_path, f'[[deny_application]]\nname = "no-saml"\nproviders = ["{CUSTOM_SAML}"]'
+    )
+    violation = guardrails.check([grant_application(PAYROLL)], with_applications({}))
+    assert violation is not None and violation.rule == "no-saml"
+    assert "the provider of application" in violation.detail
+
+
+def test_application_rules_never_forbid_account_grants_or_revokes(tmp_path: Path) -> None:
+    guardrails = load(tmp_path, '[[deny_application]]\nname = "none"\nprincipal_types = ["USER"]')
+    ctx = with_applications()
+    assert refused_by(guardrails, grant(principal_type="USER"), ctx=ctx) == ""
+    assert refused_by(guardrails, RevokeApplication(PAYROLL, "USER", "u-1"), ctx=ctx) == ""
+    violation = guardrails.check([grant_application(PAYROLL)], ctx)
+    assert violation == Violation("none", "Granting application Payroll to user u-1 is forbidden.")
+
+
 # -- malformed files ------------------------------------------------------------------
 
 
@@ -350,7 +424,7 @@ def test_the_detail_names_the_grant_in_the_admins_words(tmp_path: Path) -> None:
         (
             '[[deny_grant]]\nname = "a"\nmanagement_account = true\n'
             '[[deny_grant]]\nname = "a"\nprincipal_types = ["USER"]',
-            "several [[deny_grant]] rules are named a",
+            "several rules are named a",
         ),
         ('[[deny_grant]]\nname = "empty"', '"empty": matches nothing'),
         (
@@ -380,6 +454,14 @@ def test_the_detail_names_the_grant_in_the_admins_words(tmp_path: Path) -> None:
             "reserved",
         ),
         ("[[deny_grant]\n", "cannot be read"),
+        ('[[deny_application]]\nname = "x"', '"x": matches nothing'),
+        ('[[deny_application]]\nname = "x"\naccounts = ["111122223333"]', "unknown keys accounts"),
+        ('[[deny_application]]\nname = "x"\nproviders = ["custom-saml"]', "not an application"),
+        (
+            '[[deny_grant]]\nname = "a"\nmanagement_account = true\n'
+            '[[deny_application]]\nname = "a"\nprincipal_types = ["USER"]',
+            "several rules are named a",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_naming_the_file_and_the_problem(

@@ -14,6 +14,7 @@ from schemas import urns
 from scim.errors import ScimError
 
 # The served User document itself, so updates start from exactly what a client reads.
+from scim.resources.common import Held
 from scim.resources.users import _document as served_user_document
 from scim.writes.identity_input import (
     group_create_params,
@@ -129,7 +130,7 @@ def served_user(aws: SimulatedAws, user_id: str) -> dict[str, Any]:
     """The document GET /Users/{id} serves for the user AWS holds."""
     user = user_from_aws(described_user(aws, user_id))
     return served_user_document(
-        user, [], [], None, {}, {}, aws.identity_store_id, "https://scim.example/v2", None
+        user, [], Held(), None, {}, {}, aws.identity_store_id, "https://scim.example/v2", None
     )
 
 

@@ -214,3 +214,27 @@ def test_the_tiny_preset_loads_applications_with_their_assignments(aws: Simulate
     assert len(manifest.applications) == PRESETS["tiny"].applications
     assert found == manifest.expected_application_assignments()
     assert len(found) == PRESETS["tiny"].application_assignments
+
+
+def test_deleting_a_user_or_a_group_deletes_its_application_assignments(
+    aws: SimulatedAws,
+) -> None:
+    arn, kept = application(aws), user(aws, "kept")
+    user_id, group_id = user(aws, "leaver"), group(aws, "leavers")
+    for kind, principal in (("USER", user_id), ("GROUP", group_id), ("USER", kept)):
+        aws.sso_admin.create_application_assignment(
+            ApplicationArn=arn, PrincipalId=principal, PrincipalType=kind
+        )
+    aws.identity_store.delete_user(IdentityStoreId=aws.identity_store_id, UserId=user_id)
+    aws.identity_store.delete_group(IdentityStoreId=aws.identity_store_id, GroupId=group_id)
+    assert assigned(aws, arn) == {("USER", kept)}
+    for kind, principal in (("USER", user_id), ("GROUP", group_id)):
+        listed = aws.sso_admin.list_application_assignments_for_principal(
+            InstanceArn=aws.instance_arn, PrincipalId=principal, PrincipalType=kind
+        )
+        assert listed["ApplicationAssignments"] == []
+        with pytest.raises(ClientError) as error:
+            aws.sso_admin.delete_application_assignment(
+                ApplicationArn=arn, PrincipalId=principal, PrincipalType=kind
+            )
+        assert error_code(error) == "ResourceNotFoundException"

@@ -36,7 +36,7 @@ from connector.config import Settings, settings_to_env
 from connector.connection import connect
 from connector.provisioning.provisioner import Provisioner
 from connector.simulator import Manifest, behaviour
-from connector.store import ledger, tables, write_claims
+from connector.store import ledger, tables
 from connector.store.ledger import OperationRecord
 from connector.store.store import Store
 from connector.sync import run_sync
@@ -45,7 +45,15 @@ from connector.writers.registry import intent_from_json
 from connector.writers.users import CreateUser
 from scim.demo import start_simulator
 from scim.writes.operations import answer_status
-from tests.live import Live, first_user, free_pair, grant_op, open_operation, operation_id
+from tests.live import (
+    Live,
+    first_user,
+    free_pair,
+    grant_op,
+    left_by_dead_runner,
+    operation_id,
+    resumed,
+)
 from tests.serving import wait_for
 from tests.simulation import simulator_settings
 
@@ -322,29 +330,11 @@ def test_a_resumed_user_creation_that_had_reached_aws_adopts_the_user(live_sqlit
     # What a process killed right after its CreateUser reached AWS leaves behind:
     # the step in progress in the ledger, and the user in AWS.
     operation_id = "00000000-0000-4000-8000-000000000001"
-    stale = datetime.now(UTC) - timedelta(minutes=5)
-    with live.store.writing() as connection:
-        open_operation(
-            connection,
-            operation_id,
-            CreateUser(params=params),
-            action="create",
-            resource_id=None,
-            runner="dead-process",
-            now=stale,
-        )
-        assert write_claims.take_locks(
-            connection, operation_id, CreateUser(params=params).lock_keys, stale
-        )
-        ledger.start_step(connection, operation_id, 0, stale)
+    left_by_dead_runner(
+        live, operation_id, CreateUser(params=params), action="create", resource_id=None
+    )
     made = live.aws.identity_store.create_user(IdentityStoreId=live.aws.identity_store_id, **params)
-    settings = simulator_settings(str(live.store.engine.url), write_resume_after="1s")
-    resumer = Provisioner(live.store, settings, lambda: connect(settings))
-    try:
-        assert resumer.resume_stale() == [operation_id]
-        record = resumer.wait(operation_id, 15)
-    finally:
-        resumer.close()
+    record, resumer = resumed(live, operation_id)
     assert record.status == "succeeded" and answer_status(record) == 201
     assert record.resource_id == made["UserId"]
     assert resumer.aws().stats.calls["identitystore:CreateUser"] == 0

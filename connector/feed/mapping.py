@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from connector.feed.accounts import AccountTarget
+from connector.feed.applications import ApplicationTarget
 from connector.feed.assignments import PairAssignments
 from connector.feed.events import ChangeEvent
 from connector.feed.groups import GroupTarget
@@ -74,6 +75,12 @@ def _assignment(event: ChangeEvent) -> list[Named]:
         else None
     )
     return [PairAssignments(account, arn, expected)]
+
+
+def _application(event: ChangeEvent) -> list[Named]:
+    """CreateApplication answers the ARN; every other event names it in its request."""
+    arn = _get(event.request, "applicationArn") or _get(event.response, "applicationArn")
+    return [ApplicationTarget(arn)] if arn else []
 
 
 def _permission_set(event: ChangeEvent) -> list[Named]:
@@ -153,6 +160,14 @@ _PERMISSION_SET_EVENTS = (
     "TagResource",
     "UntagResource",
 )
+_APPLICATION_EVENTS = (
+    "CreateApplication",
+    "UpdateApplication",
+    "DeleteApplication",
+    "PutApplicationAssignmentConfiguration",
+    "CreateApplicationAssignment",
+    "DeleteApplicationAssignment",
+)
 _USER_EVENTS = ("CreateUser", "UpdateUser", "DeleteUser", "DisableUser", "EnableUser")
 _GROUP_EVENTS = ("CreateGroup", "UpdateGroup", "DeleteGroup")
 _DIRECTORY = (IDENTITY_STORE, CONSOLE_DIRECTORY)
@@ -168,6 +183,7 @@ MAPPERS: dict[tuple[str, str], Mapper] = {
     (SSO, "CreateAccountAssignment"): _assignment,
     (SSO, "DeleteAccountAssignment"): _assignment,
     **{(SSO, name): _permission_set for name in _PERMISSION_SET_EVENTS},
+    **{(SSO, name): _application for name in _APPLICATION_EVENTS},
     **{(source, name): _user for source in _DIRECTORY for name in _USER_EVENTS},
     **{(source, name): _group for source in _DIRECTORY for name in _GROUP_EVENTS},
     (IDENTITY_STORE, "CreateGroupMembership"): _members,
@@ -228,9 +244,21 @@ def used_in(event: ChangeEvent) -> SignIn | None:
 
 
 def foreign(event: ChangeEvent, instance_arn: str, identity_store_id: str) -> bool:
-    """Whether the event is about another Identity Center instance or identity store."""
+    """Whether the event is about another Identity Center instance or identity store.
+
+    An application's events name no instance, but its ARN does:
+    ``...:application/{instance id}/apl-...`` (the sso-admin API reference's pattern).
+    """
     instance = _get(event.request, "instanceArn")
     store = _get(event.request, "identityStoreId")
-    return (instance is not None and instance != instance_arn) or (
-        store is not None and store != identity_store_id
+    application = _get(event.request, "applicationArn") or _get(event.response, "applicationArn")
+    return (
+        (instance is not None and instance != instance_arn)
+        or (store is not None and store != identity_store_id)
+        or (application is not None and _instance_id(application) != _instance_id(instance_arn))
     )
+
+
+def _instance_id(arn: str) -> str | None:
+    """The "ssoins-..." segment of an instance or application ARN."""
+    return next((part for part in arn.split("/") if part.startswith(("ssoins-", "ins-"))), None)

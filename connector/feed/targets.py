@@ -1,7 +1,7 @@
 """What the change feed re-reads: one object (or one small set) an event named.
 
 Each kind of target lives in a module of its own (`assignments`, `memberships`,
-`users`, `groups`, `permission_sets`, `accounts`) and answers two questions:
+`users`, `groups`, `permission_sets`, `accounts`, `applications`) and answers two questions:
 how it is read from AWS now (`reread`, outside any transaction), and how that
 state replaces what the served snapshot holds (`apply`, inside the feed's
 transaction, through `connector.store.write_through`). Targets are frozen and

@@ -1,9 +1,10 @@
 """The guardrails, applied to a planned write before anything is recorded.
 
 What the policy needs (`guardrails.GuardContext`) is gathered only when there
-are rules and changes: account and permission set names from the served
-snapshot, the management account and OUs from Organizations (read on demand,
-cached). A rule that cannot be evaluated refuses: guardrails fail closed.
+are rules and changes: account, permission set and application names (and
+applications' providers) from the served snapshot, the management account
+and OUs from Organizations (read on demand, cached). A rule that cannot be
+evaluated refuses: guardrails fail closed.
 """
 
 from __future__ import annotations
@@ -45,13 +46,14 @@ class Guard:
     def _context(self, intents: Sequence[Intent]) -> GuardContext:
         with self._store.reading() as connection:
             snapshot_id = current_snapshot_id(connection)
-            accounts, permission_sets = (
+            accounts, permission_sets, applications = (
                 (
                     reads.names(connection, snapshot_id, t.accounts),
                     reads.names(connection, snapshot_id, t.permission_sets),
+                    reads.application_names(connection, snapshot_id),
                 )
                 if snapshot_id is not None
-                else ({}, {})
+                else ({}, {}, {})
             )
         grants = any(isinstance(intent, Grant) for intent in intents)
         return GuardContext(
@@ -61,4 +63,5 @@ class Guard:
             account_names=accounts,
             permission_set_names=permission_sets,
             parents_of=self._facts.parents_of,
+            applications=applications,
         )

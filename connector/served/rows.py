@@ -67,7 +67,7 @@ class ApplicationRow:
     arn: str
 
 
-# An Assignment, a ProvisionedPair and an ApplicationAssignment name their rows
+# An Assignment, an ApplicationAssignment and a ProvisionedPair name their rows
 # already: every field is key.
 Row = (
     UserRow

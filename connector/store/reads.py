@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.record_keys import entitlement_id
+from connector.record_keys import APPLICATION_ENTITLEMENT_PREFIX, entitlement_id
 from connector.records import (
     Account,
     Application,
@@ -441,11 +441,39 @@ def identity_store_id(connection: sa.Connection, snapshot_id: int) -> str | None
     return _IDENTITY_STORES[key]
 
 
+@dataclass(frozen=True)
+class AccountEntitlement:
+    """What an account entitlement id ("<account>.ps-...") names."""
+
+    account_id: str
+    permission_set_arn: str
+
+
+@dataclass(frozen=True)
+class ApplicationEntitlement:
+    """What an application entitlement id ("app.apl-...") names."""
+
+    application_arn: str
+
+
+EntitlementTarget = AccountEntitlement | ApplicationEntitlement
+
+
 def entitlement_targets(
     connection: sa.Connection, snapshot_id: int, ids: Collection[str]
-) -> dict[str, tuple[str, str]]:
-    """Entitlement id -> (account id, permission set ARN), for the ids the snapshot serves."""
-    wanted = {i: i.partition(".") for i in ids}
+) -> dict[str, EntitlementTarget]:
+    """Entitlement id -> what it names, for the ids the snapshot serves (either kind,
+    told apart by `record_keys`' prefix)."""
+    applications = {i for i in ids if i.startswith(APPLICATION_ENTITLEMENT_PREFIX)}
+    found: dict[str, EntitlementTarget] = {
+        row.id: ApplicationEntitlement(row.arn)
+        for row in connection.execute(
+            sa.select(t.applications.c.id, t.applications.c.arn).where(
+                t.applications.c.snapshot_id == snapshot_id, t.applications.c.id.in_(applications)
+            )
+        )
+    }
+    wanted = {i: i.partition(".") for i in ids if i not in applications}
     accounts = {account for account, _, _ in wanted.values()}
     sets = {ps_id for _, _, ps_id in wanted.values()}
     known_accounts = set(
@@ -462,11 +490,12 @@ def entitlement_targets(
             )
         ).all()  # type: ignore[arg-type]
     )
-    return {
-        entitlement: (account, arns[ps_id])
+    found.update(
+        (entitlement, AccountEntitlement(account, arns[ps_id]))
         for entitlement, (account, _, ps_id) in wanted.items()
         if account in known_accounts and ps_id in arns
-    }
+    )
+    return found
 
 
 def existing_ids(
@@ -499,6 +528,33 @@ def assignment_pairs(
         )
     )
     return [(row.account_id, row.permission_set_arn) for row in rows]
+
+
+def application_assignment_arns(
+    connection: sa.Connection, snapshot_id: int, principal_type: str, principal_id: str
+) -> list[str]:
+    """ARNs of the applications the principal is assigned to directly."""
+    a = t.application_assignments
+    return list(
+        connection.execute(
+            sa.select(a.c.application_arn).where(
+                a.c.snapshot_id == snapshot_id,
+                a.c.principal_type == principal_type,
+                a.c.principal_id == principal_id,
+            )
+        ).scalars()
+    )
+
+
+def application_names(connection: sa.Connection, snapshot_id: int) -> dict[str, tuple[str, str]]:
+    """Application ARN -> (name, provider ARN), of the applications the snapshot holds."""
+    a = t.applications
+    return {
+        row.arn: (row.name, row.provider_arn)
+        for row in connection.execute(
+            sa.select(a.c.arn, a.c.name, a.c.provider_arn).where(a.c.snapshot_id == snapshot_id)
+        )
+    }
 
 
 def names(connection: sa.Connection, snapshot_id: int, table: sa.Table) -> dict[str, str]:

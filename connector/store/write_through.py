@@ -24,6 +24,8 @@ import sqlalchemy as sa
 
 from connector.records import (
     Account,
+    Application,
+    ApplicationAssignment,
     Assignment,
     Group,
     Membership,
@@ -35,6 +37,7 @@ from connector.records import (
 )
 from connector.served.rows import (
     AccountRow,
+    ApplicationRow,
     GroupRow,
     MembershipRow,
     PermissionSetRow,
@@ -295,6 +298,71 @@ def remove_account(
         _delete_keyed(connection, t.accounts, snapshot_id, id=account_id)
 
 
+def grant_application(
+    connection: sa.Connection,
+    assignment: ApplicationAssignment,
+    now: datetime,
+    snapshot_id: int | None = None,
+) -> None:
+    """The application assignment joins the snapshot."""
+    snapshot_id = _snapshot(connection, snapshot_id)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [assignment], now):
+        _delete_application_assignment(connection, snapshot_id, assignment)
+        rows = snapshot_rows(Snapshot("", "", application_assignments=(assignment,)), snapshot_id)
+        connection.execute(t.application_assignments.insert(), rows["application_assignments"])
+
+
+def revoke_application(
+    connection: sa.Connection,
+    assignment: ApplicationAssignment,
+    now: datetime,
+    snapshot_id: int | None = None,
+) -> None:
+    snapshot_id = _snapshot(connection, snapshot_id)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [assignment], now):
+        _delete_application_assignment(connection, snapshot_id, assignment)
+
+
+def put_application(
+    connection: sa.Connection,
+    application: Application,
+    now: datetime,
+    snapshot_id: int | None = None,
+) -> None:
+    """Insert or replace an application as AWS now describes it (the change feed)."""
+    snapshot_id = _snapshot(connection, snapshot_id)
+    if snapshot_id is None:
+        return
+    with recording(connection, snapshot_id, [ApplicationRow(application.arn)], now):
+        _delete_keyed(connection, t.applications, snapshot_id, arn=application.arn)
+        rows = snapshot_rows(Snapshot("", "", applications=(application,)), snapshot_id)
+        connection.execute(t.applications.insert(), rows["applications"])
+
+
+def remove_application(
+    connection: sa.Connection, arn: str, now: datetime, snapshot_id: int | None = None
+) -> None:
+    """A deleted application leaves with its assignments (AWS deletes them with it)."""
+    snapshot_id = _snapshot(connection, snapshot_id)
+    if snapshot_id is None:
+        return
+    held = [
+        ApplicationAssignment(arn, row.principal_type, row.principal_id)
+        for row in connection.execute(
+            sa.select(t.application_assignments)
+            .where(t.application_assignments.c.snapshot_id == snapshot_id)
+            .where(t.application_assignments.c.application_arn == arn)
+        )
+    ]
+    with recording(connection, snapshot_id, [ApplicationRow(arn), *held], now):
+        _delete_keyed(connection, t.application_assignments, snapshot_id, application_arn=arn)
+        _delete_keyed(connection, t.applications, snapshot_id, arn=arn)
+
+
 # -- rows ---------------------------------------------------------------------------
 
 
@@ -330,6 +398,19 @@ def _delete_assignment(connection: sa.Connection, snapshot_id: int, a: Assignmen
         .where(t.assignments.c.permission_set_arn == a.permission_set_arn)
         .where(t.assignments.c.principal_type == a.principal_type)
         .where(t.assignments.c.principal_id == a.principal_id)
+    )
+
+
+def _delete_application_assignment(
+    connection: sa.Connection, snapshot_id: int, a: ApplicationAssignment
+) -> None:
+    _delete_keyed(
+        connection,
+        t.application_assignments,
+        snapshot_id,
+        application_arn=a.application_arn,
+        principal_type=a.principal_type,
+        principal_id=a.principal_id,
     )
 
 
@@ -388,20 +469,32 @@ def _principal_rows(
         else rows.memberships(group_ids=[principal_id])
     )
     held = rows.assignments(principals=[(principal_type, principal_id)])
-    return [*(MembershipRow(m.group_id, m.user_id) for m in memberships), *held]
+    applications = [
+        ApplicationAssignment(row.application_arn, principal_type, principal_id)
+        for row in connection.execute(
+            sa.select(t.application_assignments.c.application_arn)
+            .where(t.application_assignments.c.snapshot_id == snapshot_id)
+            .where(t.application_assignments.c.principal_type == principal_type)
+            .where(t.application_assignments.c.principal_id == principal_id)
+        )
+    ]
+    return [*(MembershipRow(m.group_id, m.user_id) for m in memberships), *held, *applications]
 
 
 def _delete_principal_rows(
     connection: sa.Connection, snapshot_id: int, principal_type: str, principal_id: str
 ) -> None:
-    """Delete a deleted principal's assignments and memberships, and their provenance."""
+    """Delete a deleted principal's assignments (to accounts and to applications: AWS
+    deletes the latter with it) and memberships, and their provenance."""
     kept.forget_principal(connection, principal_type, principal_id)
-    connection.execute(
-        t.assignments.delete()
-        .where(t.assignments.c.snapshot_id == snapshot_id)
-        .where(t.assignments.c.principal_type == principal_type)
-        .where(t.assignments.c.principal_id == principal_id)
-    )
+    for table in (t.assignments, t.application_assignments):
+        _delete_keyed(
+            connection,
+            table,
+            snapshot_id,
+            principal_type=principal_type,
+            principal_id=principal_id,
+        )
     member = t.memberships.c.user_id if principal_type == "USER" else t.memberships.c.group_id
     connection.execute(
         t.memberships.delete()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from connector.intents import Intent
+from connector.writers.applications import GrantApplication, RevokeApplication
 from connector.writers.assignments import Grant, Revoke
 from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
 from connector.writers.memberships import AddMember, RemoveMember
@@ -20,6 +21,8 @@ INTENT_TYPES: dict[str, type[Intent]] = {
     for cls in (
         Grant,
         Revoke,
+        GrantApplication,
+        RevokeApplication,
         AddMember,
         RemoveMember,
         CreateUser,

@@ -4,7 +4,8 @@ A write is described by the document before and after it: POST has no
 "before", DELETE no "after", PUT replaces, and PATCH applies its operations
 one by one (`scim.writes.patch`). The difference between two documents is a
 list of intents: attribute changes (UpdateUser / UpdateGroup), membership
-changes and account assignment changes. A PATCH's intents follow its
+changes, and account and application assignment changes (an entitlement id
+names either kind, `connector.writers.entitlements`). A PATCH's intents follow its
 operations' order, so undoing a failed PATCH undoes them in reverse.
 
 Every id a request names is checked against the served snapshot before
@@ -25,7 +26,7 @@ from scim2_models.path import CompareOperator, Comparison
 from connector.intents import CREATED, Intent, PrincipalType
 from connector.store import reads
 from connector.store import tables as t
-from connector.writers.assignments import Grant, Revoke
+from connector.writers.entitlements import grant_of, revoke_of
 from connector.writers.groups import CreateGroup, DeleteGroup, UpdateGroup
 from connector.writers.identity_objects import DeleteObject, UpdateObject
 from connector.writers.memberships import AddMember, RemoveMember
@@ -52,7 +53,7 @@ class Catalogue:
     connection: sa.Connection
     snapshot_id: int
 
-    def entitlements(self, ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    def entitlements(self, ids: Sequence[str]) -> dict[str, reads.EntitlementTarget]:
         found = reads.entitlement_targets(self.connection, self.snapshot_id, ids)
         unknown = sorted(set(ids) - set(found))
         if unknown:
@@ -210,8 +211,8 @@ def plan_delete(
     revokes: list[Intent] = []
     if cleanup:
         held = _entitlements(resource_type, current) or []
-        pairs = list(catalogue.entitlements(held).values()) if held else []
-        revokes = [Revoke(account, arn, principal, current["id"]) for account, arn in pairs]
+        targets = list(catalogue.entitlements(held).values()) if held else []
+        revokes = [revoke_of(target, principal, current["id"]) for target in targets]
     deletion: Intent = (
         DeleteUser(user_id=current["id"], revoke_assignments=cleanup)
         if resource_type == "User"
@@ -291,8 +292,8 @@ def _relations(
         granted = [e for e in wanted if e not in held or e in named.entitlements_added]
         targets = catalogue.entitlements(revoked + granted)
         principal: PrincipalType = "USER" if resource_type == "User" else "GROUP"
-        intents += [Revoke(*targets[e], principal, principal_id) for e in revoked]
-        intents += [Grant(*targets[e], principal, principal_id) for e in granted]
+        intents += [revoke_of(targets[e], principal, principal_id) for e in revoked]
+        intents += [grant_of(targets[e], principal, principal_id) for e in granted]
     return intents
 
 

@@ -16,6 +16,12 @@ simulator accepts the first without duplicating (as CreateAccountAssignment
 does) and refuses the second with ResourceNotFoundException, which a client
 checking existence first never meets.
 
+Deleting a user or group deletes its application assignments (issue 12: AWS
+deletes a principal's assignments with it; a deleted principal cannot sign in
+to anything). The Identity Store is another backend, so the directory forgets
+a deleted principal's assignments when it is next asked (`_forget_deleted`):
+no answer ever shows one.
+
 ListApplications pages hold at most 50 applications (``ApplicationList``: max 50)
 though MaxResults accepts 1-100; the assignment listings page by 100.
 """
@@ -222,9 +228,22 @@ class ApplicationDirectory:
 
     # -- assignments -----------------------------------------------------------
 
+    def _forget_deleted(self) -> None:
+        """Drop the assignments of principals deleted from the identity store (with the lock)."""
+        for arn, keys in self._assigned.items():
+            instance_arn = self._applications[arn].instance_arn
+            gone = [
+                key
+                for key in keys
+                if not self._principal_exists(instance_arn, key.principal_type, key.principal_id)
+            ]
+            for key in gone:
+                del keys[key]
+
     def _assignment(
         self, application_arn: str, principal_type: str, principal_id: str
     ) -> tuple[Application, ApplicationAssignment]:
+        self._forget_deleted()
         application = self._find(application_arn)
         check("principalId", principal_id, PRINCIPAL_ID)
         if principal_type not in PRINCIPAL_TYPES:
@@ -261,6 +280,7 @@ class ApplicationDirectory:
         """https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListApplicationAssignments.html"""
         with self._lock:
             self._find(application_arn)
+            self._forget_deleted()
             items = [key.to_json() for key in self._assigned[application_arn]]
         return page(items, ASSIGNMENTS, max_results, next_token, ValidationException)
 
@@ -281,6 +301,7 @@ class ApplicationDirectory:
             raise ValidationException(f"Invalid PrincipalType {principal_type}")
         wanted = (filter_ or {}).get("ApplicationArn")
         with self._lock:
+            self._forget_deleted()
             items = [
                 key.to_json()
                 for arn, keys in self._assigned.items()
