@@ -25,6 +25,7 @@ from connector.simulator.plan import (
 )
 from connector.store import last_use, rendered
 from connector.store.snapshots import current_snapshot_id
+from connector.store.store import utcnow
 from schemas import urns
 from scim.rendering import render_snapshot
 from tests.feed_support import feed_of
@@ -208,3 +209,26 @@ def test_a_sign_in_recorded_before_its_permission_set_was_known_is_served_and_fi
     expression = quote(f'members[lastUsed ge "{stamp}"]')
     found = _get(used, f"Entitlements?filter={expression}").get_json()
     assert {r["id"] for r in found["Resources"]} == {entitlement_id(prod, audit)}
+
+
+def test_a_sign_in_recorded_while_a_snapshot_renders_leaves_its_entitlement_unrendered(
+    used: Live,
+) -> None:
+    m = used.manifest
+    prod = m.accounts["prod"]
+    audit = entitlement_id(prod, m.permission_sets["audit"])
+    admin = entitlement_id(prod, m.permission_sets["admin"])
+    began = utcnow()
+    with used.store.writing() as connection:
+        snapshot_id = current_snapshot_id(connection)
+        assert snapshot_id is not None
+        entitlements = {("Entitlement", audit), ("Entitlement", admin)}
+        rendered.forget(connection, snapshot_id, entitlements)
+        # built before the sign-in, stored after it
+        sign_in = SignIn(m.users["dave"], prod, "Audit", began, "e-rendering")
+        last_use.record(connection, [sign_in], snapshot_id)
+        built = {audit: '{"built": "before"}', admin: '{"built": "before"}'}
+        rendered.store_fresh_documents(connection, snapshot_id, "Entitlement", built, since=began)
+        stored = rendered.fetch(connection, snapshot_id, "Entitlement", [audit, admin])
+    assert set(stored) == {admin}
+    assert _members(used, audit) == {m.users["dave"]: began}

@@ -23,7 +23,8 @@ Last use is no part of any served resource's version (docs/api.md, "Last
 use"): a sign-in moves no digest and no meta.lastModified. But an
 Entitlement's members show it and are rendered once per snapshot
 (connector.store.rendered), so `record` forgets the rendered documents of the
-entitlements it changes.
+entitlements it changes, and stamps each row's `recorded_at` so that a
+rendering under way leaves those entitlements unrendered.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from connector.served.entitlements import NAME
 from connector.store import rendered
 from connector.store import tables as t
 from connector.store.snapshots import current_snapshot_id
+from connector.store.store import utcnow
 
 Access = tuple[str, str, str]  # (user id, account id, PermissionSetArn)
 SqlExpr = sa.ColumnElement[Any]
@@ -64,6 +66,11 @@ def record(connection: sa.Connection, sign_ins: Iterable[SignIn], snapshot_id: i
             latest[key] = sign_in
     if not latest:
         return 0
+    # As a write-through does (connector.store.write_through.changing_snapshot_id):
+    # a rendering's check of what was recorded since it began waits for this
+    # transaction, or this one for the rendering's documents, which it then forgets.
+    connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True))
+    now = utcnow()
     arns = _arns_by_name(connection, snapshot_id)
     changed = 0
     entitlements: set[tuple[str, str]] = set()
@@ -79,6 +86,7 @@ def record(connection: sa.Connection, sign_ins: Iterable[SignIn], snapshot_id: i
             "used_at": sign_in.used_at,
             "event_id": sign_in.event_id,
             "permission_set_arn": arn,
+            "recorded_at": now,
         }
         if known is None:
             named = {"user_id": user_id, "account_id": account_id, "role_name": role_name}
