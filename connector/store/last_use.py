@@ -67,9 +67,13 @@ def record(connection: sa.Connection, sign_ins: Iterable[SignIn], snapshot_id: i
     if not latest:
         return 0
     # As a write-through does (connector.store.write_through.changing_snapshot_id):
-    # a rendering's check of what was recorded since it began waits for this
-    # transaction, or this one for the rendering's documents, which it then forgets.
-    connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True))
+    # a rendering's check of what was recorded since it began, or a sync's switch
+    # of snapshot (which carries rendered documents over), waits for this
+    # transaction, or this one for them; the documents forgotten are the served
+    # snapshot's once they are done.
+    served = connection.execute(
+        sa.select(t.current_snapshot.c.snapshot_id).with_for_update(read=True)
+    ).scalar_one_or_none()
     now = utcnow()
     arns = _arns_by_name(connection, snapshot_id)
     changed = 0
@@ -98,8 +102,8 @@ def record(connection: sa.Connection, sign_ins: Iterable[SignIn], snapshot_id: i
         changed += 1
         if arn is not None:
             entitlements.add((NAME, entitlement_id(account_id, arn)))
-    if snapshot_id is not None:
-        rendered.forget(connection, snapshot_id, entitlements)
+    if served is not None:
+        rendered.forget(connection, served, entitlements)
     return changed
 
 
