@@ -232,3 +232,14 @@ def test_a_sign_in_recorded_while_a_snapshot_renders_leaves_its_entitlement_unre
         stored = rendered.fetch(connection, snapshot_id, "Entitlement", [audit, admin])
     assert set(stored) == {admin}
     assert _members(used, audit) == {m.users["dave"]: began}
+
+
+def test_a_malformed_last_use_date_in_a_filter_is_a_scim_400_naming_it(
+    used: Live,
+) -> None:
+    expression = quote(f'{EFFECTIVE}.lastUsed lt "last tuesday"')
+    answer = used.client.get(f"/scim/v2/Users?filter={expression}", headers=used.headers())
+    body = answer.get_json()
+    assert answer.status_code == 400, body
+    assert body["scimType"] == "invalidFilter"
+    assert "last tuesday" in body["detail"]
