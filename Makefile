@@ -6,7 +6,7 @@ PYTHON ?= python3
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-quick bench-feed bench-feed-quick clean
+.PHONY: demo test lint bench bench-quick bench-feed bench-feed-quick bench-export clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-feed: $(STAMP)
 
 bench-feed-quick: $(STAMP)
 	$(BIN)/python -m bench.run_feed --quick
+
+# The review export's memory and time to first byte on the XL store (issue 13;
+# bench/run_export.py): a few minutes, plus the store's build the first time.
+bench-export: $(STAMP)
+	PYTHONPATH=. $(BIN)/python -m bench.run_export --size XL
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -105,16 +105,28 @@ def gunicorn(
 
 def worker_rss_mb(master_pid: int) -> list[float]:
     """Resident memory of each gunicorn worker (children of the master)."""
+    return sorted(process_status_mb(pid, "VmRSS") for pid in worker_pids(master_pid))
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The gunicorn workers: the master's children."""
     found = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
         except OSError:
             continue
-        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-        if fields.get("PPid", "").strip() == str(master_pid):
-            found.append(int(fields["VmRSS"].split()[0]) / 1024)
-    return sorted(found)
+        if f"\nPPid:\t{master_pid}\n" in text:
+            found.append(int(status.parent.name))
+    return found
+
+
+def process_status_mb(pid: int, field: str) -> float:
+    """A memory field of /proc/<pid>/status (VmRSS: now, VmHWM: the peak), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def run_wrk(

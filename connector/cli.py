@@ -4,8 +4,8 @@ Each command reads settings, calls into the connector, and turns a
 `ConnectorError` into one clear message and its exit code (2 for
 configuration), never a traceback. `serve` and `demo` import the HTTP side
 lazily: this module is the composition root; the rest of `connector` never
-imports Flask. The `check` and `token` commands live in their own modules
-(connector.check_command, connector.token_commands).
+imports Flask. The `check`, `review` and `token` commands live in their own modules
+(connector.check_command, connector.review_command, connector.token_commands).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Sequence
 from types import FrameType
 
-from connector import check_command, iam_policy, token_commands
+from connector import check_command, iam_policy, review_command, token_commands
 from connector.checked_settings import load_checked_settings
 from connector.errors import ConfigError, ConnectorError
 from connector.feed.lag import FeedLag, feed_lag
@@ -34,7 +34,13 @@ from connector.metrics_dir import private_metrics_dir
 from connector.printed import to_json, when
 from connector.review.drift import drift_report
 from connector.review.drift_document import report_json, report_text
-from connector.review.parameters import DriftQuery, parse_format, parse_since, parse_unused_days
+from connector.review.parameters import (
+    FORMATS,
+    DriftQuery,
+    parse_format,
+    parse_since,
+    parse_unused_days,
+)
 from connector.store import feed_state, leases, ledger, sign_in_backfill
 from connector.store.replicas import one_replica_on_sqlite
 from connector.store.store import Store, utcnow
@@ -139,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     drift.add_argument("--unused-days", metavar="N", help="unused for more than N days (90)")
     drift.add_argument("--format", help="text (the default) or json")
     drift.set_defaults(handler=cmd_drift)
+    review_command.add_parser(sub)
 
     operations = sub.add_parser("operations", help="show the write ledger, newest first")
     operations.add_argument(
@@ -376,7 +383,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
     query = DriftQuery(
         parse_since(args.since, "--since"), parse_unused_days(args.unused_days, "--unused-days")
     )
-    output = parse_format(args.format, "--format", "text")
+    output = parse_format(args.format, "--format", "text", FORMATS)
     with local_store().reading() as connection:
         report = drift_report(connection, query, utcnow())
     print(to_json(report_json(report)) if output == "json" else report_text(report))

@@ -132,6 +132,17 @@ def _granted() -> tuple[AttributeDefinition, ...]:
     )
 
 
+def _last_used(description: str) -> AttributeDefinition:
+    """When an access was last used (connector.store.last_use): not part of the
+    resource's version, so it moves neither meta.lastModified nor the weak ETag."""
+    return _date_time(
+        "lastUsed",
+        f"{description} CloudTrail's GetRoleCredentials, kept from 90 days back; null "
+        "when no use is known (never used, as far as those 90 days and the connector "
+        "since can tell). Does not change meta.lastModified or meta.version.",
+    )
+
+
 def _stamps(owner: str) -> tuple[AttributeDefinition, ...]:
     """The Identity Store's record of who made and last changed a user or group
     (its CreatedAt is `meta.created`)."""
@@ -482,6 +493,10 @@ _AWS_USER_READ_ONLY: Final = _read_only_schema(
         _string("viaGroupDisplay", "The granting group's displayName, when through a group."),
         *_granted(),
         *_member_since(),
+        _last_used(
+            "When the user last got credentials for this account and permission set "
+            "(the same on every route); null for an application."
+        ),
         multi_valued=True,
         returned="request",
     ),
@@ -609,6 +624,11 @@ ENTITLEMENT_SCHEMA: Final = _read_only_schema(
         "The users and groups that hold the entitlement by direct assignment, "
         "with who assigned each and when (where known).",
         *_granted(),
+        _last_used(
+            "When the user last got credentials for this account and permission set; "
+            "for a group, the latest by any of its members, whatever route they hold it "
+            "by; null for an application."
+        ),
         reference_types=("User", "Group"),
         type_values=("User", "Group"),
         mutability="readOnly",

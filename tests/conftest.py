@@ -132,6 +132,21 @@ def live_short_wait(tmp_path: Path) -> Iterator[Live]:
     yield from open_live(f"sqlite:///{tmp_path}/store.sqlite3", tmp_path, write_wait="1")
 
 
+@pytest.fixture
+def unsynced(store_url: str) -> Iterator[tuple[Any, str]]:
+    """The app on a store no sync has filled yet, and a read token (the reports' tests)."""
+    from connector.tokens import create_token
+    from scim.app import create_app
+    from tests.simulation import simulator_settings
+
+    store = Store.open(store_url)
+    try:
+        app = create_app(simulator_settings(store_url), store=store)
+        yield app.test_client(), create_token(store, "certifier", "read")
+    finally:
+        store.close()
+
+
 @pytest.fixture(scope="module")
 def shared_live(store_url_module: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The app for a module whose requests must all be refused: its tests share one on each

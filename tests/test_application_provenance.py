@@ -258,3 +258,18 @@ def _assert_unrecorded(live: Live, arn: str, user: str) -> None:
     assert _shown(_member(live, arn, user)) == unrecorded
     direct = _route(live, user, arn)
     assert _shown(direct) == unrecorded
+
+
+def test_the_review_export_names_who_granted_an_application(live: Live) -> None:
+    user = first_user(live)
+    arn = free_application(live, "USER", user)
+    operation = _grant(live, user, arn)
+    answer = live.client.get("/reports/review?format=json", headers=live.headers())
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    (row,) = [
+        r
+        for r in answer.get_json()["rows"]
+        if (r["userId"], r["applicationArn"], r["route"]) == (user, arn, "direct")
+    ]
+    assert (row["grantedThrough"], row["grantedBy"]) == ("connector", "iga-writer")
+    assert _instant(row["grantedAt"]) == live.operation(operation).steps[0].finished_at

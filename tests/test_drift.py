@@ -29,10 +29,8 @@ from connector.simulator.plan import (
     PlannedSignIn,
     PlannedUser,
 )
-from connector.store.store import Store
 from connector.sync import run_sync
-from connector.tokens import SCOPES, create_token
-from scim.app import create_app
+from connector.tokens import create_token
 from tests.feed_support import console, feed_of
 from tests.live import Live, open_live
 from tests.serving import wait_for
@@ -266,17 +264,6 @@ def _outdated(live: Live, token: str) -> set[Row]:
     return set(_found(answer.get_json())["outdatedProvisioning"])
 
 
-@pytest.fixture
-def unsynced(store_url: str) -> Iterator[tuple[Any, str]]:
-    """The app on a store no sync has filled yet, and a read token."""
-    store = Store.open(store_url)
-    try:
-        app = create_app(simulator_settings(store_url), store=store)
-        yield app.test_client(), create_token(store, "certifier", "read")
-    finally:
-        store.close()
-
-
 def test_before_any_sync_every_kind_is_unknown_not_an_error(unsynced: tuple[Any, str]) -> None:
     client, token = unsynced
     answer = client.get("/reports/drift", headers={"Authorization": f"Bearer {token}"})
@@ -287,71 +274,6 @@ def test_before_any_sync_every_kind_is_unknown_not_an_error(unsynced: tuple[Any,
     for kind in report["kinds"]:
         assert (kind["known"], kind["count"], kind["rows"]) == (False, None, [])
         assert "no sync has completed yet" in kind["unknownReason"]
-
-
-def test_the_report_needs_a_read_or_write_token(unsynced: tuple[Any, str], store_url: str) -> None:
-    client, _ = unsynced
-    answer = client.get("/reports/drift")
-    assert answer.status_code == 401
-    assert answer.get_json()["status"] == "401"
-    store = Store.open(store_url)
-    try:
-        tokens = {scope: create_token(store, f"a-{scope}", scope) for scope in SCOPES}
-    finally:
-        store.close()
-    for scope, token in tokens.items():
-        answer = client.get("/reports/drift", headers={"Authorization": f"Bearer {token}"})
-        assert answer.status_code == (403 if scope == "metrics" else 200), scope
-
-
-@pytest.mark.parametrize(
-    ("query", "named"),
-    [
-        ("since=yesterday", "'yesterday'"),
-        ("since=2026-13-01T00:00:00Z", "'2026-13-01T00:00:00Z'"),
-        ("unusedDays=0", "'0'"),
-        ("unusedDays=-5", "'-5'"),
-        ("unusedDays=1.5", "'1.5'"),
-        ("unusedDays=ninety", "'ninety'"),
-        ("unusedDays=36501", "'36501'"),
-        ("format=xml", "'xml'"),
-        ("owner=bob", "'owner'"),
-    ],
-)
-def test_a_bad_parameter_is_a_scim_400_naming_the_value(
-    unsynced: tuple[Any, str], query: str, named: str
-) -> None:
-    client, token = unsynced
-    answer = client.get(f"/reports/drift?{query}", headers={"Authorization": f"Bearer {token}"})
-    assert answer.status_code == 400
-    body = answer.get_json()
-    assert body["status"] == "400" and body["scimType"] == "invalidValue"
-    assert named in body["detail"]
-
-
-@pytest.mark.parametrize(
-    ("args", "named"),
-    [
-        (("--since", "last week"), "'last week'"),
-        (("--unused-days", "0"), "'0'"),
-        (("--unused-days", "abc"), "'abc'"),
-        (("--format", "csv"), "'csv'"),
-    ],
-)
-def test_a_bad_cli_value_exits_2_with_one_message_naming_it(
-    tmp_path: Path, args: tuple[str, ...], named: str
-) -> None:
-    database = tmp_path / "s.db"
-    env = {
-        "IDCC_REGION": "us-east-1",
-        "IDCC_DATABASE_URL": f"sqlite:///{database}",
-        "IDCC_LOG_FORMAT": "text",  # the person at a terminal's `error: ...` line
-    }
-    result = run_cli("drift", *args, env=env)
-    assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and named in result.stderr
-    assert result.stderr.startswith(f"error: {args[0]}: ")
-    assert not database.exists()  # refused before the store was opened
 
 
 DAY = 24 * 3600

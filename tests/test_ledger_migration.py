@@ -160,7 +160,7 @@ def _step(operation_id: str, intent: dict[str, str], status: str) -> dict[str, o
 
 
 def test_the_connectors_earlier_application_grants_get_their_provenance(store_url: str) -> None:
-    """Migration 0016: a succeeded grant_application step becomes provenance unless a
+    """Migration 0015: a succeeded grant_application step becomes provenance unless a
     later revoke of the connector's undid it; failed steps and other kinds do not."""
     engine = create_engine(store_url)
     migrate(engine, "0013")

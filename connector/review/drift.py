@@ -146,37 +146,42 @@ def drift_report(connection: sa.Connection, query: DriftQuery, now: datetime) ->
 
 
 def _unused_access(connection: sa.Connection, view: _View, cutoff: datetime) -> DriftKind:
-    """Routes of access unused since `cutoff`, once last use is known back to it.
-
-    Last use is known from the 90-day back-fill of sign-ins on (the change feed
-    keeps it current after): before the back-fill ends, or for a cutoff older
-    than where it began reading, an access with no sign-in may have been used,
-    so the kind is unknown rather than a guess.
-    """
+    """Routes of access unused since `cutoff`, once last use is known back to it
+    (`unknown_last_use`)."""
     kind, title = "unusedAccess", TITLES["unusedAccess"]
-    progress = sign_in_backfill.progress(connection)
-    if progress is None:
-        return DriftKind(kind, title, unknown=NO_LAST_USE)
-    if progress.finished_at is None:
-        reached = progress.reached or progress.window_end
-        return DriftKind(
-            kind,
-            title,
-            unknown="the sign-in back-fill is still reading CloudTrail (back to "
-            f"{reached:%Y-%m-%d} of {progress.window_start:%Y-%m-%d} so far)",
-        )
-    if cutoff < _aware(progress.window_start):
-        return DriftKind(
-            kind,
-            title,
-            unknown=f"last use is known from {progress.window_start:%Y-%m-%d} on (CloudTrail "
-            "keeps 90 days of events): ask for fewer days",
-        )
+    unknown = unknown_last_use(sign_in_backfill.progress(connection), cutoff)
+    if unknown is not None:
+        return DriftKind(kind, title, unknown=unknown)
     routes = view.routes()
     used = last_use.last_used(
         connection, {(user_id, a.account_id, a.permission_set_arn) for user_id, a, _ in routes}
     )
     return DriftKind(kind, title, tuple(view.unused(routes, used, cutoff)))
+
+
+def unknown_last_use(
+    progress: sign_in_backfill.Progress | None, cutoff: datetime | None
+) -> str | None:
+    """Why last use cannot be told back to `cutoff` (None: at all), or None when it can.
+
+    Last use is known from the 90-day back-fill of sign-ins on (the change feed
+    keeps it current after): before the back-fill ends, or for a cutoff older
+    than where it began reading, an access with no sign-in may have been used.
+    """
+    if progress is None:
+        return NO_LAST_USE
+    if progress.finished_at is None:
+        reached = progress.reached or progress.window_end
+        return (
+            "the sign-in back-fill is still reading CloudTrail (back to "
+            f"{reached:%Y-%m-%d} of {progress.window_start:%Y-%m-%d} so far)"
+        )
+    if cutoff is not None and cutoff < _aware(progress.window_start):
+        return (
+            f"last use is known from {progress.window_start:%Y-%m-%d} on (CloudTrail "
+            "keeps 90 days of events): ask for fewer days"
+        )
+    return None
 
 
 class _View:

@@ -1,4 +1,5 @@
-"""The drift report's parameters, read from text the same way on the CLI and over HTTP.
+"""The reports' parameters (drift, review export), read from text the same way on the CLI
+and over HTTP.
 
 Both sides hand over what the person typed, and the name they typed it under
 (`--unused-days` on the CLI, `unusedDays` over HTTP); a value the report does not take is
@@ -11,12 +12,15 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, TypeVar
 
 from connector.errors import ReportParameterError
 
 Format = Literal["text", "json"]
 FORMATS: tuple[Format, ...] = ("text", "json")
+ExportFormat = Literal["csv", "json"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "json")
+AnyFormat = TypeVar("AnyFormat", Format, ExportFormat)
 DEFAULT_UNUSED_DAYS = 90
 # A century: beyond it a threshold date would leave the years Python can hold.
 MAX_UNUSED_DAYS = 36_500
@@ -29,6 +33,20 @@ class DriftQuery:
 
     since: datetime | None = None
     unused_days: int = DEFAULT_UNUSED_DAYS
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    """The review export's filters: each None takes every value. An account or a group is
+    named by its id or name, a permission set by its ARN, id ("ps-...") or name, an
+    application by its ARN, entitlement id ("app.apl-...") or name; `unused_days` keeps
+    the rows unused for at least that many days."""
+
+    account: str | None = None
+    permission_set: str | None = None
+    application: str | None = None
+    group: str | None = None
+    unused_days: int | None = None
 
 
 def parse_since(text: str | None, name: str) -> datetime | None:
@@ -66,10 +84,32 @@ def parse_unused_days(text: str | None, name: str) -> int:
     return int(stripped)
 
 
-def parse_format(text: str | None, name: str, default: Format) -> Format:
+def parse_format(
+    text: str | None, name: str, default: AnyFormat, formats: tuple[AnyFormat, ...]
+) -> AnyFormat:
     if text is None:
         return default
-    for known in FORMATS:
+    for known in formats:
         if text == known:
             return known
-    raise ReportParameterError(f"{name}: {text!r} is not one of {', '.join(FORMATS)}")
+    raise ReportParameterError(f"{name}: {text!r} is not one of {', '.join(formats)}")
+
+
+def parse_name(text: str | None, name: str) -> str | None:
+    """An id or a name to filter on: anything but blank."""
+    if text is None:
+        return None
+    if not text.strip():
+        raise ReportParameterError(f"{name}: {text!r} is blank: give an id or a name")
+    return text.strip()
+
+
+def refuse_ou(text: str | None, name: str) -> None:
+    """The snapshot holds no organizational units (a sync reads accounts with
+    ListAccounts, not their parents), so a filter on one cannot be answered: refused
+    rather than answered with a guess (docs/access-review.md#review-export)."""
+    if text is not None:
+        raise ReportParameterError(
+            f"{name}: {text!r} cannot be matched: the store does not hold the accounts' "
+            "organizational units; filter by account instead"
+        )

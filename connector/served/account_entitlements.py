@@ -5,7 +5,8 @@ known permission set and a known account (`connector.record_keys.entitlement_id`
 names it). It shows both records, whether the pair is provisioned, and its
 holders by name, with how each was granted. So a grant or revoke on the
 pair, its provisioning, what becomes known of who granted it, and a rename
-of one of its holders change it.
+of one of its holders change it. Its holders' last use does not: a sign-in is
+activity, not a change of the access (docs/api.md, "Last use").
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ a permission set or account it holds directly each change the user, though
 its own record did not change. Applications count as entitlements: an
 assignment to the user or one of its groups, what becomes known of who made
 it, and the rename of an application it is assigned to directly, change it too.
+The last use of its access does not: a sign-in is activity, not a change of
+the access (docs/api.md, "Last use").
 """
 
 from __future__ import annotations

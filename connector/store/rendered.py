@@ -13,6 +13,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from connector.record_keys import entitlement_id
+from connector.served.entitlements import NAME as ENTITLEMENT
 from connector.served.served_type import RESOURCE_PREFIX
 from connector.store import tables as t
 
@@ -64,7 +66,9 @@ def store_fresh_documents(
     The switch of the current snapshot is locked first (PostgreSQL), as a
     write-through locks it (for share): a write either ends before this check,
     and its resource is left out, or waits until these documents are stored,
-    and then forgets the one it makes stale.
+    and then forgets the one it makes stale. So does the recording of a
+    sign-in (connector.store.last_use.record), which changes Entitlements'
+    members without moving their version.
     """
     connection.execute(sa.select(t.current_snapshot.c.snapshot_id).with_for_update())
     versions = t.object_versions
@@ -75,12 +79,26 @@ def store_fresh_documents(
             .where(versions.c.last_modified_at >= since)
         ).scalars()
     )
+    if resource_type == ENTITLEMENT:
+        written |= _used_since(connection, since)
     _insert(
         connection,
         snapshot_id,
         resource_type,
         {key: text for key, text in documents.items() if key not in written},
     )
+
+
+def _used_since(connection: sa.Connection, since: datetime) -> set[str]:
+    """The account entitlements whose members' last use was recorded since `since`
+    (a row not yet resolved to a permission set shows on none rendered)."""
+    uses = t.last_use
+    rows = connection.execute(
+        sa.select(uses.c.account_id, uses.c.permission_set_arn)
+        .where(uses.c.recorded_at >= since, uses.c.permission_set_arn.is_not(None))
+        .distinct()
+    )
+    return {entitlement_id(row.account_id, row.permission_set_arn) for row in rows}
 
 
 def carry_over(

@@ -508,7 +508,10 @@ last_use = sa.Table(
     sa.Column("permission_set_arn", sa.String(255)),
     sa.Column("used_at", TZ, nullable=False),
     sa.Column("event_id", sa.String(128), nullable=False),
+    # when the connector recorded it (connector.store.rendered); NULL before 0014
+    sa.Column("recorded_at", TZ),
     sa.Index("ix_last_use_permission_set", "permission_set_arn", "account_id"),
+    sa.Index("ix_last_use_recorded", "recorded_at"),
 )
 
 sign_in_backfill = sa.Table(

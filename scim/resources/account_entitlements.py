@@ -9,14 +9,16 @@ it, as AWS does). The id (`account.ps-id`) is built by
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from connector.served.entitlements import NAME
-from connector.store import reads
+from connector.store import last_use, reads
 from connector.store import tables as t
+from connector.store.reads import Grant
 from schemas import urns
 from scim.resources.common import Holders, entitlement_display, meta, ref
 from scim.resources.entitlement_rows import member_columns, shared_columns
@@ -56,6 +58,7 @@ def documents(
         snapshot_id,
         ((g.principal_type, g.principal_id) for gs in holders.values() for g in gs),
     )
+    used = _last_used(connection, snapshot_id, holders)
     documents = []
     for entitlement_id, split in wanted.items():
         if split is None or split[1] not in permission_sets or split[0] not in accounts:
@@ -63,7 +66,13 @@ def documents(
         account, ps = accounts[split[0]], permission_sets[split[1]]
         pair = (account.id, ps.arn)
         members = [
-            names.member(base_url, grant.principal_type, grant.principal_id, grant.provenance)
+            names.member(
+                base_url,
+                grant.principal_type,
+                grant.principal_id,
+                grant.provenance,
+                used.get((grant.principal_type, grant.principal_id, *pair)),
+            )
             for grant in holders.get(pair, [])
         ]
         boundary = ps.permissions_boundary
@@ -113,6 +122,43 @@ def documents(
     return documents
 
 
+def _last_used(
+    connection: sa.Connection, snapshot_id: int, holders: Mapping[tuple[str, str], list[Grant]]
+) -> dict[tuple[str, str, str, str], datetime]:
+    """(principal type, principal id, account id, PermissionSetArn) -> last use, of
+    each holder: a user's own, a group's the latest of any of its members (whatever
+    route they hold the access by: a sign-in names no route)."""
+    group_ids = {
+        g.principal_id for grants in holders.values() for g in grants if g.principal_type == "GROUP"
+    }
+    members = {
+        group_id: [user_id for user_id, _ in users]
+        for group_id, users in reads.members_of_groups(connection, snapshot_id, group_ids).items()
+    }
+    users_of = {
+        (g.principal_type, g.principal_id, *pair): (
+            [g.principal_id] if g.principal_type == "USER" else members.get(g.principal_id, [])
+        )
+        for pair, grants in holders.items()
+        for g in grants
+    }
+    known = last_use.last_used(
+        connection,
+        {
+            (user_id, account_id, arn)
+            for (_, _, account_id, arn), ids in users_of.items()
+            for user_id in ids
+        },
+    )
+    used: dict[tuple[str, str, str, str], datetime] = {}
+    for key, ids in users_of.items():
+        _, _, account_id, arn = key
+        uses = [known[found] for user_id in ids if (found := (user_id, account_id, arn)) in known]
+        if uses:
+            used[key] = max(uses)
+    return used
+
+
 def _pair_key(account_id: SqlExpr, permission_set_arn: SqlExpr) -> SqlExpr:
     """(account, permission set ARN) as one value: an account id is always 12 digits."""
     return account_id + sa.literal(" ") + permission_set_arn
@@ -156,9 +202,30 @@ def rows() -> sa.Select[Any]:
 
 def members() -> sa.Select[Any]:
     """Who holds each (permission set, account), keyed as `rows` keys it, with
-    who granted each."""
+    who granted each and when it was last used (the twin of `_last_used`)."""
     holder = t.assignments.alias("a_holder")
+    ps = t.permission_sets.alias("ps_holder")
     held, granted = with_provenance(holder)
+    held = held.outerjoin(
+        ps,
+        sa.and_(ps.c.snapshot_id == holder.c.snapshot_id, ps.c.arn == holder.c.permission_set_arn),
+    )
+    access = (holder.c.account_id, holder.c.permission_set_arn, ps.c.name)
+    uses, m = t.last_use.alias("u_holder"), t.memberships.alias("m_holder")
+    by_members = (
+        sa.select(sa.func.max(uses.c.used_at))
+        .select_from(uses.join(m, m.c.user_id == uses.c.user_id))
+        .where(
+            m.c.snapshot_id == holder.c.snapshot_id,
+            m.c.group_id == holder.c.principal_id,
+            last_use.uses_of(uses, *access),
+        )
+        .scalar_subquery()
+    )
+    last_used = sa.case(
+        (holder.c.principal_type == "USER", last_use.latest_use(holder.c.principal_id, *access)),
+        else_=by_members,
+    )
     return sa.select(
         *member_columns(
             snapshot_id=holder.c.snapshot_id,
@@ -168,5 +235,6 @@ def members() -> sa.Select[Any]:
             principal_id=holder.c.principal_id,
             principal_type=holder.c.principal_type,
             granted=granted,
+            last_used=last_used,
         )
     ).select_from(held)

@@ -55,7 +55,8 @@ def documents(
         if application is None:
             continue
         members = [
-            holders.member(base_url, a.principal_type, a.principal_id, made.get(a))
+            # no last use: CloudTrail's portal events name no application
+            holders.member(base_url, a.principal_type, a.principal_id, made.get(a), None)
             for a in held
             if a.application_arn == application.arn
         ]
@@ -132,5 +133,6 @@ def members() -> sa.Select[Any]:
             principal_id=a.c.principal_id,
             principal_type=a.c.principal_type,
             granted=granted,
+            last_used=sa.null(),  # CloudTrail's portal events name no application
         )
     ).select_from(held)

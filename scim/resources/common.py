@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -109,10 +110,15 @@ class Holders:
         self._groups = reads.groups(connection, snapshot_id, {i for k, i in wanted if k == "GROUP"})
 
     def member(
-        self, base_url: str, principal_type: str, principal_id: str, made: Provenance | None
+        self,
+        base_url: str,
+        principal_type: str,
+        principal_id: str,
+        made: Provenance | None,
+        last_used: datetime | None,
     ) -> dict[str, Any]:
         """An entitlement's member: the holder by name (a user's displayName, else
-        userName), and who granted it when, where known."""
+        userName), who granted it when, where known, and when it was last used."""
         if principal_type == "USER":
             user = self._users.get(principal_id)
             display = (user.display_name or user.user_name) if user else None
@@ -127,4 +133,5 @@ class Holders:
             "type": kind,
             "$ref": ref(base_url, kind, principal_id),
             **provenance.granted(made),
+            "lastUsed": rfc3339(last_used),
         }

@@ -75,6 +75,7 @@ def member_columns(
     principal_id: SqlExpr,
     principal_type: SqlExpr,
     granted: Mapping[str, SqlExpr],
+    last_used: SqlExpr,
 ) -> list[SqlExpr]:
     """A holder's columns, labelled, in the order both kinds select them, typed
     as `shared_columns` types them."""
@@ -84,6 +85,9 @@ def member_columns(
         principal_id.label("principal_id"),
         _typed(principal_type, sa.String()).label("principal_type"),
         *(_typed(granted[name], _GRANTED_TYPES[name]).label(name) for name in GRANTED_COLUMNS),
+        # Typed, not cast: SQLite's CAST to DATETIME is numeric and would turn the
+        # time text into its year; NULL and a subquery both have no affinity.
+        sa.type_coerce(last_used, sa.DateTime(timezone=True)).label("last_used"),
     ]
 
 

@@ -84,6 +84,7 @@ def _entitlement_sql() -> ResourceSql:
                     "value": held.c.principal_id,
                     "type": sa.case((held.c.principal_type == "USER", "User"), else_="Group"),
                     **{name: held.c[name] for name in GRANTED_COLUMNS},
+                    "lastUsed": held.c.last_used,
                 },
             ),
         },

@@ -8,6 +8,7 @@ its attributes live as SQL, that clients may write it, and (through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +17,9 @@ from connector.record_keys import application_entitlement_id
 from connector.records import Membership, Provenance, User
 from connector.served import provenance
 from connector.served.users import USERS as SERVED
-from connector.store import reads
+from connector.store import last_use, reads
 from connector.store import tables as t
+from connector.timestamps import rfc3339
 from schemas import urns
 from scim.resources.common import Held, entitlement_display, held_by, meta, ref
 from scim.resources.endpoint import Endpoint
@@ -39,6 +41,7 @@ from scim.sql_map import (
 EFFECTIVE_ACCESS = (urns.AWS_USER, "effectiveAccess")
 
 Joined = tuple[Membership, Provenance | None]  # a membership and who made it
+LastUsed = Mapping[tuple[str, str], datetime]  # (account id, PermissionSetArn) -> last use
 
 
 def documents(
@@ -54,10 +57,12 @@ def documents(
     direct = held_by(connection, snapshot_id, "USER", ids)
     via_groups: dict[str, Held] = {}
     memberships: dict[str, dict[str, Joined]] = {}
+    used: dict[str, dict[tuple[str, str], datetime]] = {}
     if EFFECTIVE_ACCESS in requested:
         group_ids = {group_id for user_groups in groups.values() for group_id, _ in user_groups}
         via_groups = held_by(connection, snapshot_id, "GROUP", group_ids)
         memberships = reads.memberships_of_users(connection, snapshot_id, ids)
+        used = _last_used(connection, ids, direct, via_groups, groups)
     versions = reads.versions(connection, SERVED.name, ids)
     identity_store_id = reads.identity_store_id(connection, snapshot_id)
     return [
@@ -70,6 +75,7 @@ def documents(
             else None,
             dict(groups.get(user_id, [])),
             memberships.get(user_id, {}),
+            used.get(user_id, {}),
             identity_store_id,
             base_url,
             versions.get(user_id),
@@ -86,6 +92,7 @@ def _document(
     via_groups: dict[str, Held] | None,
     group_names: dict[str, str],
     memberships: dict[str, Joined],
+    used: LastUsed,
     identity_store_id: str | None,
     base_url: str,
     version: reads.Version | None,
@@ -153,7 +160,7 @@ def _document(
         "birthdate": user.birthdate,
         **provenance.stamps(user),
         "externalIds": [{"issuer": x.issuer, "id": x.id} for x in user.external_ids],
-        "effectiveAccess": effective_access(direct, via_groups, group_names, memberships)
+        "effectiveAccess": effective_access(direct, via_groups, group_names, memberships, used)
         if via_groups is not None
         else None,
     }
@@ -165,6 +172,7 @@ def effective_access(
     via_groups: dict[str, Held],
     group_names: dict[str, str],
     memberships: dict[str, Joined],
+    used: LastUsed,
 ) -> list[dict[str, Any]]:
     """Every entitlement the user holds (accounts and applications), one entry per route.
 
@@ -173,7 +181,10 @@ def effective_access(
     visibly leaves the others), each with who made it and when: the
     assignment, and for a group the user's membership of it. An application
     that requires no assignment is listed only where the user is assigned
-    (its Entitlement says every user may use it).
+    (its Entitlement says every user may use it). Each account entry has the
+    user's last use of the access (connector.store.last_use), the same on every
+    route: a sign-in names the account and role, not the route; an application
+    has none (CloudTrail's portal events name no application).
     """
 
     def routes(held: Held, via: str, group_id: str | None = None) -> list[dict[str, Any]]:
@@ -197,6 +208,7 @@ def effective_access(
                     "permissionSetName": grant.permission_set_name,
                     **route,
                     **provenance.granted(grant.provenance),
+                    "lastUsed": rfc3339(used.get((grant.account_id, grant.permission_set_arn))),
                 }
                 for grant in held.grants
             ),
@@ -209,6 +221,7 @@ def effective_access(
                     "applicationName": assigned.application.name,
                     **route,
                     **provenance.granted(assigned.provenance),
+                    "lastUsed": None,
                 }
                 for assigned in held.applications
             ),
@@ -227,6 +240,29 @@ def effective_access(
             e["viaGroup"] or "",
         ),
     )
+
+
+def _last_used(
+    connection: sa.Connection,
+    ids: Sequence[str],
+    direct: Mapping[str, Held],
+    via_groups: Mapping[str, Held],
+    groups: Mapping[str, list[tuple[str, str]]],
+) -> dict[str, dict[tuple[str, str], datetime]]:
+    """user id -> (account id, PermissionSetArn) -> last use, of what each user holds."""
+    wanted = {
+        (user_id, grant.account_id, grant.permission_set_arn)
+        for user_id in ids
+        for route in (
+            direct.get(user_id, Held()),
+            *(via_groups.get(group_id, Held()) for group_id, _ in groups.get(user_id, [])),
+        )
+        for grant in route.grants
+    }
+    used: dict[str, dict[tuple[str, str], datetime]] = {}
+    for (user_id, account_id, arn), when in last_use.last_used(connection, wanted).items():
+        used.setdefault(user_id, {})[(account_id, arn)] = when
+    return used
 
 
 def _member_since(joined: Joined | None) -> dict[str, Any]:
@@ -357,6 +393,7 @@ def _user_sql() -> ResourceSql:
                     "permissionSetArn": eff.c.permission_set_arn,
                     "applicationArn": eff.c.application_arn,
                     **{name: eff.c[name] for name in GRANTED_COLUMNS},
+                    "lastUsed": eff.c.last_used,
                 },
             ),
         },
@@ -368,29 +405,39 @@ def _enterprise_column(users: sa.Table, name: str) -> Column:
 
 
 def _effective_access() -> sa.Subquery:
-    """(snapshot, user, entitlement, how it was granted) for every assignment a user
-    holds, to an account or an application, direct or via a group."""
+    """(snapshot, user, entitlement, how it was granted, last use) for every
+    assignment a user holds, to an account or an application, direct or via a group."""
     a = t.assignments.alias("a_effective")
     ps = t.permission_sets
     m = t.memberships
     held, granted = with_provenance(a)
-    account_columns = [
-        entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
-        sa.literal("permissionSet").label("type"),
-        a.c.account_id,
-        a.c.permission_set_arn,
-        sa.cast(sa.null(), sa.String()).label("application_arn"),
-        *(column.label(name) for name, column in granted.items()),
-    ]
+
+    def account_columns(user_id: SqlExpr) -> list[SqlExpr]:
+        return [
+            entitlement_id(a.c.account_id, ps.c.id).label("entitlement"),
+            sa.literal("permissionSet").label("type"),
+            a.c.account_id,
+            a.c.permission_set_arn,
+            sa.cast(sa.null(), sa.String()).label("application_arn"),
+            *(column.label(name) for name, column in granted.items()),
+            last_use.latest_use(user_id, a.c.account_id, a.c.permission_set_arn, ps.c.name).label(
+                "last_used"
+            ),
+        ]
+
     of_set = sa.and_(ps.c.snapshot_id == a.c.snapshot_id, ps.c.arn == a.c.permission_set_arn)
     direct = (
-        sa.select(a.c.snapshot_id, a.c.principal_id.label("user_id"), *account_columns)
+        sa.select(
+            a.c.snapshot_id,
+            a.c.principal_id.label("user_id"),
+            *account_columns(a.c.principal_id),
+        )
         .select_from(held)
         .join(ps, of_set)
         .where(a.c.principal_type == "USER")
     )
     via_group = (
-        sa.select(a.c.snapshot_id, m.c.user_id, *account_columns)
+        sa.select(a.c.snapshot_id, m.c.user_id, *account_columns(m.c.user_id))
         .select_from(held)
         .join(ps, of_set)
         .join(
@@ -412,6 +459,7 @@ def _effective_access() -> sa.Subquery:
         sa.cast(sa.null(), sa.String()).label("permission_set_arn"),
         app.c.arn.label("application_arn"),
         *(column.label(name) for name, column in made.items()),
+        sa.cast(sa.null(), sa.DateTime(timezone=True)).label("last_used"),
     ]
     direct_application = (
         sa.select(aa.c.snapshot_id, aa.c.principal_id.label("user_id"), *application_columns)
