@@ -18,6 +18,7 @@ from connector.records import (
     Account,
     Application,
     ApplicationAssignment,
+    ApplicationAssignmentProvenance,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -55,6 +56,8 @@ def object_key(record: object) -> tuple[str, str]:
             return "assignment_provenance", object_key(assignment)[1]
         case MembershipProvenance(group_id=group_id, user_id=user_id):
             return "membership_provenance", f"{group_id}|{user_id}"
+        case ApplicationAssignmentProvenance(assignment=assignment):
+            return "application_assignment_provenance", object_key(assignment)[1]
     raise TypeError(f"not a stored record: {record!r}")
 
 

@@ -258,6 +258,14 @@ class MembershipProvenance:
 
 
 @dataclass(frozen=True)
+class ApplicationAssignmentProvenance:
+    """AWS keeps no creator or date on an application assignment either."""
+
+    assignment: ApplicationAssignment
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything one sync read, complete and consistent as of that sync."""
 
@@ -279,6 +287,7 @@ class Snapshot:
     # with what the store knows (connector.store.provenance).
     assignment_provenance: tuple[AssignmentProvenance, ...] = ()
     membership_provenance: tuple[MembershipProvenance, ...] = ()
+    application_assignment_provenance: tuple[ApplicationAssignmentProvenance, ...] = ()
 
     def counts(self) -> dict[str, int]:
         return {

@@ -102,7 +102,8 @@ def _date_time(name: str, description: str) -> AttributeDefinition:
 
 
 def _granted() -> tuple[AttributeDefinition, ...]:
-    """How an account assignment came to be (connector.served.provenance)."""
+    """How an assignment (to an account or an application) came to be
+    (connector.served.provenance)."""
     return (
         _date_time(
             "grantedAt",

@@ -207,18 +207,16 @@ def version_meta(resource: str, id_column: SqlExpr) -> dict[str, Column | Childr
 GRANTED_COLUMNS = ("grantedAt", "grantedBy", "grantedThrough", "operation")
 
 
-def with_provenance(assignments: NamedFromClause) -> tuple[sa.FromClause, dict[str, SqlExpr]]:
-    """Assignment rows joined with who made each, and the provenance sub-attributes
-    as columns (the SQL twin of connector.served.provenance.granted)."""
-    made = t.assignment_provenance.alias(f"made_{assignments.name}")
+def with_provenance(
+    assignments: NamedFromClause, kept: sa.Table = t.assignment_provenance
+) -> tuple[sa.FromClause, dict[str, SqlExpr]]:
+    """Assignment rows joined with who made each (`kept`: the provenance table of
+    their kind, keyed by the assignment's own columns), and the provenance
+    sub-attributes as columns (the SQL twin of connector.served.provenance.granted)."""
+    made = kept.alias()
     source = assignments.outerjoin(
         made,
-        sa.and_(
-            *(
-                made.c[name] == assignments.c[name]
-                for name in ("account_id", "permission_set_arn", "principal_type", "principal_id")
-            )
-        ),
+        sa.and_(*(made.c[c.name] == assignments.c[c.name] for c in kept.primary_key.columns)),
     )
     columns = (
         made.c.granted_at,
@@ -227,18 +225,6 @@ def with_provenance(assignments: NamedFromClause) -> tuple[sa.FromClause, dict[s
         made.c.operation_id,
     )
     return source, dict(zip(GRANTED_COLUMNS, columns, strict=True))
-
-
-def unrecorded_grant() -> dict[str, SqlExpr]:
-    """The provenance sub-attributes, as columns, of an access whose making nobody
-    recorded: an application assignment (AWS keeps no creator of one, and the
-    connector keeps no provenance of them yet). The twin of `granted(None)`."""
-    return {
-        "grantedAt": sa.cast(sa.null(), sa.DateTime(timezone=True)),
-        "grantedBy": sa.cast(sa.null(), sa.Text()),
-        "grantedThrough": sa.literal(OUT_OF_BAND),
-        "operation": sa.cast(sa.null(), sa.String()),
-    }
 
 
 def entitlement_id(account_id: SqlExpr, permission_set_id: SqlExpr) -> SqlExpr:

@@ -252,5 +252,23 @@ def free_pairs(live: Live, principal_id: str, count: int) -> list[tuple[str, str
     return pairs[:count]
 
 
+def free_application(live: Live, principal_type: str, principal_id: str) -> str:
+    """The ARN of an application the principal is not assigned to."""
+    held = {
+        arn
+        for arn, kind, principal in live.manifest.expected_application_assignments()
+        if (kind, principal) == (principal_type, principal_id)
+    }
+    return next(arn for arn in sorted(live.manifest.applications.values()) if arn not in held)
+
+
+def reconciling_sync(live: Live) -> int:
+    """A reconciling full sync of the live store; how many served resources it found changed."""
+    settings = simulator_settings(str(live.store.engine.url))
+    run_sync(settings, live.store, connect(settings))
+    latest = live.store.syncs(1)[0]
+    return len(live.store.served_changes(latest.id))
+
+
 def first_user(live: Live) -> str:
     return sorted(live.manifest.users.values())[0]

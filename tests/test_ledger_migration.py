@@ -3,12 +3,12 @@ meaning as actions and failures, and are answered as they were."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
 from connector.errors import Failure
-from connector.store import ledger
+from connector.store import ledger, tables
 from connector.store.engine import create_engine, migrate
 from connector.writers.registry import intent_from_json
 from scim.writes.operations import answer_status, operation_document, request_path
@@ -92,13 +92,6 @@ def test_the_connectors_earlier_grants_and_memberships_get_their_provenance(
     steps and other kinds do not."""
     engine = create_engine(store_url)
     migrate(engine, "0004")
-    operations = [
-        {**_operation(i, "PATCH", "/Users/u1", "succeeded"), "action": "modify", "failure": None}
-        for i in ("g", "m", "x")
-    ]
-    for operation in operations:
-        for gone in ("method", "path", "http_status", "error_type"):
-            operation.pop(gone)
     grant = {
         "kind": "grant",
         "account_id": "111122223333",
@@ -107,24 +100,14 @@ def test_the_connectors_earlier_grants_and_memberships_get_their_provenance(
         "principal_id": "u1",
     }
     member = {"kind": "add_member", "group_id": "g1", "user_id": "u1"}
-    steps = sa.table(
-        "write_steps",
-        *map(sa.column, ("operation_id", "position", "role", "kind", "lock_key", "status")),
-        sa.column("intent", sa.JSON),
-        sa.column("finished_at", sa.DateTime(timezone=True)),
+    _record_steps(
+        engine,
+        [
+            _step("g", grant, "succeeded"),
+            _step("m", member, "succeeded"),
+            _step("x", {**grant, "principal_id": "u2"}, "failed"),
+        ],
     )
-    with engine.begin() as connection:
-        connection.execute(
-            sa.table("write_operations", *map(sa.column, operations[0])).insert(), operations
-        )
-        connection.execute(
-            steps.insert(),
-            [
-                _step("g", grant, "succeeded"),
-                _step("m", member, "succeeded"),
-                _step("x", {**grant, "principal_id": "u2"}, "failed"),
-            ],
-        )
     migrate(engine)
     with engine.connect() as connection:
         assignments = connection.execute(sa.text("SELECT * FROM assignment_provenance")).all()
@@ -135,6 +118,32 @@ def test_the_connectors_earlier_grants_and_memberships_get_their_provenance(
         ("u1", "iga", "g")
     ]
     assert [(r.group_id, r.user_id, r.operation_id) for r in memberships] == [("g1", "u1", "m")]
+
+
+def _record_steps(engine: sa.Engine, steps: list[dict[str, object]]) -> None:
+    """Record each step in an operation of its own, in the ledger as 0004 leaves it."""
+    operations = [
+        {
+            **_operation(str(step["operation_id"]), "PATCH", "/Users/u1", "succeeded"),
+            "action": "modify",
+            "failure": None,
+        }
+        for step in steps
+    ]
+    for operation in operations:
+        for gone in ("method", "path", "http_status", "error_type"):
+            operation.pop(gone)
+    written = sa.table(
+        "write_steps",
+        *map(sa.column, ("operation_id", "position", "role", "kind", "lock_key", "status")),
+        sa.column("intent", sa.JSON),
+        sa.column("finished_at", tables.TZ),
+    )
+    with engine.begin() as connection:
+        connection.execute(
+            sa.table("write_operations", *map(sa.column, operations[0])).insert(), operations
+        )
+        connection.execute(written.insert(), steps)
 
 
 def _step(operation_id: str, intent: dict[str, str], status: str) -> dict[str, object]:
@@ -148,3 +157,40 @@ def _step(operation_id: str, intent: dict[str, str], status: str) -> dict[str, o
         "intent": intent,
         "finished_at": NOW,
     }
+
+
+def test_the_connectors_earlier_application_grants_get_their_provenance(store_url: str) -> None:
+    """Migration 0015: a succeeded grant_application step becomes provenance unless a
+    later revoke of the connector's undid it; failed steps and other kinds do not."""
+    engine = create_engine(store_url)
+    migrate(engine, "0013")
+    payroll = "arn:aws:sso::111122223333:application/ssoins-1/apl-payroll"
+    wiki = "arn:aws:sso::111122223333:application/ssoins-1/apl-wiki"
+    granted = {
+        "kind": "grant_application",
+        "application_arn": payroll,
+        "principal_type": "USER",
+        "principal_id": "u1",
+    }
+    revoked_later = {**granted, "application_arn": wiki}
+    _record_steps(
+        engine,
+        [
+            _step("g", granted, "succeeded"),
+            _step("w", revoked_later, "succeeded"),
+            {
+                **_step("r", {**revoked_later, "kind": "revoke_application"}, "succeeded"),
+                "finished_at": NOW + timedelta(minutes=1),
+            },
+            _step("x", {**granted, "principal_id": "u2"}, "failed"),
+            _step(
+                "a", {**granted, "kind": "revoke_application", "principal_id": "u3"}, "succeeded"
+            ),
+        ],
+    )
+    migrate(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(sa.select(tables.application_assignment_provenance)).all()
+    engine.dispose()
+
+    assert [tuple(row) for row in kept] == [(payroll, "USER", "u1", NOW, "iga", "g")]

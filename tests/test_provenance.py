@@ -18,9 +18,8 @@ from connector.connection import connect
 from connector.feed.build import build_feed
 from connector.record_keys import entitlement_id
 from connector.simulator.cloudtrail import console_administrator, register_principal
-from connector.sync import run_sync
 from schemas.urns import AWS_USER
-from tests.live import Live, free_pair, grant_op
+from tests.live import Live, free_pair, grant_op, reconciling_sync
 from tests.simulation import simulator_settings
 
 CONSOLE_KEY = "AKIACONSOLEADMIN0002"
@@ -65,21 +64,13 @@ def _group_holding_access(live: Live) -> str:
     )
     account, arn = free_pair(live, "GROUP", group)
     live.grant_in_console(account, arn, "GROUP", group)
-    _full_sync(live)
+    reconciling_sync(live)
     return group
 
 
 def _non_member(live: Live, group: str) -> str:
     members = {m["value"] for m in _get(live, f"Groups/{group}").get("members", [])}
     return next(u for u in sorted(live.manifest.users.values()) if u not in members)
-
-
-def _full_sync(live: Live) -> int:
-    """A reconciling full sync; how many served resources it found changed."""
-    settings = simulator_settings(str(live.store.engine.url))
-    run_sync(settings, live.store, connect(settings))
-    latest = live.store.syncs(1)[0]
-    return len(live.store.served_changes(latest.id))
 
 
 def test_a_grant_through_the_connector_names_its_token_and_operation(live: Live) -> None:
@@ -107,7 +98,7 @@ def test_a_grant_through_the_connector_names_its_token_and_operation(live: Live)
         "operation": operation,
     }
 
-    assert _full_sync(live) == 0
+    assert reconciling_sync(live) == 0
     assert _member(live, account, arn, user) == member
 
     found = _get(live, 'Entitlements?filter=members.grantedThrough eq "connector"')
@@ -135,7 +126,7 @@ def test_a_membership_through_the_connector_shows_on_the_route_through_its_group
         assert route["memberOperation"] == operation
         assert route["memberSince"] is not None
 
-    assert _full_sync(live) == 0
+    assert reconciling_sync(live) == 0
     assert [e for e in _access(live, user) if e.get("viaGroup") == group] == routes
 
 
@@ -147,7 +138,7 @@ def test_console_changes_are_out_of_band_named_by_cloudtrail_or_the_identity_sto
     account, arn = free_pair(live, "USER", user)
     sso.create_account_assignment(**live.assignment_request(account, arn, "USER", user))
     # A sync alone sees the assignment but not who made it.
-    _full_sync(live)
+    reconciling_sync(live)
     member = _member(live, account, arn, user)
     assert member["grantedThrough"] == "outOfBand"
     assert "grantedBy" not in member and "grantedAt" not in member
@@ -164,7 +155,7 @@ def test_console_changes_are_out_of_band_named_by_cloudtrail_or_the_identity_sto
     assert member["grantedBy"].endswith("/carol@example.com")
     assert "AWSReservedSSO_AdministratorAccess" in member["grantedBy"]
     assert member["grantedAt"] is not None
-    assert _full_sync(live) == 0
+    assert reconciling_sync(live) == 0
     assert _member(live, account, arn, user) == member
 
 
@@ -180,7 +171,7 @@ def test_a_console_membership_is_dated_and_named_by_the_identity_store(live: Liv
     )["GroupMemberships"]
     created = next(m for m in made if m["GroupId"] == group)["CreatedAt"]
 
-    _full_sync(live)
+    reconciling_sync(live)
 
     routes = [e for e in _access(live, user) if e.get("viaGroup") == group]
     assert routes
@@ -200,9 +191,9 @@ def test_an_access_revoked_and_made_again_in_the_console_loses_the_connectors_pr
     assert live.patch(f"Users/{user}", grant_op(account, arn)).status_code == 200
     assert _member(live, account, arn, user)["grantedThrough"] == "connector"
     live.revoke_in_console(account, arn, "USER", user)
-    _full_sync(live)  # the sync sees it gone: what was known of it goes too
+    reconciling_sync(live)  # the sync sees it gone: what was known of it goes too
     live.grant_in_console(account, arn, "USER", user)
-    _full_sync(live)
+    reconciling_sync(live)
 
     member = _member(live, account, arn, user)
     assert member["grantedThrough"] == "outOfBand"
@@ -220,7 +211,7 @@ def test_users_and_groups_are_dated_and_named_as_the_identity_store_records_them
         Operations=[{"AttributePath": "displayName", "AttributeValue": "Renamed In Console"}],
     )
     described = identity.describe_user(IdentityStoreId=live.aws.identity_store_id, UserId=user)
-    _full_sync(live)
+    reconciling_sync(live)
 
     served = _get(live, f"Users/{user}")
     shown = served[AWS_USER]

@@ -27,6 +27,7 @@ from connector.writers.replay import replay_writes
 from tests.live import (
     Live,
     first_user,
+    free_application,
     free_pair,
     grant_op,
     left_by_dead_runner,
@@ -65,16 +66,6 @@ def stored(live: Live, application_arn: str, principal_type: str, principal_id: 
             )
         ).first()
     return found is not None
-
-
-def free_application(live: Live, principal_type: str, principal_id: str) -> str:
-    """The ARN of an application the principal is not assigned to."""
-    held = {
-        arn
-        for arn, kind, principal in live.manifest.expected_application_assignments()
-        if (kind, principal) == (principal_type, principal_id)
-    }
-    return next(arn for arn in sorted(live.manifest.applications.values()) if arn not in held)
 
 
 def served(live: Live, path: str) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from connector.feed.memberships import GroupMembers
 from connector.feed.permission_sets import PermissionSetTarget
 from connector.feed.targets import Target
 from connector.feed.users import UserTarget
-from connector.records import Assignment, Provenance, SignIn
+from connector.records import ApplicationAssignment, Assignment, Provenance, SignIn
 
 SSO = "sso.amazonaws.com"
 IDENTITY_STORE = "identitystore.amazonaws.com"
@@ -205,24 +205,38 @@ def named_by(event: ChangeEvent) -> list[Named]:
     return list(mapper(event)) if mapper else []
 
 
-def granted_in(event: ChangeEvent) -> tuple[Assignment, Provenance] | None:
-    """The assignment a CreateAccountAssignment made, with who made it and when.
+# What each creation of an assignment names it by, in its request: an account
+# assignment, and an application assignment (CreateApplicationAssignment).
+_GRANTED = {
+    "CreateAccountAssignment": (
+        Assignment,
+        ("targetId", "permissionSetArn", "principalType", "principalId"),
+    ),
+    "CreateApplicationAssignment": (
+        ApplicationAssignment,
+        ("applicationArn", "principalType", "principalId"),
+    ),
+}
+
+Granted = tuple[Assignment | ApplicationAssignment, Provenance]
+
+
+def granted_in(event: ChangeEvent) -> Granted | None:
+    """The assignment a CreateAccountAssignment or CreateApplicationAssignment made,
+    with who made it and when.
 
     CloudTrail's caller is the only record of who assigned an access outside the
-    connector: AWS keeps none on the assignment. The ARN names a role session
-    precisely (for a console administrator, the permission set and the person);
-    an Identity Center user is named by its id.
+    connector: AWS keeps none on either kind of assignment. The ARN names a role
+    session precisely (for a console administrator, the permission set and the
+    person); an Identity Center user is named by its id.
     """
-    if event.failed or (event.source, event.name) != (SSO, "CreateAccountAssignment"):
+    if event.failed or event.source != SSO or event.name not in _GRANTED:
         return None
-    found = [
-        _get(event.request, name)
-        for name in ("targetId", "permissionSetArn", "principalType", "principalId")
-    ]
+    kind, names = _GRANTED[event.name]
+    found = [_get(event.request, name) for name in names]
     if None in found:
         return None
-    account_id, arn, principal_type, principal_id = (str(value) for value in found)
-    assignment = Assignment(account_id, arn, principal_type, principal_id)
+    assignment = kind(*(str(value) for value in found))
     return assignment, Provenance(event.time, event.actor.arn or event.actor.name)
 
 

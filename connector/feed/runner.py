@@ -40,7 +40,7 @@ from connector.feed.memberships import GroupMembers, group_of_membership
 from connector.feed.sources import CloudTrailSource, SqsSource
 from connector.feed.targets import Target
 from connector.readers.instance import Instance
-from connector.records import Assignment, Provenance, SignIn
+from connector.records import ApplicationAssignment, Assignment, Provenance, SignIn
 from connector.store import feed_state, last_use, ledger_queries, write_through
 from connector.store.snapshots import current_snapshot_id
 from connector.store.store import Store, utcnow
@@ -123,7 +123,7 @@ class ChangeFeed:
             )
         counts = {"own": 0, "foreign": 0, "duplicate": 0, "applied": 0}
         named: list[mapping.Named] = []
-        granted: list[tuple[Assignment, Provenance]] = []
+        granted: list[mapping.Granted] = []
         used: list[SignIn] = []
         for event in batch.events:
             kind = self._kind(event, unseen, own)
@@ -186,11 +186,12 @@ class ChangeFeed:
         rank = {name: position for position, name in enumerate(_ORDER)}
         return sorted(found, key=lambda t: rank.get(type(t).__name__, len(_ORDER)))
 
-    def _note_provenance(self, granted: Iterable[tuple[Assignment, Provenance]]) -> int:
-        """Keep who made each assignment the events reported, where the store holds
-        it (re-read above) and knows no better. Of several creations of one
-        assignment in a batch (made, removed, made again), the latest holds."""
-        latest: dict[Assignment, Provenance] = {}
+    def _note_provenance(self, granted: Iterable[mapping.Granted]) -> int:
+        """Keep who made each assignment (to an account or an application) the events
+        reported, where the store holds it (re-read above) and knows no better. Of
+        several creations of one assignment in a batch (made, removed, made again),
+        the latest holds."""
+        latest: dict[Assignment | ApplicationAssignment, Provenance] = {}
         for assignment, provenance in sorted(granted, key=lambda g: g[1].granted_at or _EPOCH):
             latest[assignment] = provenance
         noted = 0

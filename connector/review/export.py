@@ -16,9 +16,10 @@ are ready as soon as the first page is read. The caller's connection must be
 one `Store.reading()` transaction, so every page comes from the same snapshot.
 
 What the store does not know is unknown, never guessed: an application's
-grant and last use (AWS records neither for an application assignment), an
-assignment's grant the change feed did not see, and last use before the
-sign-in back-fill has read CloudTrail's 90 days (`unknown_last_use`).
+last use (CloudTrail's portal events name no application), an assignment's
+grant (account or application) neither this connector made nor the change feed
+saw made, and last use before the sign-in back-fill has read CloudTrail's 90
+days (`unknown_last_use`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,14 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from connector.record_keys import application_entitlement_id, permission_set_id
-from connector.records import Application, Assignment, Membership, PermissionSet, Provenance
+from connector.records import (
+    Application,
+    ApplicationAssignment,
+    Assignment,
+    Membership,
+    PermissionSet,
+    Provenance,
+)
 from connector.review.drift import Named, unknown_last_use
 from connector.review.parameters import ExportQuery
 from connector.store import codec, last_use, provenance, sign_in_backfill, snapshots
@@ -43,8 +51,8 @@ DISABLED = "DISABLED"  # the Identity Store's UserStatus (API_User.html)
 
 # How an access came to be: through this connector's write ledger, out of band
 # (seen by the change feed, or a membership the Identity Store reports made
-# by someone else), or unknown (nothing recorded: made before the feed ran,
-# and every application assignment, whose making AWS does not report).
+# by someone else), or unknown (nothing recorded: made before the feed ran;
+# AWS reports no maker of an account or application assignment).
 Through = Literal["connector", "outOfBand", "unknown"]
 # Whether last use is known: a sign-in was seen, none was in the history read
 # (never, as far as CloudTrail can tell), or it cannot be told yet.
@@ -218,6 +226,17 @@ class _Reader:
             (p.group_id, p.user_id): p.provenance
             for p in provenance.of_memberships(self.connection, memberships)
         }
+        app_made = {
+            p.assignment: p.provenance
+            for p in provenance.of_application_assignments(
+                self.connection,
+                {
+                    ApplicationAssignment(r.application_arn, r.principal_type, r.principal_id)
+                    for rows in apps.values()
+                    for r in rows
+                },
+            )
+        }
         routes = {row.id: list(self._routes(row.id, held, groups_of[row.id])) for row in user_rows}
         used = (
             last_use.last_used(
@@ -243,8 +262,8 @@ class _Reader:
                 self._account_row(user, a, group, made, joined, used) for group, a in routes[row.id]
             ]
             rows += [
-                self._application_row(user, arn, group, joined)
-                for arn, group in self._application_routes(row.id, apps, groups_of[row.id])
+                self._application_row(user, a, group, app_made, joined)
+                for a, group in self._application_routes(row.id, apps, groups_of[row.id])
             ]
             yield from sorted((r for r in rows if self._wanted(r)), key=_order)
 
@@ -280,12 +299,12 @@ class _Reader:
         user_id: str,
         held: dict[tuple[str, str], list[Any]],
         memberships: list[Membership],
-    ) -> Iterator[tuple[str, Membership | None]]:
+    ) -> Iterator[tuple[ApplicationAssignment, Membership | None]]:
         for r in held[("USER", user_id)]:
-            yield r.application_arn, None
+            yield ApplicationAssignment(r.application_arn, "USER", user_id), None
         for m in memberships:
             for r in held[("GROUP", m.group_id)]:
-                yield r.application_arn, m
+                yield ApplicationAssignment(r.application_arn, "GROUP", m.group_id), m
 
     # -- rows ------------------------------------------------------------------------
 
@@ -319,18 +338,19 @@ class _Reader:
     def _application_row(
         self,
         user: ReviewUser,
-        arn: str,
+        a: ApplicationAssignment,
         group: Membership | None,
+        made: dict[ApplicationAssignment, Provenance],
         joined: dict[tuple[str, str], Provenance],
     ) -> ExportRow:
-        application = self.applications.get(arn)
+        application = self.applications.get(a.application_arn)
         return ExportRow(
             user=user,
             account=None,
             permission_set=None,
-            application=Named(arn, application.name if application else None),
+            application=Named(a.application_arn, application.name if application else None),
             group=self._group(group),
-            granted=Grant("unknown"),
+            granted=_assignment_grant(made.get(a)),
             joined=_membership_grant(group, joined) if group else None,
             last_use="unknown",
             last_used=None,

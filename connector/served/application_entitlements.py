@@ -6,9 +6,10 @@ of the instance under `connector.record_keys.application_entitlement_id`
 ("app.apl-..."). It shows the application's record (name, description,
 provider, status, whether assignment is required, its account) and the users
 and groups assigned to it by name (ListApplicationAssignments,
-https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListApplicationAssignments.html).
-So the application's own row, an assignment to it and a rename of one of
-its holders change it.
+https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_ListApplicationAssignments.html),
+with how each was assigned. So the application's own row, an assignment to
+it, what becomes known of who made one, and a rename of one of its holders
+change it.
 """
 
 from __future__ import annotations
@@ -37,7 +38,16 @@ def digest(relations: Relations, resource_id: str) -> str | None:
         [
             relations.object_hash(application),
             sorted(
-                (kind, principal_id, relations.principal_name(kind, principal_id))
+                (
+                    kind,
+                    principal_id,
+                    relations.principal_name(kind, principal_id),
+                    sorted(
+                        relations.granted(
+                            ApplicationAssignment(application.arn, kind, principal_id)
+                        ).items()
+                    ),
+                )
                 for kind, principal_id in relations.application_holders(application.arn)
             ),
         ]
@@ -65,6 +75,7 @@ def load(rows: Rows, resource_ids: Collection[str]) -> Snapshot:
     return fragment(
         applications=applications,
         application_assignments=held,
+        application_assignment_provenance=rows.application_assignment_provenance(held),
         users=rows.users({a.principal_id for a in held if a.principal_type == "USER"}),
         groups=rows.groups({a.principal_id for a in held if a.principal_type == "GROUP"}),
     )

@@ -26,6 +26,7 @@ from connector.records import (
     Account,
     Application,
     ApplicationAssignment,
+    ApplicationAssignmentProvenance,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -86,6 +87,9 @@ class Relations:
         self._assignment_provenance = {p.assignment: p for p in snapshot.assignment_provenance}
         self._membership_provenance = {
             (p.group_id, p.user_id): p for p in snapshot.membership_provenance
+        }
+        self._application_assignment_provenance = {
+            p.assignment: p for p in snapshot.application_assignment_provenance
         }
 
     # -- what digests read ----------------------------------------------------------
@@ -150,9 +154,14 @@ class Relations:
         ps, account = self.permission_set(arn), self.account(account_id)
         return [account_id, account.name if account else None, arn, ps.name if ps else None]
 
-    def granted(self, assignment: Assignment) -> dict[str, Any]:
-        """How the assignment came to be, as served (connector.served.provenance)."""
-        found = self._assignment_provenance.get(assignment)
+    def granted(self, assignment: Assignment | ApplicationAssignment) -> dict[str, Any]:
+        """How the assignment (to an account or an application) came to be, as served
+        (connector.served.provenance)."""
+        found = (
+            self._assignment_provenance.get(assignment)
+            if isinstance(assignment, Assignment)
+            else self._application_assignment_provenance.get(assignment)
+        )
         return provenance.granted(found.provenance if found else None)
 
     def member_since(self, group_id: str, user_id: str) -> dict[str, Any]:
@@ -251,6 +260,12 @@ class Relations:
             for p in self.application_holders(arn)
         ]
         return list(dict.fromkeys(found))
+
+    def application_assignment_provenance(
+        self, assignments: Collection[ApplicationAssignment]
+    ) -> list[ApplicationAssignmentProvenance]:
+        kept = self._application_assignment_provenance
+        return [kept[a] for a in assignments if a in kept]
 
     def all_user_ids(self) -> list[str]:
         return list(self._users)

@@ -20,6 +20,7 @@ from connector.records import (
     Account,
     Application,
     ApplicationAssignment,
+    ApplicationAssignmentProvenance,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -138,6 +139,13 @@ class Rows(Protocol):
     ) -> list[ApplicationAssignment]:
         """Application assignments held by any of the principals, or of any of the
         applications."""
+        ...
+
+    def application_assignment_provenance(
+        self, assignments: Collection[ApplicationAssignment]
+    ) -> list[ApplicationAssignmentProvenance]:
+        """What is known of who made each of the application assignments (those it
+        knows of)."""
         ...
 
     def all_account_ids(self) -> list[str]: ...

@@ -83,6 +83,7 @@ _RECORDS = (
     "membership_provenance",
     "applications",
     "application_assignments",
+    "application_assignment_provenance",
 )
 
 

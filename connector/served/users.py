@@ -8,10 +8,10 @@ user became a member). So a group's rename, a membership, a grant to the user
 or to one of its groups, what becomes known of who made them, and a rename of
 a permission set or account it holds directly each change the user, though
 its own record did not change. Applications count as entitlements: an
-assignment to the user or one of its groups, and the rename of an application
-it is assigned to directly, change it too. The last use of its access does
-not: a sign-in is activity, not a change of the access (docs/api.md, "Last
-use").
+assignment to the user or one of its groups, what becomes known of who made
+it, and the rename of an application it is assigned to directly, change it too.
+The last use of its access does not: a sign-in is activity, not a change of
+the access (docs/api.md, "Last use").
 """
 
 from __future__ import annotations
@@ -76,11 +76,19 @@ def digest(relations: Relations, user_id: str) -> str | None:
                 for pair in relations.pairs_held_by("GROUP", g)
             ),
             sorted(
-                relations.application_names(arn)
+                [
+                    *relations.application_names(arn),
+                    sorted(relations.granted(ApplicationAssignment(arn, "USER", user_id)).items()),
+                ]
                 for arn in relations.applications_held_by("USER", user_id)
             ),
             sorted(
-                (arn, g, sorted(relations.member_since(g, user_id).items()))
+                (
+                    arn,
+                    g,
+                    sorted(relations.granted(ApplicationAssignment(arn, "GROUP", g)).items()),
+                    sorted(relations.member_since(g, user_id).items()),
+                )
                 for g in member_of
                 for arn in relations.applications_held_by("GROUP", g)
             ),
@@ -125,6 +133,7 @@ def load(rows: Rows, user_ids: Collection[str]) -> Snapshot:
         permission_sets=rows.permission_sets(arns={a.permission_set_arn for a in direct}),
         accounts=rows.accounts({a.account_id for a in direct}),
         application_assignments=applications_held,
+        application_assignment_provenance=rows.application_assignment_provenance(applications_held),
         applications=rows.applications(
             {
                 application_entitlement_id(a.application_arn)

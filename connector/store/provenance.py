@@ -1,5 +1,8 @@
 """Who made each assignment and membership: kept across snapshots, gone with its access.
 
+Assignments to accounts and to applications alike: AWS records the creator
+and date of neither (only CloudTrail's event of its making does).
+
 A sync reads what exists from AWS but not who made it, so provenance lives
 beside the snapshots (records.Provenance). The write path records it for the
 connector's own grants (`put`), the change feed for changes it saw in
@@ -11,13 +14,15 @@ provenance. A sync drops the rows of access its snapshot no longer holds
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
 
 from connector.records import (
+    ApplicationAssignment,
+    ApplicationAssignmentProvenance,
     Assignment,
     AssignmentProvenance,
     Membership,
@@ -28,11 +33,13 @@ from connector.store import tables as t
 
 _ASSIGNMENT_KEY = ("account_id", "permission_set_arn", "principal_type", "principal_id")
 _MEMBERSHIP_KEY = ("group_id", "user_id")
+_APPLICATION_KEY = ("application_arn", "principal_type", "principal_id")
 
 # Keeps IN lists within SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 900
 
-Access = Assignment | tuple[str, str]  # an assignment, or a membership as (group, user)
+# An assignment (to an account or an application), or a membership as (group, user).
+Access = Assignment | ApplicationAssignment | tuple[str, str]
 
 
 def put(connection: sa.Connection, access: Access, provenance: Provenance) -> None:
@@ -45,14 +52,23 @@ def put(connection: sa.Connection, access: Access, provenance: Provenance) -> No
 def note(connection: sa.Connection, access: Access, provenance: Provenance) -> bool:
     """Record what the change feed saw, unless a later making is known already;
     whether it was recorded. Events arrive out of order: of an access made,
-    removed and made again, the latest making is the one that holds."""
+    removed and made again, the latest making is the one that holds.
+
+    CloudTrail's eventTime is to the second, the connector's own makings to the
+    microsecond: they are compared to the second, and within one second the
+    event wins. The feed never notes the connector's own writes (it knows their
+    request ids), so another making the feed reports of an access the connector
+    made within that second is almost always its making again (removed and made
+    again, as an administrator undoing the connector's grant does).
+    """
     table, key = _keyed(access)
-    known = connection.execute(sa.select(table.c.granted_at).where(*_matches(table, key))).first()
-    if known is not None:
-        if (
+    found = connection.execute(sa.select(table).where(*_matches(table, key))).first()
+    if found is not None:
+        known = _provenance(found)
+        if known == provenance or (
             known.granted_at is not None
             and provenance.granted_at is not None
-            and provenance.granted_at <= known.granted_at
+            and provenance.granted_at < known.granted_at.replace(microsecond=0)
         ):
             return False
         forget(connection, [access])
@@ -68,10 +84,10 @@ def forget(connection: sa.Connection, accesses: Iterable[Access]) -> None:
 
 def forget_principal(connection: sa.Connection, principal_type: str, principal_id: str) -> None:
     """A deleted user or group holds nothing: its assignments and memberships go."""
-    a = t.assignment_provenance
-    connection.execute(
-        a.delete().where(a.c.principal_type == principal_type, a.c.principal_id == principal_id)
-    )
+    for a in (t.assignment_provenance, t.application_assignment_provenance):
+        connection.execute(
+            a.delete().where(a.c.principal_type == principal_type, a.c.principal_id == principal_id)
+        )
     m = t.membership_provenance
     column = m.c.user_id if principal_type == "USER" else m.c.group_id
     connection.execute(m.delete().where(column == principal_id))
@@ -82,6 +98,7 @@ def prune(connection: sa.Connection, snapshot_id: int) -> None:
     for table, snapshot_table, key in (
         (t.assignment_provenance, t.assignments, _ASSIGNMENT_KEY),
         (t.membership_provenance, t.memberships, _MEMBERSHIP_KEY),
+        (t.application_assignment_provenance, t.application_assignments, _APPLICATION_KEY),
     ):
         held = (
             sa.select(sa.literal(1))
@@ -101,33 +118,54 @@ def every_row(
     )
 
 
+def every_application_row(connection: sa.Connection) -> tuple[ApplicationAssignmentProvenance, ...]:
+    """All provenance of application assignments kept (see `every_row`)."""
+    rows = connection.execute(sa.select(t.application_assignment_provenance))
+    return tuple(map(_application_assignment, rows))
+
+
 def of_assignments(
     connection: sa.Connection, assignments: Collection[Assignment]
 ) -> list[AssignmentProvenance]:
-    a = t.assignment_provenance
     wanted = set(assignments)
-    found: list[AssignmentProvenance] = []
-    for principal_ids in _chunks({x.principal_id for x in wanted}):
-        rows = connection.execute(sa.select(a).where(a.c.principal_id.in_(principal_ids)))
-        found += [p for p in map(_assignment, rows) if p.assignment in wanted]
-    return found
+    column = t.assignment_provenance.c.principal_id
+    rows = _rows_where(connection, column, {x.principal_id for x in wanted})
+    return [p for p in map(_assignment, rows) if p.assignment in wanted]
 
 
 def of_memberships(
     connection: sa.Connection, memberships: Collection[Membership]
 ) -> list[MembershipProvenance]:
-    m = t.membership_provenance
     wanted = {(x.group_id, x.user_id) for x in memberships}
-    found: list[MembershipProvenance] = []
-    for user_ids in _chunks({user_id for _, user_id in wanted}):
-        rows = connection.execute(sa.select(m).where(m.c.user_id.in_(user_ids)))
-        found += [p for p in map(_membership, rows) if (p.group_id, p.user_id) in wanted]
-    return found
+    column = t.membership_provenance.c.user_id
+    rows = _rows_where(connection, column, {user_id for _, user_id in wanted})
+    return [p for p in map(_membership, rows) if (p.group_id, p.user_id) in wanted]
+
+
+def of_application_assignments(
+    connection: sa.Connection, assignments: Collection[ApplicationAssignment]
+) -> list[ApplicationAssignmentProvenance]:
+    wanted = set(assignments)
+    column = t.application_assignment_provenance.c.principal_id
+    rows = _rows_where(connection, column, {x.principal_id for x in wanted})
+    return [p for p in map(_application_assignment, rows) if p.assignment in wanted]
+
+
+def _rows_where(
+    connection: sa.Connection, column: sa.Column[str], values: Collection[str]
+) -> Iterator[Any]:
+    """The rows of `column`'s table whose `column` is one of `values`."""
+    for chunk in _chunks(values):
+        yield from connection.execute(sa.select(column.table).where(column.in_(chunk)))
 
 
 def _keyed(access: Access) -> tuple[sa.Table, dict[str, str]]:
     if isinstance(access, Assignment):
         return t.assignment_provenance, {name: getattr(access, name) for name in _ASSIGNMENT_KEY}
+    if isinstance(access, ApplicationAssignment):
+        return t.application_assignment_provenance, {
+            name: getattr(access, name) for name in _APPLICATION_KEY
+        }
     return t.membership_provenance, dict(zip(_MEMBERSHIP_KEY, access, strict=True))
 
 
@@ -147,6 +185,12 @@ def _assignment(row: Any) -> AssignmentProvenance:
 
 def _membership(row: Any) -> MembershipProvenance:
     return MembershipProvenance(row.group_id, row.user_id, _provenance(row))
+
+
+def _application_assignment(row: Any) -> ApplicationAssignmentProvenance:
+    return ApplicationAssignmentProvenance(
+        ApplicationAssignment(*(getattr(row, name) for name in _APPLICATION_KEY)), _provenance(row)
+    )
 
 
 def _chunks(values: Collection[str]) -> Iterable[list[str]]:

@@ -64,6 +64,14 @@ class Grant:
     provenance: Provenance | None = None  # who made it, where the connector knows
 
 
+@dataclass(frozen=True)
+class ApplicationGrant:
+    """An application assignment as shown on a principal: the application, by name."""
+
+    application: Application
+    provenance: Provenance | None = None  # who made it, where the connector knows
+
+
 def _chunks(ids: Collection[str] | None) -> Iterable[Collection[str] | None]:
     if ids is None:
         yield None
@@ -353,17 +361,29 @@ def grants_of_principals(
 
 def applications_of_principals(
     connection: sa.Connection, snapshot_id: int, principal_type: str, ids: Collection[str]
-) -> dict[str, list[Application]]:
-    """principal id -> the applications it is assigned to directly, by name."""
+) -> dict[str, list[ApplicationGrant]]:
+    """principal id -> the applications it is assigned to directly, by name, with
+    who assigned each where known."""
     a, app = t.application_assignments, t.applications
-    found: dict[str, list[Application]] = defaultdict(list)
+    made = t.application_assignment_provenance
+    found: dict[str, list[ApplicationGrant]] = defaultdict(list)
     for chunk in _chunks(ids):
         assert chunk is not None
         query = (
-            sa.select(a.c.principal_id, app)
+            sa.select(
+                a.c.principal_id, app, made.c.granted_at, made.c.granted_by, made.c.operation_id
+            )
             .join(
                 app,
                 sa.and_(app.c.snapshot_id == a.c.snapshot_id, app.c.arn == a.c.application_arn),
+            )
+            .outerjoin(
+                made,
+                sa.and_(
+                    made.c.application_arn == a.c.application_arn,
+                    made.c.principal_type == a.c.principal_type,
+                    made.c.principal_id == a.c.principal_id,
+                ),
             )
             .where(
                 a.c.snapshot_id == snapshot_id,
@@ -373,7 +393,9 @@ def applications_of_principals(
             .order_by(app.c.name, app.c.arn)
         )
         for row in connection.execute(query):
-            found[row.principal_id].append(application_from_row(row._mapping))
+            found[row.principal_id].append(
+                ApplicationGrant(application_from_row(row._mapping), _provenance(row))
+            )
     return found
 
 

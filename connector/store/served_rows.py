@@ -18,6 +18,7 @@ from connector.records import (
     Account,
     Application,
     ApplicationAssignment,
+    ApplicationAssignmentProvenance,
     Assignment,
     AssignmentProvenance,
     Group,
@@ -148,6 +149,11 @@ class StoredRows:
                 for r in found
             )
         )
+
+    def application_assignment_provenance(
+        self, assignments: Collection[ApplicationAssignment]
+    ) -> list[ApplicationAssignmentProvenance]:
+        return provenance.of_application_assignments(self._connection, assignments)
 
     def all_account_ids(self) -> list[str]:
         return self._all(t.accounts.c.id, t.accounts.c.snapshot_id)

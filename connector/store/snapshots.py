@@ -71,6 +71,7 @@ def publish_snapshot(
         snapshot,
         assignment_provenance=assignment_provenance,
         membership_provenance=membership_provenance,
+        application_assignment_provenance=provenance.every_application_row(connection),
     )
     summary, changed = _record_changes(connection, sync_id, snapshot, now)
     if previous is not None:

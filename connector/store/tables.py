@@ -449,10 +449,12 @@ rendered_documents = _snapshot_table(
 
 # -- provenance: who made an access, kept across snapshots ----------------------
 #
-# What the connector learned of who made an assignment or a membership and
-# when (its own writes, CloudTrail's caller for the others; records.Provenance).
-# A sync cannot read it from AWS, so it outlives snapshots: a row goes when its
-# access does (connector.store.provenance).
+# What the connector learned of who made an assignment (to an account or to an
+# application) or a membership and when (its own writes, CloudTrail's caller
+# for the others; records.Provenance). A sync cannot read it from AWS, so it
+# outlives snapshots: a row goes when its access does (connector.store.provenance).
+# One table per kind of access, each keyed as its snapshot table is, so a sync
+# prunes each with one anti-join and SQL joins each to its access by its key.
 
 
 def _provenance_columns() -> list[sa.Column[object]]:
@@ -478,6 +480,15 @@ membership_provenance = sa.Table(
     metadata,
     sa.Column("group_id", sa.String(64), primary_key=True),
     sa.Column("user_id", sa.String(64), primary_key=True),
+    *_provenance_columns(),
+)
+
+application_assignment_provenance = sa.Table(
+    "application_assignment_provenance",
+    metadata,
+    sa.Column("application_arn", sa.String(255), primary_key=True),
+    sa.Column("principal_type", sa.String(8), primary_key=True),
+    sa.Column("principal_id", sa.String(64), primary_key=True),
     *_provenance_columns(),
 )
 

@@ -94,18 +94,24 @@ def revoke(
 
 def note_grant(
     connection: sa.Connection,
-    assignment: Assignment,
+    assignment: Assignment | ApplicationAssignment,
     provenance: Provenance,
     now: datetime,
     snapshot_id: int,
 ) -> bool:
-    """Keep who made an assignment the snapshot holds, as the change feed saw it
-    in CloudTrail, unless a later making is known; whether anything changed.
+    """Keep who made an assignment (to an account or an application) the snapshot
+    holds, as the change feed saw it in CloudTrail, unless a later making is
+    known; whether anything changed.
 
     Memberships need none: the Identity Store keeps their CreatedAt and CreatedBy.
     """
-    pair = (assignment.account_id, assignment.permission_set_arn)
-    if assignment not in StoredRows(connection, snapshot_id).assignments(pairs=[pair]):
+    rows = StoredRows(connection, snapshot_id)
+    held = (
+        rows.assignments(pairs=[(assignment.account_id, assignment.permission_set_arn)])
+        if isinstance(assignment, Assignment)
+        else rows.application_assignments(application_arns=[assignment.application_arn])
+    )
+    if assignment not in held:
         return False
     with recording(connection, snapshot_id, [assignment], now):
         return kept.note(connection, assignment, provenance)
@@ -303,12 +309,16 @@ def grant_application(
     assignment: ApplicationAssignment,
     now: datetime,
     snapshot_id: int | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
-    """The application assignment joins the snapshot."""
+    """The application assignment joins the snapshot; `provenance`, where the
+    connector made it."""
     snapshot_id = _snapshot(connection, snapshot_id)
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [assignment], now):
+        if provenance is not None:
+            kept.put(connection, assignment, provenance)
         _delete_application_assignment(connection, snapshot_id, assignment)
         rows = snapshot_rows(Snapshot("", "", application_assignments=(assignment,)), snapshot_id)
         connection.execute(t.application_assignments.insert(), rows["application_assignments"])
@@ -324,6 +334,7 @@ def revoke_application(
     if snapshot_id is None:
         return
     with recording(connection, snapshot_id, [assignment], now):
+        kept.forget(connection, [assignment])
         _delete_application_assignment(connection, snapshot_id, assignment)
 
 
@@ -359,6 +370,7 @@ def remove_application(
         )
     ]
     with recording(connection, snapshot_id, [ApplicationRow(arn), *held], now):
+        kept.forget(connection, held)
         _delete_keyed(connection, t.application_assignments, snapshot_id, application_arn=arn)
         _delete_keyed(connection, t.applications, snapshot_id, arn=arn)
 

@@ -119,7 +119,7 @@ class GrantApplication(ApplicationAssignmentIntent):
 
     def change_store(self, connection: sa.Connection, finished: Finished) -> None:
         write_through.grant_application(
-            connection, self.assignment, finished.at, finished.snapshot_id
+            connection, self.assignment, finished.at, finished.snapshot_id, finished.provenance
         )
 
 

@@ -10,7 +10,8 @@ and, as members, the users and groups assigned to it
 lets every user of the instance in; it is served with its explicit
 assignments only (`application.assignmentRequired` false says the rest), not
 with every user as an implied member. AWS keeps no record of who assigned an
-application, and neither does the connector yet: members show no grant time.
+application: members show what the connector kept (its own writes, and
+CloudTrail's caller through the change feed; connector.store.provenance).
 Served at /Entitlements with account entitlements (`scim.resources.entitlements`).
 """
 
@@ -22,12 +23,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.served.entitlements import NAME
-from connector.store import reads
+from connector.store import provenance, reads
 from connector.store import tables as t
 from schemas import urns
 from scim.resources.common import Holders, meta, ref
 from scim.resources.entitlement_rows import member_columns, shared_columns
-from scim.sql_map import unrecorded_grant
+from scim.sql_map import with_provenance
 
 
 def documents(
@@ -44,6 +45,8 @@ def documents(
     held = reads.application_assignments(
         connection, snapshot_id, {a.arn for a in applications.values()}
     )
+    kept = provenance.of_application_assignments(connection, held)
+    made = {p.assignment: p.provenance for p in kept}
     holders = Holders(connection, snapshot_id, ((a.principal_type, a.principal_id) for a in held))
     versions = reads.versions(connection, NAME, ids)
     documents = []
@@ -53,7 +56,7 @@ def documents(
             continue
         members = [
             # no last use: CloudTrail's portal events name no application
-            holders.member(base_url, a.principal_type, a.principal_id, None, None)
+            holders.member(base_url, a.principal_type, a.principal_id, made.get(a), None)
             for a in held
             if a.application_arn == application.arn
         ]
@@ -119,15 +122,17 @@ def rows() -> sa.Select[Any]:
 
 
 def members() -> sa.Select[Any]:
-    """Who is assigned to each application, keyed by its ARN as `rows` keys it."""
-    a = t.application_assignments
+    """Who is assigned to each application, keyed by its ARN as `rows` keys it, with
+    who assigned each."""
+    a = t.application_assignments.alias("aa_holder")
+    held, granted = with_provenance(a, t.application_assignment_provenance)
     return sa.select(
         *member_columns(
             snapshot_id=a.c.snapshot_id,
             owner=a.c.application_arn,
             principal_id=a.c.principal_id,
             principal_type=a.c.principal_type,
-            granted=unrecorded_grant(),
+            granted=granted,
             last_used=sa.null(),  # CloudTrail's portal events name no application
         )
-    )
+    ).select_from(held)

@@ -10,10 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from connector.record_keys import application_entitlement_id
-from connector.records import Application, Provenance
+from connector.records import Provenance
 from connector.served import provenance
 from connector.store import reads
-from connector.store.reads import Grant, Version
+from connector.store.reads import ApplicationGrant, Grant, Version
 from connector.timestamps import rfc3339
 from schemas.definitions import RESOURCE_TYPES
 
@@ -60,7 +60,7 @@ class Held:
     """What a principal is assigned directly: account assignments and applications."""
 
     grants: list[Grant] = field(default_factory=list)
-    applications: list[Application] = field(default_factory=list)
+    applications: list[ApplicationGrant] = field(default_factory=list)
 
     def references(self) -> list[dict[str, Any]]:
         """Its `entitlements` (a user's, a group's): both kinds, each with its `type`."""
@@ -77,11 +77,11 @@ class Held:
             ),
             *(
                 {
-                    "value": application_entitlement_id(application.arn),
-                    "display": application.name,
+                    "value": application_entitlement_id(held.application.arn),
+                    "display": held.application.name,
                     "type": "application",
                 }
-                for application in self.applications
+                for held in self.applications
             ),
         ]
 

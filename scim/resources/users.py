@@ -35,7 +35,6 @@ from scim.sql_map import (
     entitlement_id,
     external_id,
     table_sql,
-    unrecorded_grant,
     with_provenance,
 )
 
@@ -215,16 +214,16 @@ def effective_access(
             ),
             *(
                 {
-                    "value": application_entitlement_id(application.arn),
-                    "display": application.name,
+                    "value": application_entitlement_id(assigned.application.arn),
+                    "display": assigned.application.name,
                     "type": "application",
-                    "applicationArn": application.arn,
-                    "applicationName": application.name,
+                    "applicationArn": assigned.application.arn,
+                    "applicationName": assigned.application.name,
                     **route,
-                    **provenance.granted(None),
+                    **provenance.granted(assigned.provenance),
                     "lastUsed": None,
                 }
-                for application in held.applications
+                for assigned in held.applications
             ),
         ]
 
@@ -451,6 +450,7 @@ def _effective_access() -> sa.Subquery:
         )
     )
     aa, app = application_assignments()
+    assigned, made = with_provenance(aa, t.application_assignment_provenance)
     gm = t.memberships.alias("m_application")
     application_columns = [
         app.c.id.label("entitlement"),
@@ -458,18 +458,18 @@ def _effective_access() -> sa.Subquery:
         sa.cast(sa.null(), sa.String()).label("account_id"),
         sa.cast(sa.null(), sa.String()).label("permission_set_arn"),
         app.c.arn.label("application_arn"),
-        *(column.label(name) for name, column in unrecorded_grant().items()),
+        *(column.label(name) for name, column in made.items()),
         sa.cast(sa.null(), sa.DateTime(timezone=True)).label("last_used"),
     ]
     direct_application = (
         sa.select(aa.c.snapshot_id, aa.c.principal_id.label("user_id"), *application_columns)
-        .select_from(aa)
+        .select_from(assigned)
         .join(app, application_of(aa, app))
         .where(aa.c.principal_type == "USER")
     )
     application_via_group = (
         sa.select(aa.c.snapshot_id, gm.c.user_id, *application_columns)
-        .select_from(aa)
+        .select_from(assigned)
         .join(app, application_of(aa, app))
         .join(
             gm,
