@@ -26,6 +26,7 @@ from scim.readiness import readiness
 from scim.request_body import install_request_body
 from scim.request_metrics import install_request_metrics
 from scim.request_store import install_request_store
+from scim.review_page.view import blueprint as review_page
 from scim.views import reports
 
 
@@ -63,6 +64,7 @@ def create_app(
     install_request_body(app)
     app.register_blueprint(views.blueprint)
     app.register_blueprint(operator_page)
+    app.register_blueprint(review_page)
     app.register_blueprint(reports.blueprint)
     install_metrics(app, store, settings, replica)
 

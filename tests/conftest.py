@@ -21,12 +21,29 @@ import sqlalchemy as sa
 from connector.store.store import Store
 
 if TYPE_CHECKING:  # the live app is imported by the fixtures that build it, not by every module
+    from playwright.sync_api import Browser, Page
+
     from tests.live import Live
 
 POSTGRES_URL = os.environ.get(
     "IDCC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REQUIRE_POSTGRES = os.environ.get("IDCC_REQUIRE_POSTGRES") == "1"
+CHROMIUM = Path("/usr/bin/chromium")
+# As IDCC_REQUIRE_POSTGRES does for PostgreSQL: under CI (.ci/run) a missing Chromium
+# fails the page tests instead of skipping them.
+REQUIRE_CHROMIUM = os.environ.get("IDCC_REQUIRE_CHROMIUM") == "1"
+# Chromium as root in a sandbox-less container, and nothing that reaches the network:
+# this machine's network is closed, and the pages need nothing beyond the service.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 _postgres_error: list[str] = []
 
@@ -180,3 +197,29 @@ def before(live: Live) -> dict[str, Any]:
     from tests.simulation import aws_state
 
     return aws_state(live.aws, live.manifest)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (the operator and review pages'
+    tests): no browser is downloaded."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
+        if REQUIRE_CHROMIUM:
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh tab in a fresh context: no token in its sessionStorage."""
+    context = browser.new_context()
+    opened = context.new_page()
+    yield opened
+    context.close()

@@ -2,6 +2,7 @@
 headless, driven by Playwright's Python package (no browser is downloaded: the
 tests use /usr/bin/chromium, which `.ci/run` installs).
 
+The browser and its tabs are conftest.py's `browser` and `page` fixtures.
 The store holds what the test recorded (a real sync of the simulated Identity
 Center, then syncs, writes and a change feed's position written as the
 service would): the page must show exactly those. Playwright's `expect` waits
@@ -10,17 +11,15 @@ for what it asserts, so nothing here waits a fixed time.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from connector.store import feed_state, ledger
 from connector.store import tables as t
@@ -29,46 +28,9 @@ from scim.app import create_app
 from tests.serving import served_app
 from tests.simulation import Synced, simulator_settings, synced
 
-CHROMIUM = Path("/usr/bin/chromium")
-# As IDCC_REQUIRE_POSTGRES does for PostgreSQL: under CI (.ci/run) a missing Chromium
-# fails these tests instead of skipping them.
-REQUIRE_CHROMIUM = os.environ.get("IDCC_REQUIRE_CHROMIUM") == "1"
-# Chromium as root in a sandbox-less container, and nothing that reaches the network:
-# this machine's network is closed, and the page needs nothing beyond the service.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # The paces the page measures quota use against (the simulator's settings are unpaced).
 PACES = {"sso_admin_rps": 20, "identitystore_rps": 20, "organizations_rps": 10}
 FAILED_WRITE_ERROR = "AWS denies sso:CreateAccountAssignment (AccessDenied)"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-        if REQUIRE_CHROMIUM:
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    """A fresh tab in a fresh context: no token in its sessionStorage."""
-    context = browser.new_context()
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 @dataclass(frozen=True)

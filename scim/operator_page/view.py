@@ -30,14 +30,14 @@ blueprint = Blueprint("operator_page", __name__)
 @needs_no_token
 def page() -> Response:
     """The page: it shows the sign-in form until it has a token that reads its data."""
-    return _static("index.html")
+    return static_file(STATIC, "index.html")
 
 
 @blueprint.get("/operator/assets/<name>")
 @needs_no_token
 def asset(name: str) -> Response:
     """The page's script and style (send_from_directory answers 404 outside `static/`)."""
-    return _static(name)
+    return static_file(STATIC, name)
 
 
 @blueprint.get("/operator/overview")
@@ -49,8 +49,9 @@ def data() -> Response:
     return answer
 
 
-def _static(name: str) -> Response:
-    answer = send_from_directory(STATIC, name, max_age=0)
+def static_file(folder: Path, name: str) -> Response:
+    """A file of a page's `folder`, under the policy above (the review page's too)."""
+    answer = send_from_directory(folder, name, max_age=0)
     answer.headers["Content-Security-Policy"] = _POLICY
     answer.headers["X-Content-Type-Options"] = "nosniff"
     answer.headers["Referrer-Policy"] = "no-referrer"

@@ -1,33 +1,12 @@
-// The operator page (scim/operator_page): signs in with a token kept in sessionStorage,
-// reads operator/overview with it as a Bearer header every REFRESH_MS, and draws what it
-// answers. Every text is set with textContent: nothing the service answers is parsed as HTML.
+// The operator page (scim/operator_page): signed in as common.js says, it reads
+// operator/overview every REFRESH_MS and draws what it answers.
 "use strict";
 
-const TOKEN_KEY = "idcc-operator-token";
 const DATA_URL = "operator/overview";
 const REFRESH_MS = 30000;
-const SVG_NS = "http://www.w3.org/2000/svg";
 const CHART = { width: 760, height: 260, left: 84, right: 64, top: 16, bottom: 36 };
 
 let refreshTimer = null;
-
-function $(id) {
-  return document.getElementById(id);
-}
-
-function html(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
-
-function svg(tag, attributes, text) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function seconds(value) {
   // "12.5 s", "4 min 5 s", "3 h 20 min", "2 d 4 h": as precise as a person reads it.
@@ -66,48 +45,17 @@ function fill(tableId, rows, empty) {
   }
 }
 
-function showSignIn(message) {
-  clearTimeout(refreshTimer);
-  $("overview").hidden = true;
-  $("sign-out").hidden = true;
-  $("sign-in").hidden = false;
-  $("updated").textContent = "";
-  $("sign-in-message").textContent = message || "";
-  $("token").focus();
-}
-
-function signOut(message) {
-  sessionStorage.removeItem(TOKEN_KEY);
-  showSignIn(message);
-}
-
 async function refresh() {
   clearTimeout(refreshTimer);
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (!token) {
-    showSignIn();
-    return;
-  }
   let answer;
   try {
-    answer = await fetch(DATA_URL, {
-      headers: { Authorization: `Bearer ${token}`, Accept: "application/json" },
-      cache: "no-store",
-      credentials: "omit",
-    });
+    answer = await readWithToken(DATA_URL);
   } catch (error) {
     banner("The service does not answer; retrying.");
     refreshTimer = setTimeout(refresh, REFRESH_MS);
     return;
   }
-  if (answer.status === 401) {
-    signOut("The token is not valid (unknown or revoked). Sign in with another.");
-    return;
-  }
-  if (answer.status === 403) {
-    signOut("This token cannot read the page: it needs the read or write scope.");
-    return;
-  }
+  if (answer === null) return;
   if (!answer.ok) {
     banner(`The service answered ${answer.status}; retrying.`);
   } else {
@@ -117,15 +65,8 @@ async function refresh() {
   refreshTimer = setTimeout(refresh, REFRESH_MS);
 }
 
-function banner(text) {
-  $("problem-banner").hidden = !text;
-  $("problem-banner").textContent = text || "";
-}
-
 function draw(data) {
-  $("sign-in").hidden = true;
-  $("overview").hidden = false;
-  $("sign-out").hidden = false;
+  showSignedIn();
   $("updated").textContent = `updated ${when(data.generated_at)}`;
   drawReadiness(data.readiness);
   drawWrites(data.writes);
@@ -291,15 +232,4 @@ function drawQuotas(quotas) {
   );
 }
 
-document.addEventListener("DOMContentLoaded", () => {
-  $("sign-in-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    const token = $("token").value.trim();
-    $("token").value = "";
-    if (!token) return;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    refresh();
-  });
-  $("sign-out").addEventListener("click", () => signOut("Signed out."));
-  refresh();
-});
+startPage(refresh);
