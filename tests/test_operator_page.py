@@ -159,7 +159,7 @@ def test_the_page_needs_no_token_but_its_data_needs_a_read_one(recorded: Recorde
     answer = data(recorded.tokens["read"])
     assert answer.status_code == 200
     assert answer.headers["Cache-Control"] == "no-store"
-    assert answer.json()["drift"] is None  # not measured: no number is made up
+    assert "drift" not in answer.json()  # counted on the review page, not here
 
 
 def test_without_a_token_the_page_asks_for_one_and_shows_nothing(
@@ -235,7 +235,7 @@ def test_the_chart_shows_each_recorded_sync_its_duration_calls_and_outcome(
     )
 
 
-def test_the_page_shows_the_snapshot_age_the_feed_lag_and_an_empty_drift_slot(
+def test_the_page_shows_the_snapshot_age_the_feed_lag_and_links_drift_to_the_review_page(
     page: Page, recorded: Recorded
 ) -> None:
     sign_in(page, recorded.url, recorded.tokens["read"])
@@ -248,7 +248,9 @@ def test_the_page_shows_the_snapshot_age_the_feed_lag_and_an_empty_drift_slot(
     expect(page.locator("#feed-detail")).to_contain_text("cloudtrail")
     expect(page.locator("#feed-detail")).to_contain_text("behind its bound")
     expect(page.locator("#drift")).to_contain_text("Drift")
-    expect(page.locator("#drift-figure")).to_have_text("not measured yet")
+    expect(page.locator("#drift-figure")).to_have_text("on the review page")
+    page.locator("#drift-figure a").click()
+    expect(page).to_have_url(f"{recorded.url}/review")
 
 
 def test_the_page_lists_the_writes_in_flight_and_failed(page: Page, recorded: Recorded) -> None:

@@ -3,8 +3,8 @@ the served snapshot and the change feed (as /ready tells them), the writes in fl
 failed, and each AWS quota's use by the latest finished sync.
 
 Everything comes from the store, so every replica shows the same page. Drift
-(what AWS holds that the snapshot does not) is not measured yet: `drift` is
-None and the page says so rather than show a number.
+is not counted here: the drift report reads the whole snapshot, too much for a
+page that refreshes itself; the page links to the review page, which shows it.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ def overview(store: Store, settings: Settings) -> dict[str, Any]:
         "syncs": [_sync(s, now) for s in syncs],
         "writes": writes,
         "quotas": _quotas(latest, settings),
-        "drift": None,
     }
 
 

@@ -71,7 +71,6 @@ function draw(data) {
   drawReadiness(data.readiness);
   drawWrites(data.writes);
   drawFeed(data.readiness.change_feed);
-  drawDrift(data.drift);
   drawChart(data.syncs);
   drawSyncTable(data.syncs);
   drawQuotas(data.quotas);
@@ -124,20 +123,6 @@ function drawFeed(feed) {
   parts.push(`last batch ${when(feed.last_batch_at)}`);
   if (feed.failure) parts.push(`failing since ${when(feed.failing_since)}: ${feed.failure}`);
   $("feed-detail").textContent = parts.join("; ");
-}
-
-function drawDrift(drift) {
-  // Drift (what AWS holds that the snapshot does not) is not measured yet: the slot says
-  // so, and shows counts only once the service sends them.
-  if (drift === null || drift === undefined) {
-    $("drift-figure").textContent = "not measured yet";
-    $("drift-detail").textContent = "a later release compares AWS with the snapshot here";
-    return;
-  }
-  $("drift-figure").textContent = Object.values(drift).reduce((a, b) => a + b, 0);
-  $("drift-detail").textContent = Object.entries(drift)
-    .map(([kind, count]) => `${kind}: ${count}`)
-    .join(", ");
 }
 
 function drawChart(syncs) {
