@@ -67,24 +67,33 @@ def as_a_full_sync_serves(
 ) -> dict[tuple[str, str], Any]:
     """What a fresh full sync of the same AWS state serves; `settings_for` gives the
     settings for a store URL. With `knowing`, the sync knows what that store learned
-    of who made each access (CloudTrail's callers, which no sync can read from AWS)."""
+    from CloudTrail, which no sync can read from AWS: who made each access, and when
+    each was last used."""
     url = f"sqlite:///{tmp_path}/fresh.sqlite3"
     settings = settings_for(url)
     store = Store.open(url)
     try:
         if knowing is not None:
-            _copy_provenance(knowing, store)
+            _copy_learned(knowing, store)
         run_sync(settings, store, connect(settings))
         return served_by_store(settings, store)
     finally:
         store.close()
 
 
-def _copy_provenance(source: Store, target: Store) -> None:
+LEARNED = (
+    tables.assignment_provenance,
+    tables.application_assignment_provenance,
+    tables.membership_provenance,
+    tables.last_use,
+)
+
+
+def _copy_learned(source: Store, target: Store) -> None:
     with source.reading() as connection:
         rows = {
             table: [dict(r._mapping) for r in connection.execute(sa.select(table))]
-            for table in (tables.assignment_provenance, tables.membership_provenance)
+            for table in LEARNED
         }
     with target.writing() as connection:
         for table, found in rows.items():

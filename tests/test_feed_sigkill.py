@@ -243,7 +243,9 @@ def test_a_feed_killed_mid_batch_resumes_losing_nothing_and_applying_nothing_twi
     assert versions(store, applied_before) == kept, "applied again: meta.lastModified moved"
     assert_same(
         served_by_store(settings, store),
-        as_a_full_sync_serves(lambda url: feed_settings(simulator, url, "none", None), tmp_path),
+        as_a_full_sync_serves(
+            lambda url: feed_settings(simulator, url, "none", None), tmp_path, knowing=store
+        ),
     )
     reconciled = run_sync(settings, store, connect(settings))
     assert report_missed_changes(store, reconciled.sync_id) == []

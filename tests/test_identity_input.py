@@ -130,7 +130,7 @@ def served_user(aws: SimulatedAws, user_id: str) -> dict[str, Any]:
     """The document GET /Users/{id} serves for the user AWS holds."""
     user = user_from_aws(described_user(aws, user_id))
     return served_user_document(
-        user, [], Held(), None, {}, {}, aws.identity_store_id, "https://scim.example/v2", None
+        user, [], Held(), None, {}, {}, {}, aws.identity_store_id, "https://scim.example/v2", None
     )
 
 
