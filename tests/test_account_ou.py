@@ -60,9 +60,11 @@ def test_a_sync_stores_each_accounts_ou_as_seeded(small_org: Manifest, store_url
     assert any(path.count("/") >= 2 for _, path in expected.values())  # nested OUs seeded
     for account, (ou_id, ou_name, path) in places.items():
         assert path is not None and ou_name == path.rsplit("/", 1)[-1]
-        assert ou_id == (expected[account][0] or ou_id) and ou_id is not None
-        if path == "Root":
-            assert ou_id.startswith("r-")
+        expected_id = expected[account][0]  # None: the root, whose id the manifest lacks
+        if expected_id is None:
+            assert path == "Root" and ou_id is not None and ou_id.startswith("r-")
+        else:
+            assert ou_id == expected_id
 
 
 def test_the_tree_walk_keeps_within_the_call_bound(small_org: Manifest, tmp_path: Path) -> None:
