@@ -229,7 +229,9 @@ def snapshot_call_bound(snapshot: Snapshot, organizational_units: int | None = N
     )
 
 
-def page_aware_bound(snapshot: Snapshot, walk: WalkChoice) -> int:
+def page_aware_bound(
+    snapshot: Snapshot, walk: WalkChoice, organizational_units: int | None = None
+) -> int:
     """`call_bound` plus every further page AWS required (docs/sync-cost.md, "The bound").
 
     Issue 5's formula pays one call per group, per discovery and per walked pair
@@ -238,4 +240,7 @@ def page_aware_bound(snapshot: Snapshot, walk: WalkChoice) -> int:
     management account, with more pairs than users and groups, the pair walk
     costs N - (U + G) more than either bound counts.
     """
-    return snapshot_call_bound(snapshot) + listing_sizes(snapshot, walk).further_pages()
+    return (
+        snapshot_call_bound(snapshot, organizational_units)
+        + listing_sizes(snapshot, walk).further_pages()
+    )
