@@ -70,15 +70,19 @@ def aws_figures(summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def bound_figures(summary: dict[str, Any], snapshot: Snapshot) -> dict[str, Any]:
+def bound_figures(
+    summary: dict[str, Any], snapshot: Snapshot, organizational_units: int
+) -> dict[str, Any]:
     """Issue 5's call bound and the page-aware one (docs/sync-cost.md), and whether each held.
 
-    Both from what the sync stored; the page-aware bound also counts every
-    further page of 100 that the sync's listings needed, for the walk it took.
+    Both from what the sync stored, and the seeded OUs (the snapshot holds none
+    without an account) for the walk of the organization's tree; the page-aware
+    bound also counts every further page of 100 that the sync's listings
+    needed, for the walk it took.
     """
     calls = int(summary["aws"]["total_calls"])
-    bound = snapshot_call_bound(snapshot)
-    page_aware = page_aware_bound(snapshot, WalkChoice(**summary["walk"]))
+    bound = snapshot_call_bound(snapshot, organizational_units)
+    page_aware = page_aware_bound(snapshot, WalkChoice(**summary["walk"]), organizational_units)
     return {
         "call_bound": bound,
         "within_bound": calls <= bound,
@@ -120,7 +124,8 @@ def run_result(
         round(outcome.wall_seconds / floor["seconds"], 3) if floor["seconds"] else None
     )
     snapshot = read_stored(directory)
-    result["stored"] = stored_versus_manifest(snapshot, manifest or load_manifest(directory))
+    manifest = manifest or load_manifest(directory)
+    result["stored"] = stored_versus_manifest(snapshot, manifest)
     if snapshot is not None:
-        result.update(bound_figures(outcome.summary, snapshot))
+        result.update(bound_figures(outcome.summary, snapshot, len(manifest.organizational_units)))
     return result

@@ -134,6 +134,12 @@ _DECLARED = (
     Operation("organizations", "DescribeOrganization", "read"),
     Operation("organizations", "ListAccounts", "read", 20, "Accounts"),
     Operation("organizations", "DescribeAccount", "read"),
+    # where each account sits, walked from the root (connector/readers/account_places.py)
+    Operation("organizations", "ListRoots", "read", 20, "Roots"),
+    Operation(
+        "organizations", "ListOrganizationalUnitsForParent", "read", 20, "OrganizationalUnits"
+    ),
+    Operation("organizations", "ListAccountsForParent", "read", 20, "Accounts"),
     # guardrails that name organizational units: where an account sits
     Operation("organizations", "ListParents", "write", 20, "Parents"),
     # the change feed (optional: IDCC_CHANGE_SOURCE): CloudTrail's event history,

@@ -137,6 +137,10 @@ PROBES: dict[str, Probe] = {
     },
     "DescribeOrganization": lambda c: {},
     "DescribeAccount": lambda c: {"AccountId": c.account_id},
+    "ListRoots": lambda c: {"MaxResults": 1},
+    # On a root that does not exist: allowed, AWS answers ParentNotFoundException.
+    "ListOrganizationalUnitsForParent": lambda c: {"ParentId": "r-0000", "MaxResults": 1},
+    "ListAccountsForParent": lambda c: {"ParentId": "r-0000", "MaxResults": 1},
     "LookupEvents": lambda c: {"MaxResults": 1},
     # A message received with no visibility timeout stays visible to the feed.
     "ReceiveMessage": lambda c: {

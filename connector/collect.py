@@ -185,6 +185,7 @@ def collect_snapshot(
                 accounts=known_accounts or 0,
                 pairs=len(pairs),
                 applications=len(listed_applications),
+                organizational_units=organization.organizational_units,
             )
         )
         progress.phase(

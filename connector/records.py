@@ -163,12 +163,19 @@ class PermissionSet:
 
 @dataclass(frozen=True)
 class Account:
-    """An AWS account; name, email and status are known only through Organizations."""
+    """An AWS account; name, email, status and place are known only through Organizations.
+
+    The place is the account's parent: an organizational unit, or the root (whose
+    id starts "r-"), by id, name and path of names from the root ("Root/Prod/Payments").
+    """
 
     id: str
     name: str | None = None
     email: str | None = None
     status: str | None = None
+    ou_id: str | None = None
+    ou_name: str | None = None
+    ou_path: str | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from connector.review.parameters import (
     parse_format,
     parse_name,
     parse_unused_days,
-    refuse_ou,
 )
 from connector.store.store import utcnow
 
@@ -30,7 +29,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     )
     export.add_argument("--format", help="csv (the default) or json")
     export.add_argument("--account", help="only this account (id or name)")
-    export.add_argument("--ou", help="only this OU (refused: the store holds no OUs)")
+    export.add_argument(
+        "--ou", help="only accounts in or beneath this OU (name or path; an id: in it)"
+    )
     export.add_argument("--permission-set", help="only this permission set (ARN, id or name)")
     export.add_argument("--application", help="only this application (ARN, id or name)")
     export.add_argument("--group", help="only access through this group (id or name)")
@@ -42,9 +43,9 @@ def cmd_review_export(args: argparse.Namespace) -> int:
     """Every bad value exits 2 before the store is opened; a filter on days unused that
     last use cannot answer yet exits 2 before any row is written."""
     output = parse_format(args.format, "--format", "csv", EXPORT_FORMATS)
-    refuse_ou(args.ou, "--ou")
     query = ExportQuery(
         account=parse_name(args.account, "--account"),
+        ou=parse_name(args.ou, "--ou"),
         permission_set=parse_name(args.permission_set, "--permission-set"),
         application=parse_name(args.application, "--application"),
         group=parse_name(args.group, "--group"),

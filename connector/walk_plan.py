@@ -20,6 +20,11 @@ at most P further calls.
 Applications cost the same whatever the walk: ceil(A/50) pages of
 ListApplications (a page holds at most 50), then per application one
 GetApplicationAssignmentConfiguration and one ListApplicationAssignments: 2A.
+Where each account sits (its OU) costs a walk of the organization's tree, made
+when Organizations is readable: with O organizational units, one ListRoots, then
+for the root and each OU one ListOrganizationalUnitsForParent and one
+ListAccountsForParent (20 a page): 3 + 2O, plus floor(O/20) + floor(A/20) at
+most for the further pages (connector/readers/account_places.py).
 Each figure grows by one call per further page of 100 results: `call_bound` is
 issue 5's formula, which leaves those pages out; `page_aware_bound` counts them.
 """
@@ -83,6 +88,7 @@ def call_bound(
     accounts: int,
     pairs: int,
     applications: int = 0,
+    organizational_units: int | None = None,
 ) -> int:
     """The most AWS calls a full sync may make (the contract in docs/sync-cost.md).
 
@@ -91,7 +97,8 @@ def call_bound(
     is provisioned, one to find where that copy is out of date), the account
     pages, the cheaper assignment walk, and the applications: their pages (the
     first, made even when there are none, is among the fixed calls) and two
-    calls each.
+    calls each; then, when Organizations was read (`organizational_units` not
+    None), the walk of its tree with every further page of 20 it may take.
     """
     return (
         6
@@ -103,7 +110,17 @@ def call_bound(
         + 8 * permission_sets
         + _pages(accounts, 20)
         + min(permission_sets + pairs, users + groups)
+        + _tree_walk(organizational_units, accounts)
     )
+
+
+def _tree_walk(organizational_units: int | None, accounts: int) -> int:
+    """ListRoots, then two listings per parent (the root and each OU), each parent's
+    accounts and child OUs taking one page per 20 (docs/sync-cost.md)."""
+    if organizational_units is None:
+        return 0
+    parents = organizational_units + 1
+    return 1 + 2 * parents + organizational_units // 20 + accounts // 20
 
 
 def _pages(count: int, page_size: int) -> int:
@@ -198,8 +215,9 @@ def _principal_listings(snapshot: Snapshot) -> list[int]:
     return [*users, *(held["GROUP", g.id] for g in snapshot.groups)]
 
 
-def snapshot_call_bound(snapshot: Snapshot) -> int:
-    """`call_bound` with the counts a sync read."""
+def snapshot_call_bound(snapshot: Snapshot, organizational_units: int | None = None) -> int:
+    """`call_bound` with the counts a sync read (the snapshot holds no OU that holds
+    no account, so their number comes from the caller)."""
     return call_bound(
         users=len(snapshot.users),
         groups=len(snapshot.groups),
@@ -207,10 +225,13 @@ def snapshot_call_bound(snapshot: Snapshot) -> int:
         accounts=len(snapshot.accounts),
         pairs=len(snapshot.provisioned_pairs),
         applications=len(snapshot.applications),
+        organizational_units=organizational_units,
     )
 
 
-def page_aware_bound(snapshot: Snapshot, walk: WalkChoice) -> int:
+def page_aware_bound(
+    snapshot: Snapshot, walk: WalkChoice, organizational_units: int | None = None
+) -> int:
     """`call_bound` plus every further page AWS required (docs/sync-cost.md, "The bound").
 
     Issue 5's formula pays one call per group, per discovery and per walked pair
@@ -219,4 +240,7 @@ def page_aware_bound(snapshot: Snapshot, walk: WalkChoice) -> int:
     management account, with more pairs than users and groups, the pair walk
     costs N - (U + G) more than either bound counts.
     """
-    return snapshot_call_bound(snapshot) + listing_sizes(snapshot, walk).further_pages()
+    return (
+        snapshot_call_bound(snapshot, organizational_units)
+        + listing_sizes(snapshot, walk).further_pages()
+    )

@@ -76,8 +76,8 @@ PLAN = OrganisationPlan(
         ),
     ),
     accounts=(
-        PlannedAccount("prod", "Production", "prod@example.com"),
-        PlannedAccount("dev", "Development", "dev@example.com"),
+        PlannedAccount("prod", "Production", "prod@example.com", ("Workloads", "Prod")),
+        PlannedAccount("dev", "Development", "dev@example.com", ("Workloads", "Dev")),
     ),
     assignments=(
         PlannedAssignment("admin", "prod", "USER", "alice"),
@@ -291,8 +291,11 @@ def test_the_rows_are_the_effective_access_with_its_routes(reviewed: Live) -> No
             assert row["lastUsed"] == row["grantedThrough"] == row["grantedAt"] == "unknown"
             assert row["applicationName"] in ("Wiki", "Payroll")
         else:
-            assert row["entitlementType"] == "account" and row["ou"] == "unknown"
-            assert row["accountName"] in ("Production", "Development")
+            assert row["entitlementType"] == "account"
+            assert (row["accountName"], row["ou"]) in (
+                ("Production", "Root/Workloads/Prod"),
+                ("Development", "Root/Workloads/Dev"),
+            )
         assert row["route"] == ("group" if row["groupId"] else "direct")
 
     admin = next(r for r in rows if r["permissionSetArn"] == m.permission_sets["admin"])
@@ -360,6 +363,18 @@ def test_grants_say_who_made_them_and_whether_out_of_band(reviewed: Live) -> Non
             lambda k, m: k[4] == m.groups["readers"] and k[1] == m.accounts["dev"],
         ),
         ("account=Nowhere", lambda k, m: False),
+        # An OU by name or path takes the accounts beneath it; by id, those in it.
+        ("ou=Prod", lambda k, m: k[1] == m.accounts["prod"]),
+        ("ou=Workloads", lambda k, m: k[1] is not None),
+        ("ou=Root/Workloads", lambda k, m: k[1] is not None),
+        ("ou=Root/Workloads/Dev", lambda k, m: k[1] == m.accounts["dev"]),
+        ("ou={dev_ou}", lambda k, m: k[1] == m.accounts["dev"]),
+        ("ou=Root/Work", lambda k, m: False),
+        ("ou=Sandbox", lambda k, m: False),
+        (
+            "ou=Workloads&permissionSet=Admin",
+            lambda k, m: k[1] is not None and k[2] == m.permission_sets["admin"],
+        ),
     ],
 )
 def test_each_filter_returns_exactly_its_rows(reviewed: Live, query: str, keep: Any) -> None:
@@ -369,6 +384,7 @@ def test_each_filter_returns_exactly_its_rows(reviewed: Live, query: str, keep: 
         "admin": m.permission_sets["admin"],
         "payroll": m.applications["payroll"],
         "readers": m.groups["readers"],
+        "dev_ou": m.organizational_units["Workloads/Dev"],
     }
     rows = _json_rows(live, "&" + query.format(**names))
     expected = {key for key in _expected(live) if keep(key, m)}

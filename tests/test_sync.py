@@ -157,6 +157,7 @@ def test_dataset_m_is_stored_exactly_within_the_call_bound(
         permission_sets=counts["permission_sets"],
         accounts=counts["accounts"],
         pairs=counts["provisioned_pairs"],
+        organizational_units=len(manifest.organizational_units),
     )
     assert result["aws"]["total_calls"] <= bound
 

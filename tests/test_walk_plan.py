@@ -62,6 +62,14 @@ def test_applications_beyond_fifty_take_a_further_listing_page_each_fifty() -> N
     assert call_bound(**counts, applications=51) - call_bound(**counts, applications=50) == 3
 
 
+def test_the_tree_walk_adds_three_calls_and_two_per_ou_and_its_further_pages() -> None:
+    counts = {"users": 0, "groups": 0, "permission_sets": 0, "accounts": 41, "pairs": 0}
+    # ListRoots; per parent (root and 21 OUs) two listings; 21 child OUs and 41
+    # accounts may take one further page per 20: 1 + 2*22 + 1 + 2.
+    assert call_bound(**counts, organizational_units=21) - call_bound(**counts) == 48
+    assert call_bound(**counts, organizational_units=0) - call_bound(**counts) == 5
+
+
 def _organisation(*, members: int, accounts: int, group_grants: int, user_grants: int) -> Snapshot:
     """One group of every user, one permission set provisioned to every account.
 

@@ -2,8 +2,10 @@
 
 Created (CreateAccountResult), moved, closed, renamed (the Account Management
 API's PutAccountName) or removed from the organization: the account's name and
-status are read again; an account Organizations no longer knows leaves the
-named accounts (AccountNotFoundException).
+status are read again, and its place by walking the organization's tree (as
+the sync does: account events are rare, and a move can change any path); an
+account Organizations no longer knows leaves the named accounts
+(AccountNotFoundException).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from connector.aws import AwsClients
-from connector.errors import NotFoundError
+from connector.errors import AccessDeniedError, NotFoundError
+from connector.readers.account_places import read_organization_tree
 from connector.readers.instance import Instance
 from connector.records import Account
 from connector.store import write_through
@@ -30,12 +33,17 @@ class AccountTarget:
         except NotFoundError:
             return None
         found = item["Account"]
-        return Account(
+        account = Account(
             id=found["Id"],
             name=found.get("Name"),
             email=found.get("Email"),
             status=found.get("Status"),
         )
+        try:
+            tree = read_organization_tree(aws)
+        except AccessDeniedError:  # a policy without the tree walk: the OU stays unknown
+            return account
+        return tree.placed((account,))[0]
 
     def settled(self, fresh: Account | None) -> bool:
         return True

@@ -1,6 +1,7 @@
 """AWS accounts, named, from AWS Organizations (optional).
 
-Organizations is the only source of account names, emails and status. It is
+Organizations is the only source of account names, emails, status and place
+(the OU each account sits in, connector/readers/account_places.py). It is
 readable only from the management account or a delegated administrator; when
 it is not readable the connector still works, knowing accounts only by the ids
 that provisioning reveals.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from connector.aws import AwsClients
 from connector.errors import AccessDeniedError, AwsCallError
+from connector.readers.account_places import read_organization_tree
 from connector.records import Account
 
 # Organizations answers these when the caller cannot read the organization.
@@ -27,6 +29,7 @@ class OrganizationView:
     accounts: tuple[Account, ...] | None
     management_account_id: str | None
     unavailable_reason: str | None = None
+    organizational_units: int | None = None  # None: the tree was not walked
 
 
 def read_organization(aws: AwsClients, mode: str) -> OrganizationView:
@@ -45,8 +48,22 @@ def read_organization(aws: AwsClients, mode: str) -> OrganizationView:
             for item in aws.items("organizations", "ListAccounts")
         )
     except (AccessDeniedError, AwsCallError) as exc:
-        code = getattr(exc, "code", None)
-        if mode == "on" or not (isinstance(exc, AccessDeniedError) or code in _UNAVAILABLE_CODES):
-            raise
+        _raise_unless_unavailable(exc, mode)
         return OrganizationView(None, None, str(exc))
-    return OrganizationView(accounts, organization.get("MasterAccountId"))
+    management_account_id = organization.get("MasterAccountId")
+    # A policy granting ListAccounts but not the tree walk leaves the OU unknown,
+    # as the names are without ListAccounts.
+    try:
+        tree = read_organization_tree(aws)
+    except (AccessDeniedError, AwsCallError) as exc:
+        _raise_unless_unavailable(exc, mode)
+        return OrganizationView(accounts, management_account_id)
+    return OrganizationView(
+        tree.placed(accounts), management_account_id, None, tree.organizational_units
+    )
+
+
+def _raise_unless_unavailable(exc: AccessDeniedError | AwsCallError, mode: str) -> None:
+    code = getattr(exc, "code", None)
+    if mode == "on" or not (isinstance(exc, AccessDeniedError) or code in _UNAVAILABLE_CODES):
+        raise exc

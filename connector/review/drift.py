@@ -53,6 +53,7 @@ class Named:
     id: str
     name: str | None = None
     status: str | None = None  # an account's Organizations status
+    ou_path: str | None = None  # an account's OU, as a path of names from the root
 
 
 @dataclass(frozen=True)

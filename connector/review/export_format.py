@@ -76,8 +76,7 @@ def cells(row: ExportRow) -> dict[str, Cell]:
         "entitlementType": "account" if row.account else "application",
         "accountId": row.account.id if row.account else None,
         "accountName": _name(row.account),
-        # The store holds no organizational units (docs/access-review.md#review-export).
-        "ou": UNKNOWN if row.account else None,
+        "ou": (row.account.ou_path or UNKNOWN) if row.account else None,
         **_permission_set(row.permission_set),
         "applicationName": _name(row.application),
         "applicationArn": row.application.id if row.application else None,

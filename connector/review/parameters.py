@@ -39,10 +39,12 @@ class DriftQuery:
 class ExportQuery:
     """The review export's filters: each None takes every value. An account or a group is
     named by its id or name, a permission set by its ARN, id ("ps-...") or name, an
-    application by its ARN, entitlement id ("app.apl-...") or name; `unused_days` keeps
-    the rows unused for at least that many days."""
+    application by its ARN, entitlement id ("app.apl-...") or name, an OU by its name or
+    path, which takes the OUs beneath it too, or by the id of the OU an account is in;
+    `unused_days` keeps the rows unused for at least that many days."""
 
     account: str | None = None
+    ou: str | None = None
     permission_set: str | None = None
     application: str | None = None
     group: str | None = None
@@ -102,14 +104,3 @@ def parse_name(text: str | None, name: str) -> str | None:
     if not text.strip():
         raise ReportParameterError(f"{name}: {text!r} is blank: give an id or a name")
     return text.strip()
-
-
-def refuse_ou(text: str | None, name: str) -> None:
-    """The snapshot holds no organizational units (a sync reads accounts with
-    ListAccounts, not their parents), so a filter on one cannot be answered: refused
-    rather than answered with a guess (docs/access-review.md#review-export)."""
-    if text is not None:
-        raise ReportParameterError(
-            f"{name}: {text!r} cannot be matched: the store does not hold the accounts' "
-            "organizational units; filter by account instead"
-        )

@@ -99,6 +99,19 @@ class Manifest:
                 expected[key] = datetime.fromtimestamp(when, UTC)
         return expected
 
+    def expected_account_ous(self) -> dict[str, tuple[str | None, str]]:
+        """Account id -> (OU id, path from "Root") of every planned account and the
+        management account, which stays in the root. The root's id is not kept here
+        (None); an OU's comes from `organizational_units`."""
+        expected: dict[str, tuple[str | None, str]] = {self.management_account_id: (None, "Root")}
+        for account in self.plan.accounts:
+            path = "/".join(account.ou_path)
+            expected[self.accounts[account.key]] = (
+                self.organizational_units.get(path) if path else None,
+                "/".join(("Root", *account.ou_path)),
+            )
+        return expected
+
     def _access(self, user: str, account: str, permission_set: str) -> tuple[str, str, str]:
         return self.users[user], self.accounts[account], self.permission_sets[permission_set]
 

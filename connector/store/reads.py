@@ -8,6 +8,7 @@ snapshot (used to read a whole snapshot back).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable
@@ -178,7 +179,7 @@ def accounts(
 ) -> dict[str, Account]:
     table = t.accounts
     return {
-        row.id: Account(id=row.id, name=row.name, email=row.email, status=row.status)
+        row.id: Account(**{f.name: getattr(row, f.name) for f in dataclasses.fields(Account)})
         for row in _rows(connection, table, snapshot_id, table.c.id, ids, table.c.id)
     }
 

@@ -370,6 +370,10 @@ accounts = _snapshot_table(
     _text("name"),
     _text("email"),
     sa.Column("status", sa.String(32)),
+    # The account's parent OU (or root) and its path of names (migration 0016).
+    sa.Column("ou_id", sa.String(68)),
+    _text("ou_name"),
+    _text("ou_path"),
     key=("id",),
 )
 

@@ -30,7 +30,6 @@ from connector.review.parameters import (
     parse_name,
     parse_since,
     parse_unused_days,
-    refuse_ou,
 )
 from connector.store.store import Store, utcnow
 from scim.errors import ScimError
@@ -84,10 +83,10 @@ def review() -> Response:
     now = utcnow()
     try:
         output = parse_format(args.get("format"), "format", "csv", EXPORT_FORMATS)
-        refuse_ou(args.get("ou"), "ou")
         days = args.get("unusedDays")
         query = ExportQuery(
             account=parse_name(args.get("account"), "account"),
+            ou=parse_name(args.get("ou"), "ou"),
             permission_set=parse_name(args.get("permissionSet"), "permissionSet"),
             application=parse_name(args.get("application"), "application"),
             group=parse_name(args.get("group"), "group"),
