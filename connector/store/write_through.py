@@ -67,10 +67,7 @@ def grant(
         if provenance is not None:
             kept.put(connection, assignment, provenance)
         _delete_assignment(connection, snapshot_id, assignment)
-        rows = snapshot_rows(
-            Snapshot("", "", assignments=(assignment,), provisioned_pairs=(pair,)), snapshot_id
-        )
-        connection.execute(t.assignments.insert(), rows["assignments"])
+        _insert(connection, snapshot_id, Snapshot("", "", assignments=(assignment,)))
         exists = connection.execute(
             sa.select(sa.literal(1))
             .where(t.provisioned_pairs.c.snapshot_id == snapshot_id)
@@ -78,7 +75,7 @@ def grant(
             .where(t.provisioned_pairs.c.permission_set_arn == pair.permission_set_arn)
         ).first()
         if exists is None:
-            connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
+            _insert(connection, snapshot_id, Snapshot("", "", provisioned_pairs=(pair,)))
 
 
 def revoke(
@@ -133,8 +130,7 @@ def add_member(
         if provenance is not None:
             kept.put(connection, (membership.group_id, membership.user_id), provenance)
         _delete_membership(connection, snapshot_id, membership.group_id, membership.user_id)
-        rows = snapshot_rows(Snapshot("", "", memberships=(membership,)), snapshot_id)
-        connection.execute(t.memberships.insert(), rows["memberships"])
+        _insert(connection, snapshot_id, Snapshot("", "", memberships=(membership,)))
 
 
 def remove_member(
@@ -161,9 +157,7 @@ def put_user(
         return
     with recording(connection, snapshot_id, [UserRow(user.id)], now):
         _delete_user_rows(connection, snapshot_id, user.id)
-        for name, rows in snapshot_rows(Snapshot("", "", users=(user,)), snapshot_id).items():
-            if rows:
-                connection.execute(t.metadata.tables[name].insert(), rows)
+        _insert(connection, snapshot_id, Snapshot("", "", users=(user,)))
 
 
 def remove_user(
@@ -187,9 +181,7 @@ def put_group(
         return
     with recording(connection, snapshot_id, [GroupRow(group.id)], now):
         _delete_group_rows(connection, snapshot_id, group.id)
-        for name, rows in snapshot_rows(Snapshot("", "", groups=(group,)), snapshot_id).items():
-            if rows:
-                connection.execute(t.metadata.tables[name].insert(), rows)
+        _insert(connection, snapshot_id, Snapshot("", "", groups=(group,)))
 
 
 def remove_group(
@@ -217,8 +209,7 @@ def put_permission_set(
         return
     with recording(connection, snapshot_id, [PermissionSetRow(permission_set.arn)], now):
         _delete_keyed(connection, t.permission_sets, snapshot_id, arn=permission_set.arn)
-        rows = snapshot_rows(Snapshot("", "", permission_sets=(permission_set,)), snapshot_id)
-        connection.execute(t.permission_sets.insert(), rows["permission_sets"])
+        _insert(connection, snapshot_id, Snapshot("", "", permission_sets=(permission_set,)))
 
 
 def remove_permission_set(
@@ -263,8 +254,7 @@ def set_provisioned(
             permission_set_arn=pair.permission_set_arn,
         )
         if provisioned:
-            rows = snapshot_rows(Snapshot("", "", provisioned_pairs=(pair,)), snapshot_id)
-            connection.execute(t.provisioned_pairs.insert(), rows["provisioned_pairs"])
+            _insert(connection, snapshot_id, Snapshot("", "", provisioned_pairs=(pair,)))
 
 
 def set_outdated(
@@ -275,8 +265,7 @@ def set_outdated(
     _delete_keyed(connection, t.outdated_provisioning, snapshot_id, permission_set_arn=arn)
     pairs = tuple(ProvisionedPair(account_id, arn) for account_id in sorted(account_ids))
     if pairs:
-        rows = snapshot_rows(Snapshot("", "", outdated_pairs=pairs), snapshot_id)
-        connection.execute(t.outdated_provisioning.insert(), rows["outdated_provisioning"])
+        _insert(connection, snapshot_id, Snapshot("", "", outdated_pairs=pairs))
 
 
 def put_account(
@@ -288,8 +277,7 @@ def put_account(
         return
     with recording(connection, snapshot_id, [AccountRow(account.id)], now):
         _delete_keyed(connection, t.accounts, snapshot_id, id=account.id)
-        rows = snapshot_rows(Snapshot("", "", accounts=(account,)), snapshot_id)
-        connection.execute(t.accounts.insert(), rows["accounts"])
+        _insert(connection, snapshot_id, Snapshot("", "", accounts=(account,)))
 
 
 def remove_account(
@@ -320,8 +308,7 @@ def grant_application(
         if provenance is not None:
             kept.put(connection, assignment, provenance)
         _delete_application_assignment(connection, snapshot_id, assignment)
-        rows = snapshot_rows(Snapshot("", "", application_assignments=(assignment,)), snapshot_id)
-        connection.execute(t.application_assignments.insert(), rows["application_assignments"])
+        _insert(connection, snapshot_id, Snapshot("", "", application_assignments=(assignment,)))
 
 
 def revoke_application(
@@ -350,8 +337,7 @@ def put_application(
         return
     with recording(connection, snapshot_id, [ApplicationRow(application.arn)], now):
         _delete_keyed(connection, t.applications, snapshot_id, arn=application.arn)
-        rows = snapshot_rows(Snapshot("", "", applications=(application,)), snapshot_id)
-        connection.execute(t.applications.insert(), rows["applications"])
+        _insert(connection, snapshot_id, Snapshot("", "", applications=(application,)))
 
 
 def remove_application(
@@ -376,6 +362,14 @@ def remove_application(
 
 
 # -- rows ---------------------------------------------------------------------------
+
+
+def _insert(connection: sa.Connection, snapshot_id: int, records: Snapshot) -> None:
+    """Insert `records` into the snapshot's tables as a sync stores them
+    (codec.snapshot_rows), a user's or group's child rows included."""
+    for name, rows in snapshot_rows(records, snapshot_id).items():
+        if rows:
+            connection.execute(t.metadata.tables[name].insert(), rows)
 
 
 def _delete_keyed(connection: sa.Connection, table: sa.Table, snapshot_id: int, **key: str) -> None:
